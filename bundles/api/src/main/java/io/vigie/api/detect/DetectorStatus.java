@@ -1,0 +1,29 @@
+package io.vigie.api.detect;
+
+import java.util.List;
+
+import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.video.SourceStatus;
+
+/**
+ * Health of the pipeline, for status pages and telemetry.
+ *
+ * @param state          RUNNING, NO_MODEL (waiting for a model service), ERROR (see error), STOPPED
+ * @param error          last configuration/model/source error, human-readable, or null
+ * @param source         the frame source's own status, or null when not started
+ * @param activeModel    the model serving frames, or null
+ * @param availableModels every model service currently registered
+ * @param framesProcessed frames that went through inference
+ * @param fps            processed frames per second (recent window)
+ * @param sinkDrops      results dropped by slow sinks
+ * @param zones          configured zones
+ */
+public record DetectorStatus(State state, String error, SourceStatus source, ModelIdentity activeModel,
+        List<ModelIdentity> availableModels, long framesProcessed, double fps, long sinkDrops, List<ZoneState> zones) {
+    public enum State { RUNNING, NO_MODEL, ERROR, STOPPED }
+
+    public DetectorStatus {
+        availableModels = List.copyOf(availableModels);
+        zones = List.copyOf(zones);
+    }
+}

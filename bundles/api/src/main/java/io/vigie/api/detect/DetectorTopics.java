@@ -1,0 +1,39 @@
+package io.vigie.api.detect;
+
+/**
+ * EventAdmin topics and event property keys. Properties are plain types (String, Number, Boolean,
+ * String[]) so any handler, including remote bridges, can read them without our classes.
+ */
+public final class DetectorTopics {
+    private DetectorTopics() {
+    }
+
+    /** One per processed frame (posted asynchronously). */
+    public static final String FRAME = "io/vigie/detector/FRAME";
+    /** A person stayed in a zone for the dwell time. */
+    public static final String INTRUSION_START = "io/vigie/intrusion/START";
+    /** The zone has been empty for the cooldown. */
+    public static final String INTRUSION_END = "io/vigie/intrusion/END";
+    /** The active model changed or failed (property {@link #ERROR} set on failure). */
+    public static final String MODEL_CHANGED = "io/vigie/detector/MODEL";
+    /** Wildcard for all Vigie topics. */
+    public static final String ALL = "io/vigie/*";
+
+    public static final String SEQUENCE = "sequence";
+    public static final String TIMESTAMP = "timestamp";
+    public static final String ZONE = "zone";
+    public static final String PERSONS = "persons";
+    public static final String STARTED = "started";
+    /** JSON array of {label, score, xmin, ymin, xmax, ymax}. */
+    public static final String DETECTIONS_JSON = "detections";
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_PRECISION = "model.precision";
+    public static final String MODEL_VERSION = "model.version";
+    public static final String MODEL_SHA256 = "model.sha256";
+    public static final String DECODE_MS = "decode.ms";
+    public static final String PREPROCESS_MS = "preprocess.ms";
+    public static final String INFERENCE_MS = "inference.ms";
+    public static final String POSTPROCESS_MS = "postprocess.ms";
+    public static final String TOTAL_MS = "total.ms";
+    public static final String ERROR = "error";
+}

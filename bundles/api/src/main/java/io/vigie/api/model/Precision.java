@@ -1,0 +1,6 @@
+package io.vigie.api.model;
+
+/** Numeric precision of a model's weights and activations. */
+public enum Precision {
+    FP32, INT8
+}
