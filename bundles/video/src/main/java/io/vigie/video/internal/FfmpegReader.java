@@ -1,0 +1,130 @@
+package io.vigie.video.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+import io.vigie.api.video.ImageView;
+
+/** Decodes a file, a network stream or a V4L2 camera with JavaCV's FFmpegFrameGrabber into BGR24. */
+public final class FfmpegReader implements FrameReader {
+    private final String input;
+    private final String format;
+    private final Map<String, String> options;
+    private final Path mustExist;
+    private FFmpegFrameGrabber grabber;
+    private double fps;
+
+    FfmpegReader(String input, String format, Map<String, String> options, Path mustExist) {
+        this.input = input;
+        this.format = format;
+        this.options = options;
+        this.mustExist = mustExist;
+    }
+
+    /** A reader for the URI; network inputs get open/read timeouts and RTSP goes over TCP. */
+    public static FfmpegReader of(SourceUri uri, long openTimeoutMs) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        String micros = Long.toString(Math.max(1, openTimeoutMs) * 1000);
+        switch (uri.kind()) {
+            case FILE:
+                return new FfmpegReader(uri.target(), null, opts, uri.path());
+            case CAMERA:
+                return new FfmpegReader(uri.target(), "video4linux2", opts, uri.path());
+            case STREAM:
+                String scheme = uri.target().substring(0, uri.target().indexOf(':')).toLowerCase();
+                if (scheme.startsWith("rtsp")) {
+                    opts.put("rtsp_transport", "tcp");
+                    opts.put("timeout", micros); // RTSP: socket I/O timeout, µs
+                } else if (scheme.startsWith("http")) {
+                    opts.put("timeout", micros); // HTTP: socket I/O timeout, µs
+                    opts.put("reconnect", "0");   // reconnects are ours, with back-off
+                }
+                opts.put("rw_timeout", micros); // any protocol: blocking read/write/open bound
+                return new FfmpegReader(uri.target(), null, opts, null);
+            default:
+                throw new IllegalArgumentException("not an FFmpeg input: " + uri);
+        }
+    }
+
+    @Override
+    public void open() throws IOException {
+        close();
+        if (mustExist != null && !Files.exists(mustExist)) throw new IOException("not found: " + mustExist);
+        if (mustExist != null && Files.isDirectory(mustExist))
+            throw new IOException(mustExist + " is a directory (use dir:" + mustExist + " for an image folder)");
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(input);
+        try {
+            if (format != null) g.setFormat(format);
+            options.forEach(g::setOption);
+            g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+            g.start();
+            if (!g.hasVideo()) throw new IOException("no video stream in the input");
+            fps = g.getVideoFrameRate();
+            if (!(fps > 0 && fps < 1000)) fps = 0;
+            grabber = g;
+        } catch (FrameGrabber.Exception e) {
+            release(g);
+            throw new IOException("cannot open: " + clean(e.getMessage()), e);
+        } catch (IOException | RuntimeException e) {
+            release(g);
+            throw e;
+        }
+    }
+
+    @Override
+    public double fps() { return fps; }
+
+    @Override
+    public ImageView read() throws IOException {
+        if (grabber == null) throw new IOException("not open");
+        Frame f;
+        try {
+            f = grabber.grabImage();
+        } catch (FrameGrabber.Exception e) {
+            throw new IOException("decode failed: " + clean(e.getMessage()), e);
+        }
+        if (f == null) return null;
+        return view(f);
+    }
+
+    /** The BGR24 pixels of a JavaCV frame, without copying. */
+    static ImageView view(Frame f) throws IOException {
+        if (f.image == null || f.image.length == 0 || !(f.image[0] instanceof ByteBuffer b))
+            throw new IOException("decoder returned a frame without 8-bit pixels");
+        if (f.imageChannels != 3)
+            throw new IOException("decoder returned " + f.imageChannels + " channels, expected BGR24");
+        int stride = f.imageStride; // in elements = bytes for 8-bit depth
+        return new ImageView(f.imageWidth, f.imageHeight, stride, b);
+    }
+
+    @Override
+    public void close() {
+        FFmpegFrameGrabber g = grabber;
+        grabber = null;
+        if (g != null) release(g);
+    }
+
+    static void release(FFmpegFrameGrabber g) {
+        try {
+            g.close(); // stop() + release(): frees the format/codec contexts and frames now
+        } catch (Exception | LinkageError e) {
+            // nothing more to free
+        }
+    }
+
+    /** FFmpeg messages end with a hint about setFormat() that only confuses users. */
+    static String clean(String m) {
+        if (m == null) return "unknown FFmpeg error";
+        int i = m.indexOf(" (Has setFormat()");
+        return i > 0 ? m.substring(0, i) : m;
+    }
+}
