@@ -1,0 +1,59 @@
+package io.vigie.model.common;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class BundledDetectionModelTest {
+    private static final byte[] MODEL = "pretend tflite bytes".getBytes(StandardCharsets.US_ASCII);
+
+    private static ResourceLoader resources(byte[] model, String sha) {
+        Map<String, byte[]> m = new HashMap<>();
+        m.put(ModelProperties.MODEL_PATH, model);
+        m.put(ModelProperties.PROPERTIES_PATH,
+                ModelPropertiesTest.VALID.replace(ModelPropertiesTest.SHA, sha).getBytes(StandardCharsets.UTF_8));
+        m.put("model/labels.txt", "person\nbicycle\ncar\n\n".getBytes(StandardCharsets.UTF_8));
+        m.put(ModelProperties.CARD_PATH, "# card".getBytes(StandardCharsets.UTF_8));
+        return path -> m.containsKey(path) ? new ByteArrayInputStream(m.get(path)) : null;
+    }
+
+    @Test
+    void loadsVerifiedFreshCopies() throws IOException {
+        BundledDetectionModel m = new BundledDetectionModel(resources(MODEL, BundledDetectionModel.sha256(MODEL)));
+        byte[] a = m.loadBytes();
+        byte[] b = m.loadBytes();
+        assertArrayEquals(MODEL, a);
+        assertNotSame(a, b);
+        assertEquals("person", m.spec().labels().get(0));
+        assertEquals(3, m.spec().labels().size());
+        assertEquals("person", m.spec().label(0));
+        assertEquals("# card", m.modelCard());
+    }
+
+    @Test
+    void shaMismatchIsDetected() throws IOException {
+        byte[] tampered = MODEL.clone();
+        tampered[0] ^= 1;
+        BundledDetectionModel m = new BundledDetectionModel(resources(tampered, BundledDetectionModel.sha256(MODEL)));
+        IOException e = assertThrows(IOException.class, m::loadBytes);
+        assertTrue(e.getMessage().contains(BundledDetectionModel.sha256(MODEL)), e.getMessage());
+        assertTrue(e.getMessage().contains(BundledDetectionModel.sha256(tampered)), e.getMessage());
+    }
+
+    @Test
+    void missingResourceIsNamed() {
+        ResourceLoader none = path -> null;
+        IOException e = assertThrows(IOException.class, () -> new BundledDetectionModel(none));
+        assertTrue(e.getMessage().contains(ModelProperties.PROPERTIES_PATH), e.getMessage());
+    }
+}

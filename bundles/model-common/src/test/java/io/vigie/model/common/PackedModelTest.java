@@ -1,0 +1,43 @@
+package io.vigie.model.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+import io.vigie.api.model.OutputFormat;
+import io.vigie.api.model.Precision;
+
+/** The resources this module's build generated and packs: consistent with each other. */
+class PackedModelTest {
+
+    @Test
+    void packedModelIsConsistent() throws IOException {
+        ClassLoader cl = PackedModelTest.class.getClassLoader();
+        BundledDetectionModel m = new BundledDetectionModel(cl::getResourceAsStream);
+        byte[] bytes = m.loadBytes(); // verifies sha256 against model.properties
+        assertEquals(m.identity().sha256(), BundledDetectionModel.sha256(bytes));
+        assertEquals("ssd-mobilenet-v2-coco", m.identity().name());
+        assertEquals("1.0.0", m.identity().version());
+        assertEquals(OutputFormat.POSTPROCESS_OP, m.spec().format());
+        assertEquals("person", m.spec().labels().get(0));
+        assertEquals("person", m.spec().label(0));
+        assertEquals(90, m.spec().labels().size());
+        assertEquals("toothbrush", m.spec().label(89));
+        assertEquals(128f, m.spec().mean());
+        assertEquals(128f, m.spec().std());
+        assertTrue(m.modelCard().contains(m.identity().sha256()), "card names the sha256");
+        Properties p = new Properties();
+        try (InputStream in = cl.getResourceAsStream(ModelProperties.PROPERTIES_PATH)) {
+            p.load(in);
+        }
+        assertEquals(bytes.length, Integer.parseInt(p.getProperty("size")));
+        assertEquals(m.identity().precision() == Precision.FP32 ? "float32" : "uint8", p.getProperty("input.type"));
+        // TFLite flatbuffer file identifier
+        assertEquals("TFL3", new String(bytes, 4, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    }
+}
