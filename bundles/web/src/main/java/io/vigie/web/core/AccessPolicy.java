@@ -1,0 +1,20 @@
+package io.vigie.web.core;
+
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+/**
+ * Decides whether a request to /vigie may proceed; consulted once per request by the context's
+ * handleSecurity. Authentication will be implemented here with the auth issue; until then every
+ * request is allowed.
+ */
+@FunctionalInterface
+public interface AccessPolicy {
+    /**
+     * @return true to serve the request; false after having written the refusal (e.g. 401) to
+     *         {@code response}
+     */
+    boolean allow(HttpServletRequest request, HttpServletResponse response);
+
+    AccessPolicy ALLOW_ALL = (req, resp) -> true;
+}

@@ -1,0 +1,238 @@
+package io.vigie.web.core;
+
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import io.vigie.api.detect.DetectorStatus;
+import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.Timings;
+import io.vigie.api.detect.ZoneState;
+import io.vigie.api.inference.Detection;
+import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.video.SourceStatus;
+
+/**
+ * API objects to JSON, built explicitly (field names are our public contract, not Java's; Gson 2.9
+ * cannot reflect records anyway). Stateless and thread-safe.
+ */
+public final class JsonMapper {
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+            .create();
+
+    private JsonMapper() {
+    }
+
+    public static String toJson(JsonElement e) {
+        return GSON.toJson(e);
+    }
+
+    public static JsonElement model(ModelIdentity m) {
+        if (m == null) return JsonNull.INSTANCE;
+        JsonObject o = new JsonObject();
+        o.addProperty("name", m.name());
+        o.addProperty("precision", m.precision().name());
+        o.addProperty("version", m.version());
+        o.addProperty("sha256", m.sha256());
+        o.addProperty("shortId", m.shortId());
+        return o;
+    }
+
+    public static JsonObject detection(Detection d) {
+        JsonObject o = new JsonObject();
+        o.addProperty("label", d.label());
+        o.addProperty("classId", d.classId());
+        o.addProperty("score", d.score());
+        JsonObject box = new JsonObject();
+        box.addProperty("xmin", d.xmin());
+        box.addProperty("ymin", d.ymin());
+        box.addProperty("xmax", d.xmax());
+        box.addProperty("ymax", d.ymax());
+        o.add("box", box);
+        return o;
+    }
+
+    public static JsonArray zones(List<ZoneState> zones) {
+        JsonArray a = new JsonArray();
+        for (ZoneState z : zones) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", z.name());
+            o.addProperty("persons", z.persons());
+            o.addProperty("intrusion", z.intrusion());
+            JsonArray poly = new JsonArray();
+            for (float[] p : z.polygon()) {
+                if (p == null || p.length < 2) continue;
+                JsonArray xy = new JsonArray();
+                xy.add(p[0]);
+                xy.add(p[1]);
+                poly.add(xy);
+            }
+            o.add("polygon", poly);
+            a.add(o);
+        }
+        return a;
+    }
+
+    public static JsonElement timings(Timings t) {
+        if (t == null) return JsonNull.INSTANCE;
+        JsonObject o = new JsonObject();
+        o.addProperty("decodeMs", t.decodeMillis());
+        o.addProperty("preprocessMs", t.preprocessMillis());
+        o.addProperty("inferenceMs", t.inferenceMillis());
+        o.addProperty("postprocessMs", t.postprocessMillis());
+        o.addProperty("totalMs", t.totalMillis());
+        return o;
+    }
+
+    /** {seq, timestamp, width, height, detections[], zones[], model{}, timings{}} */
+    public static JsonObject frameResult(FrameResult r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("seq", r.sequence());
+        o.addProperty("timestamp", r.timestampMillis());
+        o.addProperty("width", r.width());
+        o.addProperty("height", r.height());
+        JsonArray dets = new JsonArray();
+        for (Detection d : r.detections()) dets.add(detection(d));
+        o.add("detections", dets);
+        o.add("zones", zones(r.zones()));
+        o.add("model", model(r.model()));
+        o.add("timings", timings(r.timings()));
+        return o;
+    }
+
+    public static JsonElement source(SourceStatus s) {
+        if (s == null) return JsonNull.INSTANCE;
+        JsonObject o = new JsonObject();
+        o.addProperty("state", s.state() == null ? null : s.state().name());
+        o.addProperty("error", s.error());
+        o.addProperty("decoded", s.decoded());
+        o.addProperty("dropped", s.dropped());
+        o.addProperty("reconnects", s.reconnects());
+        o.addProperty("fps", s.fps());
+        o.addProperty("width", s.width());
+        o.addProperty("height", s.height());
+        return o;
+    }
+
+    /** DetectorStatus, or {state:"ABSENT"} when no detector is bound. */
+    public static JsonObject status(DetectorStatus s) {
+        JsonObject o = new JsonObject();
+        if (s == null) {
+            o.addProperty("state", "ABSENT");
+            o.addProperty("error", "no detector service");
+            return o;
+        }
+        o.addProperty("state", s.state() == null ? null : s.state().name());
+        o.addProperty("error", s.error());
+        o.add("source", source(s.source()));
+        o.add("activeModel", model(s.activeModel()));
+        JsonArray av = new JsonArray();
+        for (ModelIdentity m : s.availableModels()) av.add(model(m));
+        o.add("availableModels", av);
+        o.addProperty("framesProcessed", s.framesProcessed());
+        o.addProperty("fps", s.fps());
+        o.addProperty("sinkDrops", s.sinkDrops());
+        o.add("zones", zones(s.zones()));
+        return o;
+    }
+
+    /** {active, available[]} */
+    public static JsonObject models(DetectorStatus s) {
+        JsonObject o = new JsonObject();
+        JsonArray av = new JsonArray();
+        if (s != null) for (ModelIdentity m : s.availableModels()) av.add(model(m));
+        o.add("active", model(s == null ? null : s.activeModel()));
+        o.add("available", av);
+        return o;
+    }
+
+    /** {fps, latencyMs{p50,p95,p99}, stagesMs{stage:{p50,p95,p99}}, frames, drops, sinkDrops, model} */
+    public static JsonObject metrics(WebMetrics m, DetectorStatus s, ModelIdentity model) {
+        JsonObject o = new JsonObject();
+        o.addProperty("fps", s != null ? s.fps() : m.fps());
+        o.add("latencyMs", quantilesMs(m.total()));
+        JsonObject stages = new JsonObject();
+        for (int i = 0; i < WebMetrics.STAGES.length; i++) stages.add(WebMetrics.STAGES[i], quantilesMs(m.stage(i)));
+        o.add("stagesMs", stages);
+        o.addProperty("frames", s != null ? s.framesProcessed() : m.frames());
+        o.addProperty("drops", s != null && s.source() != null ? s.source().dropped() : 0);
+        o.addProperty("sinkDrops", s != null ? s.sinkDrops() : 0);
+        o.addProperty("webFrames", m.frames());
+        o.addProperty("webSequenceGaps", m.sequenceGaps());
+        JsonObject intr = new JsonObject();
+        m.intrusions().forEach(intr::addProperty);
+        o.add("intrusions", intr);
+        o.add("model", model(model));
+        return o;
+    }
+
+    private static JsonObject quantilesMs(LatencyHistogram h) {
+        JsonObject o = new JsonObject();
+        o.add("p50", ms(h.recentQuantile(0.50)));
+        o.add("p95", ms(h.recentQuantile(0.95)));
+        o.add("p99", ms(h.recentQuantile(0.99)));
+        o.addProperty("count", h.count());
+        return o;
+    }
+
+    private static JsonElement ms(double seconds) {
+        if (Double.isNaN(seconds)) return JsonNull.INSTANCE;
+        return new com.google.gson.JsonPrimitive(Math.round(seconds * 1e6) / 1e3);
+    }
+
+    /**
+     * An intrusion EventAdmin event's properties (plain types, see DetectorTopics) as
+     * {type, zone, started, timestamp, persons, sequence, model{}, detections[]}.
+     */
+    public static JsonObject intrusion(String type, Map<String, ?> p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type);
+        o.addProperty("zone", str(p.get(DetectorTopics.ZONE)));
+        o.addProperty("started", num(p.get(DetectorTopics.STARTED)));
+        o.addProperty("timestamp", num(p.get(DetectorTopics.TIMESTAMP)));
+        o.addProperty("persons", num(p.get(DetectorTopics.PERSONS)));
+        o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
+        if (p.get(DetectorTopics.MODEL_NAME) != null) {
+            JsonObject m = new JsonObject();
+            m.addProperty("name", str(p.get(DetectorTopics.MODEL_NAME)));
+            m.addProperty("precision", str(p.get(DetectorTopics.MODEL_PRECISION)));
+            m.addProperty("version", str(p.get(DetectorTopics.MODEL_VERSION)));
+            m.addProperty("sha256", str(p.get(DetectorTopics.MODEL_SHA256)));
+            o.add("model", m);
+        }
+        Object dets = p.get(DetectorTopics.DETECTIONS_JSON);
+        if (dets instanceof String s && !s.isEmpty()) {
+            try {
+                o.add("detections", JsonParser.parseString(s));
+            } catch (JsonParseException e) {
+                o.addProperty("detectionsRaw", s);
+            }
+        }
+        return o;
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    private static Number num(Object o) {
+        if (o instanceof Number n) return n;
+        if (o instanceof String s) {
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}
