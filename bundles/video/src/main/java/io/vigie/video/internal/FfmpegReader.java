@@ -68,6 +68,8 @@ public final class FfmpegReader implements FrameReader {
             g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
             g.start();
             if (!g.hasVideo()) throw new IOException("no video stream in the input");
+            if (g.getPixelFormat() != avutil.AV_PIX_FMT_BGR24)
+                throw new IOException("decoder cannot deliver BGR24 (pixel format " + g.getPixelFormat() + ")");
             fps = g.getVideoFrameRate();
             if (!(fps > 0 && fps < 1000)) fps = 0;
             grabber = g;
@@ -100,9 +102,12 @@ public final class FfmpegReader implements FrameReader {
     static ImageView view(Frame f) throws IOException {
         if (f.image == null || f.image.length == 0 || !(f.image[0] instanceof ByteBuffer b))
             throw new IOException("decoder returned a frame without 8-bit pixels");
-        if (f.imageChannels != 3)
-            throw new IOException("decoder returned " + f.imageChannels + " channels, expected BGR24");
-        int stride = f.imageStride; // in elements = bytes for 8-bit depth
+        // we asked for BGR24; JavaCV derives imageChannels from the padded line size, so it can
+        // read 6 for narrow images: trust the stride (bytes, since the depth is 8 bits) instead
+        int stride = f.imageStride;
+        if (f.imageWidth <= 0 || f.imageHeight <= 0 || stride < f.imageWidth * 3)
+            throw new IOException("decoder returned a " + f.imageWidth + "x" + f.imageHeight + " frame with stride "
+                    + stride + ", not BGR24");
         return new ImageView(f.imageWidth, f.imageHeight, stride, b);
     }
 
