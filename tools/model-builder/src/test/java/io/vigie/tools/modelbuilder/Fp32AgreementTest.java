@@ -26,7 +26,8 @@ class Fp32AgreementTest {
     private static final float MIN_SCORE = 0.5f;
     private static final float MIN_IOU = 0.8f;
     private static final float MAX_SCORE_DIFF = 0.15f;
-    private static final int IMAGES = 12;
+    /** Images compared; -Dvigie.agreement.images=N for a longer run. */
+    private static final int IMAGES = Integer.getInteger("vigie.agreement.images", 12);
 
     @Test
     void floatModelFindsTheSamePeople() throws IOException {

@@ -64,6 +64,9 @@ class Fp32ConverterTest {
     void activationFromRange() {
         assertEquals(ActivationFunctionType.RELU6,
                 Fp32Converter.inferActivation(q(new float[] { 6f / 255 }, new long[] { 0 }, 0), TensorType.UINT8));
+        // [0, 4.38]: a learned QAT range below 6 - RELU6 is the closest fused clamp
+        assertEquals(ActivationFunctionType.RELU6,
+                Fp32Converter.inferActivation(q(new float[] { 4.38f / 255 }, new long[] { 0 }, 0), TensorType.UINT8));
         assertEquals(ActivationFunctionType.RELU,
                 Fp32Converter.inferActivation(q(new float[] { 0.1f }, new long[] { 0 }, 0), TensorType.UINT8));
         assertEquals(ActivationFunctionType.NONE,
@@ -77,6 +80,7 @@ class Fp32ConverterTest {
         Fp32Converter.Result r = CoralModels.fp32();
         Fp32Converter.Report rep = r.report();
         assertEquals(43, rep.activationsRestored(), rep.toString());
+        assertEquals(43, rep.relu6Restored(), rep.toString());
         assertEquals(128f, rep.inputMean());
         assertEquals(128f, rep.inputStd());
 
@@ -95,6 +99,17 @@ class Fp32ConverterTest {
             else if (Fp32Converter.builtinCode(oc) == BuiltinOperator.QUANTIZE)
                 throw new AssertionError("QUANTIZE left");
         assertEquals(1, postprocess);
+    }
+
+    /**
+     * The FP32 model's identity is its sha256: it may only change when the converter is changed on
+     * purpose (then update this value and say so in the commit).
+     */
+    static final String EXPECTED_FP32_SHA256 = "de1c96bc057857904109c23a8ef37943f90d65fa97ab9e1645b1e81c12020551";
+
+    @Test
+    void fp32BytesArePinned() throws IOException {
+        assertEquals(EXPECTED_FP32_SHA256, Sha256.hex(CoralModels.fp32().model()));
     }
 
     @Test
