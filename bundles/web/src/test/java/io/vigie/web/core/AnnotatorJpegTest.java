@@ -1,0 +1,81 @@
+package io.vigie.web.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+
+import io.vigie.api.video.ImageView;
+
+class AnnotatorJpegTest {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    @Test
+    void bgrBytesMapToRgbPixelsHonouringStride() {
+        int w = 4, h = 2, stride = w * 3 + 5;
+        ByteBuffer b = ByteBuffer.allocateDirect(stride * h);
+        // pixel (1,1) = B 10, G 20, R 30; padding bytes are garbage
+        for (int i = 0; i < stride * h; i++) b.put(i, (byte) 0x7f);
+        b.put(stride + 3, (byte) 10).put(stride + 4, (byte) 20).put(stride + 5, (byte) 30);
+        BufferedImage img = Annotator.toImage(new ImageView(w, h, stride, b));
+        assertEquals(BufferedImage.TYPE_3BYTE_BGR, img.getType());
+        assertEquals(0x1e140a, img.getRGB(1, 1) & 0xffffff);
+        assertEquals(0x7f7f7f, img.getRGB(0, 0) & 0xffffff);
+    }
+
+    @Test
+    void boxEdgeChangesPixelsAndZoneColourFollowsIntrusion() {
+        BufferedImage img = Annotator.toImage(Fixtures.grey(320, 240, 0, false));
+        int[] before = img.getRGB(0, 0, 320, 240, null, 0, 320);
+        new Annotator().annotate(img, Fixtures.result(1, List.of(Fixtures.person(0.25f, 0.25f, 0.75f, 0.75f)),
+                List.of(Fixtures.zone("door", true, 1))), "overlay");
+        // left edge of the box at x = 80, halfway down: box colour
+        int edge = img.getRGB(80, 120) & 0xffffff;
+        assertEquals(Annotator.BOX.getRGB() & 0xffffff, edge);
+        // zone outline at x = 32 (0.1 * 320), y = 200: intrusion red
+        int zone = img.getRGB(32, 200) & 0xffffff;
+        assertEquals(0xff0000, zone);
+        // the box interior centre is only tinted by the zone fill, not replaced
+        int centre = img.getRGB(160, 120) & 0xffffff;
+        assertTrue(centre != (Annotator.BOX.getRGB() & 0xffffff));
+        int changed = 0;
+        int[] after = img.getRGB(0, 0, 320, 240, null, 0, 320);
+        for (int i = 0; i < after.length; i++) if (after[i] != before[i]) changed++;
+        assertTrue(changed > 1000, "annotation changed only " + changed + " pixels");
+        assertEquals(0x00dc00, Annotator.zoneColor(Fixtures.zone("z", false, 0)).getRGB() & 0xffffff);
+        assertEquals(0xffdc00, Annotator.zoneColor(Fixtures.zone("z", false, 2)).getRGB() & 0xffffff);
+    }
+
+    @Test
+    void jpegDecodesBackWithSizeAndQualityMatters() throws Exception {
+        BufferedImage img = Annotator.toImage(Fixtures.grey(320, 240, 6, true));
+        new Annotator().annotate(img, Fixtures.result(7, List.of(Fixtures.person(0.1f, 0.2f, 0.5f, 0.9f)),
+                List.of(Fixtures.zone("yard", false, 0))), "12.0 fps | 40 ms | x | #7");
+        JpegEncoder enc = new JpegEncoder();
+        byte[] hi = enc.encode(img, 95);
+        byte[] lo = enc.encode(img, 10);
+        assertEquals((byte) 0xFF, hi[0]);
+        assertEquals((byte) 0xD8, hi[1]);
+        BufferedImage back = ImageIO.read(new ByteArrayInputStream(hi));
+        assertNotNull(back);
+        assertEquals(320, back.getWidth());
+        assertEquals(240, back.getHeight());
+        assertTrue(lo.length < hi.length, "quality 10 (" + lo.length + ") not smaller than 95 (" + hi.length + ")");
+        // the box edge survives compression (cyan-ish: blue and green high, red low)
+        int p = back.getRGB(32, 150);
+        assertTrue(((p >> 16) & 0xff) < 100 && (p & 0xff) > 150, Integer.toHexString(p));
+        assertThrows(IllegalArgumentException.class, () -> enc.encode(img, 0));
+        enc.dispose();
+    }
+}
