@@ -59,11 +59,29 @@ class FfmpegSourceTest {
         assertNoCaptureThreads();
     }
 
+    /** Capture threads end at close, or (blocked on a silent network peer) within their socket timeouts. */
     static void assertNoCaptureThreads() {
-        List<String> left = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        List<String> left;
+        do {
+            left = new ArrayList<>();
+            for (Thread t : Thread.getAllStackTraces().keySet())
+                if (t.isAlive() && t.getName().startsWith("vigie-video")) left.add(t.getName());
+            if (left.isEmpty()) return;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (System.nanoTime() < end);
+        fail("capture threads left: " + left);
+    }
+
+    static boolean captureThreadsAlive() {
         for (Thread t : Thread.getAllStackTraces().keySet())
-            if (t.isAlive() && t.getName().startsWith("vigie-video")) left.add(t.getName());
-        assertTrue(left.isEmpty(), "capture threads left: " + left);
+            if (t.isAlive() && t.getName().startsWith("vigie-video")) return true;
+        return false;
     }
 
     FrameSource open(String uri, boolean loop, double maxFps, boolean realtime) {
@@ -186,7 +204,7 @@ class FfmpegSourceTest {
         FrameSource s = open("file:" + target, false, 0, false);
         SourceStatus st = await(s, x -> x.reconnects() >= 2);
         assertEquals(State.RECONNECTING, st.state());
-        assertTrue(st.error().contains(target.toString()) && st.error().contains("not found"), st.error());
+        assertTrue(st.error().contains(target.toString()) && st.error().contains("no such file"), st.error());
         Path clip = clip(3, "src.avi");
         Files.move(clip, target, StandardCopyOption.ATOMIC_MOVE);
         try (Frame f = s.take(20, TimeUnit.SECONDS)) {
@@ -206,8 +224,36 @@ class FfmpegSourceTest {
         SourceStatus st = await(s, x -> x.reconnects() >= 2);
         assertEquals(State.RECONNECTING, st.state());
         assertTrue(st.error().startsWith(url + ": "), st.error());
-        assertTrue(st.error().contains("cannot open"), st.error());
+        assertTrue(st.error().contains("cannot open: Connection refused"), st.error());
         assertNull(s.take(0, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void silentRtspServerIsBoundedByTheOpenTimeout() throws Exception {
+        // accepts connections and never answers: only FFmpeg's socket timeout gets the source out
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) accepted.add(ss.accept());
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String url = "rtsp://127.0.0.1:" + ss.getLocalPort() + "/x";
+            FrameSource s = factory.open(new SourceConfig(url, false, 0, false, 50, 400, 1000));
+            opened.add(s);
+            SourceStatus st = await(s, x -> x.error() != null);
+            assertEquals(State.RECONNECTING, st.state());
+            assertTrue(st.error().startsWith(url + ": cannot open: no usable answer within"), st.error());
+            // close while the next attempt is blocked on the silent server: the thread still ends
+            await(s, x -> x.reconnects() >= 1);
+            s.close();
+            assertNoCaptureThreads();
+            for (java.net.Socket c : accepted) c.close();
+        }
     }
 
     @Test
@@ -305,7 +351,7 @@ class FfmpegSourceTest {
         FrameSource s = open("v4l2:" + dev, false, 0, false);
         SourceStatus st = await(s, x -> x.error() != null);
         assertEquals(State.RECONNECTING, st.state());
-        assertTrue(st.error().contains(dev), st.error());
+        assertTrue(st.error().contains("no such camera device: " + dev), st.error());
     }
 
     @Test
@@ -316,7 +362,7 @@ class FfmpegSourceTest {
         await(s, x -> x.decoded() > 30);
         s.close();
         assertEquals(State.CLOSED, s.status().state());
-        assertNoCaptureThreads();
+        assertFalse(captureThreadsAlive(), "a file source stops within close()");
         // the frame lent before close is still readable, then given back
         assertEquals(768, held.image().width());
         held.image().bgr().get(768 * 576 * 3 - 1);

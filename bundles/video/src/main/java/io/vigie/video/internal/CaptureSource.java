@@ -29,6 +29,8 @@ import io.vigie.api.video.SourceStatus.State;
 public final class CaptureSource implements FrameSource {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureSource.class);
 
+    private static final long CLOSE_WAIT_MS = 2000;
+
     private final SourceUri uri;
     private final SourceConfig config;
     private final Supplier<FrameReader> readers;
@@ -90,16 +92,18 @@ public final class CaptureSource implements FrameSource {
         if (!closing.compareAndSet(false, true)) return;
         stop.countDown();
         pool.close();
-        // the thread closes its own reader (FFmpeg contexts are not thread-safe); a native read
-        // blocked on the network is bounded by the open/read timeout set on the reader
+        // the thread closes its own reader (FFmpeg contexts are not thread-safe). Files and cameras
+        // stop within a frame; a native open/read blocked on the network cannot be interrupted
+        // (JavaCV sets no FFmpeg interrupt callback) and is bounded by the reader's socket timeouts:
+        // then close() does not wait for it, the daemon thread frees the reader and ends by itself.
         thread.interrupt();
         try {
-            thread.join(Math.max(1000, Math.min(config.openTimeoutMs(), 10_000)) + 1000);
+            thread.join(CLOSE_WAIT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive())
-            LOG.warn("{}: capture thread still blocked in the input; it exits and frees it when the read times out", uri);
+            LOG.warn("{}: capture thread still blocked in a network call; it frees the input and ends when that times out (≤ a few × {} ms)", uri, config.openTimeoutMs());
         PooledFrame left = slot.close();
         if (left != null) left.close();
         state = State.CLOSED;
@@ -265,8 +269,6 @@ public final class CaptureSource implements FrameSource {
         String m = e.getMessage();
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
         if (e instanceof LinkageError) m = "native decoder unavailable: " + m;
-        Throwable c = e.getCause();
-        if (c != null && c.getMessage() != null && !m.contains(c.getMessage())) m += " (" + c.getMessage() + ")";
         return m;
     }
 }

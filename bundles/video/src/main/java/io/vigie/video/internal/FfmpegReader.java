@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bytedeco.javacpp.BytePointer;
 
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -20,10 +24,12 @@ public final class FfmpegReader implements FrameReader {
     private final String format;
     private final Map<String, String> options;
     private final Path mustExist;
+    private final long timeoutMs; // network inputs only, else 0
     private FFmpegFrameGrabber grabber;
     private double fps;
 
-    FfmpegReader(String input, String format, Map<String, String> options, Path mustExist) {
+    FfmpegReader(String input, String format, Map<String, String> options, Path mustExist, long timeoutMs) {
+        this.timeoutMs = timeoutMs;
         this.input = input;
         this.format = format;
         this.options = options;
@@ -36,9 +42,9 @@ public final class FfmpegReader implements FrameReader {
         String micros = Long.toString(Math.max(1, openTimeoutMs) * 1000);
         switch (uri.kind()) {
             case FILE:
-                return new FfmpegReader(uri.target(), null, opts, uri.path());
+                return new FfmpegReader(uri.target(), null, opts, uri.path(), 0);
             case CAMERA:
-                return new FfmpegReader(uri.target(), "video4linux2", opts, uri.path());
+                return new FfmpegReader(uri.target(), "video4linux2", opts, uri.path(), 0);
             case STREAM:
                 String scheme = uri.target().substring(0, uri.target().indexOf(':')).toLowerCase();
                 if (scheme.startsWith("rtsp")) {
@@ -49,7 +55,7 @@ public final class FfmpegReader implements FrameReader {
                     opts.put("reconnect", "0");   // reconnects are ours, with back-off
                 }
                 opts.put("rw_timeout", micros); // any protocol: blocking read/write/open bound
-                return new FfmpegReader(uri.target(), null, opts, null);
+                return new FfmpegReader(uri.target(), null, opts, null, Math.max(1, openTimeoutMs));
             default:
                 throw new IllegalArgumentException("not an FFmpeg input: " + uri);
         }
@@ -58,10 +64,12 @@ public final class FfmpegReader implements FrameReader {
     @Override
     public void open() throws IOException {
         close();
-        if (mustExist != null && !Files.exists(mustExist)) throw new IOException("not found: " + mustExist);
+        if (mustExist != null && !Files.exists(mustExist))
+            throw new IOException((format == null ? "no such file: " : "no such camera device: ") + mustExist);
         if (mustExist != null && Files.isDirectory(mustExist))
             throw new IOException(mustExist + " is a directory (use dir:" + mustExist + " for an image folder)");
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(input);
+        long t0 = System.nanoTime();
         try {
             if (format != null) g.setFormat(format);
             options.forEach(g::setOption);
@@ -75,7 +83,10 @@ public final class FfmpegReader implements FrameReader {
             grabber = g;
         } catch (FrameGrabber.Exception e) {
             release(g);
-            throw new IOException("cannot open: " + clean(e.getMessage()), e);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // FFmpeg reports a socket timeout as whatever the protocol made of it: say what happened
+            String what = timeoutMs > 0 && ms >= timeoutMs ? "no usable answer within " + ms + " ms, " : "";
+            throw new IOException("cannot open: " + what + clean(e.getMessage()), e);
         } catch (IOException | RuntimeException e) {
             release(g);
             throw e;
@@ -126,10 +137,35 @@ public final class FfmpegReader implements FrameReader {
         }
     }
 
-    /** FFmpeg messages end with a hint about setFormat() that only confuses users. */
+    private static final Pattern FF_ERROR = Pattern.compile("(\\w+)\\(\\) error (-?\\d+)");
+
+    /**
+     * JavaCV's messages repeat themselves and end with hints for programmers; users get FFmpeg's
+     * own text for the error code, e.g. "Connection refused (avformat_open_input() error -111)".
+     */
     static String clean(String m) {
         if (m == null) return "unknown FFmpeg error";
-        int i = m.indexOf(" (Has setFormat()");
+        Matcher x = FF_ERROR.matcher(m);
+        if (x.find()) {
+            int code = Integer.parseInt(x.group(2));
+            return strerror(code) + " (" + x.group(1) + "() error " + code + ")";
+        }
+        int i = m.indexOf(" (");
         return i > 0 ? m.substring(0, i) : m;
+    }
+
+    static String strerror(int code) {
+        try (BytePointer buf = new BytePointer(256)) {
+            if (avutil.av_strerror(code, buf, 256) == 0) {
+                byte[] b = new byte[256];
+                buf.get(b);
+                int n = 0;
+                while (n < b.length && b[n] != 0) n++;
+                return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // natives unavailable: the code alone
+        }
+        return "FFmpeg error";
     }
 }
