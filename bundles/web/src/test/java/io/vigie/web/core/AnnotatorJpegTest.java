@@ -38,7 +38,8 @@ class AnnotatorJpegTest {
     void boxEdgeChangesPixelsAndZoneColourFollowsIntrusion() {
         BufferedImage img = Annotator.toImage(Fixtures.grey(320, 240, 0, false));
         int[] before = img.getRGB(0, 0, 320, 240, null, 0, 320);
-        new Annotator().annotate(img, Fixtures.result(1, List.of(Fixtures.person(0.25f, 0.25f, 0.75f, 0.75f)),
+        Annotator annotator = new Annotator();
+        annotator.annotate(img, Fixtures.result(1, List.of(Fixtures.person(0.25f, 0.25f, 0.75f, 0.75f)),
                 List.of(Fixtures.zone("door", true, 1))), "overlay");
         // left edge of the box at x = 80, halfway down: box colour
         int edge = img.getRGB(80, 120) & 0xffffff;
@@ -53,6 +54,13 @@ class AnnotatorJpegTest {
         int[] after = img.getRGB(0, 0, 320, 240, null, 0, 320);
         for (int i = 0; i < after.length; i++) if (after[i] != before[i]) changed++;
         assertTrue(changed > 1000, "annotation changed only " + changed + " pixels");
+        if (annotator.textFailure() == null) {
+            // overlay line: dark translucent background over grey at the top-left corner
+            int p = img.getRGB(5, 5) & 0xff;
+            assertTrue(p < 100, "overlay background missing: " + p);
+        } else {
+            System.err.println("this JRE cannot draw text: " + annotator.textFailure());
+        }
         assertEquals(0x00dc00, Annotator.zoneColor(Fixtures.zone("z", false, 0)).getRGB() & 0xffffff);
         assertEquals(0xffdc00, Annotator.zoneColor(Fixtures.zone("z", false, 2)).getRGB() & 0xffffff);
     }
