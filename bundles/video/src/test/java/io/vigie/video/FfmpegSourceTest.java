@@ -303,12 +303,15 @@ class FfmpegSourceTest {
             for (int y = 0; y < 24; y++) for (int x = 0; x < 32; x++) img.setRGB(x, y, rgb[i]);
             ImageIO.write(img, "png", dir.resolve(names[i]).toFile());
         }
+        BufferedImage white = new BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) for (int x = 0; x < 32; x++) white.setRGB(x, y, 0xffffff);
+        assertTrue(ImageIO.write(white, "jpg", dir.resolve("0.JPG").toFile()));
         Files.write(dir.resolve("b2.jpg"), new byte[] {1, 2, 3, 4}); // unreadable: skipped
         Files.writeString(dir.resolve("notes.txt"), "ignored");
         FrameSource s = open("dir:" + dir, false, 0, false);
-        // a.png (blue), b.png (red), [b2.jpg skipped], c.png (green): newest wins, so wait for the end
+        // 0.JPG (white), a.png (blue), b.png (red), [b2.jpg skipped], c.png (green): newest wins
         SourceStatus st = await(s, x -> x.state() == State.ENDED);
-        assertEquals(3, st.decoded());
+        assertEquals(4, st.decoded());
         try (Frame f = s.take(1, TimeUnit.SECONDS)) {
             ImageView v = f.image();
             assertEquals(32, v.width());
@@ -321,6 +324,10 @@ class FfmpegSourceTest {
         // one at a time, in order, with BGR bytes: loop and take each
         FrameSource l = open("dir:" + dir, true, 0, true); // realtime at the default 1 fps folder rate
         int[][] expectBgr = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}}; // a blue, b red, c green
+        try (Frame f = l.take(20, TimeUnit.SECONDS)) {
+            ByteBuffer b = f.image().bgr();
+            for (int i = 0; i < 3; i++) assertTrue((b.get(i) & 0xff) > 240, "0.JPG is white");
+        }
         try (Frame f = l.take(20, TimeUnit.SECONDS)) {
             ByteBuffer b = f.image().bgr();
             assertArrayEquals(expectBgr[0], new int[] {b.get(0) & 0xff, b.get(1) & 0xff, b.get(2) & 0xff});

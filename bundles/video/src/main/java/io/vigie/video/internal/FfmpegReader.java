@@ -20,6 +20,7 @@ import io.vigie.api.video.ImageView;
 
 /** Decodes a file, a network stream or a V4L2 camera with JavaCV's FFmpegFrameGrabber into BGR24. */
 public final class FfmpegReader implements FrameReader {
+    static final long DEFAULT_TIMEOUT_MS = 10_000;
     private final String input;
     private final String format;
     private final Map<String, String> options;
@@ -39,7 +40,9 @@ public final class FfmpegReader implements FrameReader {
     /** A reader for the URI; network inputs get open/read timeouts and RTSP goes over TCP. */
     public static FfmpegReader of(SourceUri uri, long openTimeoutMs) {
         Map<String, String> opts = new LinkedHashMap<>();
-        String micros = Long.toString(Math.max(1, openTimeoutMs) * 1000);
+        // 0 or less would mean "wait forever" to FFmpeg: a source must never hang, use a default
+        if (openTimeoutMs <= 0) openTimeoutMs = DEFAULT_TIMEOUT_MS;
+        String micros = Long.toString(openTimeoutMs * 1000);
         switch (uri.kind()) {
             case FILE:
                 return new FfmpegReader(uri.target(), null, opts, uri.path(), 0);
@@ -55,7 +58,7 @@ public final class FfmpegReader implements FrameReader {
                     opts.put("reconnect", "0");   // reconnects are ours, with back-off
                 }
                 opts.put("rw_timeout", micros); // any protocol: blocking read/write/open bound
-                return new FfmpegReader(uri.target(), null, opts, null, Math.max(1, openTimeoutMs));
+                return new FfmpegReader(uri.target(), null, opts, null, openTimeoutMs);
             default:
                 throw new IllegalArgumentException("not an FFmpeg input: " + uri);
         }
