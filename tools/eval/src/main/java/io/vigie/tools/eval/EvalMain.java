@@ -1,0 +1,110 @@
+package io.vigie.tools.eval;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import io.vigie.api.inference.Detection;
+import io.vigie.api.inference.EngineOptions;
+import io.vigie.api.inference.ObjectDetector;
+import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.model.ModelSpec;
+import io.vigie.api.model.Precision;
+import io.vigie.inference.core.TfliteEngine;
+
+/**
+ * Person AP of a TFLite detection model on a YOLO-label folder, with the engine's own
+ * preprocessing (plain class path, no OSGi).
+ *
+ * <pre>
+ * java -cp 'target/*:target/lib/*' io.vigie.tools.eval.EvalMain --model M.tflite --dataset DIR
+ *      [--split val] [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
+ *      [--mean 128 --std 128] (float inputs) [--model-class 0] (model's person id) [--class 0] (dataset's)
+ * </pre>
+ * The model must end in the TFLite post-process op (boxes, classes, scores, count).
+ */
+public final class EvalMain {
+    /** Low enough to trace the whole precision/recall curve. */
+    static final float AP_MIN_SCORE = 0.01f;
+
+    public static void main(String[] argv) throws Exception {
+        Args a;
+        try {
+            a = new Args(argv);
+            a.require("model");
+            a.require("dataset");
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("usage: EvalMain --model M.tflite --dataset DIR [--split val] [--threshold 0.5] [--json out.json]");
+            System.exit(2);
+            return;
+        }
+        Path modelPath = Paths.get(a.require("model"));
+        Path dataset = Paths.get(a.require("dataset"));
+        String split = a.get("split", "val");
+        double threshold = Double.parseDouble(a.get("threshold", "0.5"));
+        int threads = Integer.parseInt(a.get("threads", "1"));
+        int modelClass = Integer.parseInt(a.get("model-class", "0"));
+        int datasetClass = Integer.parseInt(a.get("class", "0"));
+        float mean = Float.parseFloat(a.get("mean", "128"));
+        float std = Float.parseFloat(a.get("std", "128"));
+
+        byte[] bytes = Files.readAllBytes(modelPath);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        ModelIdentity id = new ModelIdentity(modelPath.getFileName().toString(), Precision.INT8, "eval", sha);
+        // labelOffset = -modelClass: the model's person id maps to labels[0] = "person"
+        ModelSpec spec = ModelSpec.postprocessOp(List.of("person"), -modelClass, mean, std);
+        List<YoloDataset.Item> items = YoloDataset.load(dataset, split, datasetClass);
+        if (items.isEmpty()) throw new IllegalArgumentException("no images in " + YoloDataset.splitDir(dataset, split));
+
+        List<List<ApCalculator.Box>> gts = new ArrayList<>();
+        List<ApCalculator.Scored> dets = new ArrayList<>();
+        double inferMs = 0;
+        try (ObjectDetector d = new TfliteEngine().load(id, bytes, spec,
+                new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS))) {
+            for (int i = 0; i < items.size(); i++) {
+                YoloDataset.Item it = items.get(i);
+                gts.add(it.boxes());
+                try (Mat m = Images.read(it.image())) {
+                    var r = d.detect(Images.view(m), AP_MIN_SCORE);
+                    inferMs += r.inferenceMillis();
+                    for (Detection x : r.detections()) {
+                        if (x.classId() != modelClass) continue;
+                        dets.add(new ApCalculator.Scored(i, x.score(), new ApCalculator.Box(x.xmin(), x.ymin(), x.xmax(), x.ymax())));
+                    }
+                }
+            }
+        }
+        double ap50 = ApCalculator.averagePrecision(gts, dets, 0.5);
+        double ap = ApCalculator.averagePrecisionCoco(gts, dets);
+        ApCalculator.AtThreshold pr = ApCalculator.atThreshold(gts, dets, 0.5, threshold);
+        int nGt = gts.stream().mapToInt(List::size).sum();
+
+        System.out.printf(Locale.ROOT, "model      %s (sha256 %s)%n", modelPath, sha.substring(0, 8));
+        System.out.printf(Locale.ROOT, "dataset    %s split %s: %d images, %d persons%n", dataset,
+                YoloDataset.splitDir(dataset, split).getFileName(), items.size(), nGt);
+        System.out.printf(Locale.ROOT, "person AP@0.5        %.3f%n", ap50);
+        System.out.printf(Locale.ROOT, "person AP@[.5:.95]   %.3f%n", ap);
+        System.out.printf(Locale.ROOT, "at score >= %.2f: precision %.3f recall %.3f (tp %d, fp %d, gt %d)%n", threshold,
+                pr.precision(), pr.recall(), pr.tp(), pr.fp(), pr.gt());
+        System.out.printf(Locale.ROOT, "mean invoke %.1f ms (%d threads)%n", inferMs / items.size(), threads);
+
+        if (a.has("json")) {
+            String json = String.format(Locale.ROOT,
+                    "{\"model\":%s,\"sha256\":\"%s\",\"dataset\":%s,\"split\":\"%s\",\"images\":%d,\"persons\":%d,"
+                            + "\"ap50\":%.5f,\"ap50_95\":%.5f,\"threshold\":%.3f,\"precision\":%.5f,\"recall\":%.5f,"
+                            + "\"tp\":%d,\"fp\":%d,\"meanInvokeMillis\":%.3f,\"threads\":%d}%n",
+                    Json.str(modelPath.toString()), sha, Json.str(dataset.toString()),
+                    YoloDataset.splitDir(dataset, split).getFileName(), items.size(), nGt, ap50, ap, threshold,
+                    Json.num(pr.precision()), Json.num(pr.recall()), pr.tp(), pr.fp(), inferMs / items.size(), threads);
+            Files.writeString(Paths.get(a.require("json")), json.replace("NaN", "null"));
+        }
+    }
+}
