@@ -16,11 +16,15 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.Java2DFrameConverter;
 import org.junit.jupiter.api.Test;
 
 /**
  * The derived float model must load in TFLite and find the same people as the uint8 model on
- * real COCO128 images: every confident uint8 person box has a float person box on top of it.
+ * real COCO128 images and vtest.avi frames: (nearly) every confident uint8 person box has a float
+ * person box on top of it with a similar score.
  */
 class Fp32AgreementTest {
     private static final float MIN_SCORE = 0.5f;
@@ -29,57 +33,92 @@ class Fp32AgreementTest {
     /** Images compared; -Dvigie.agreement.images=N for a longer run. */
     private static final int IMAGES = Integer.getInteger("vigie.agreement.images", 12);
 
+    /** Person-box agreement over a set of frames. */
+    private static final class Agreement {
+        int frames, compared, matched;
+        double iouSum, scoreDiffSum, worstIou = 1, worstScoreDiff;
+
+        void add(List<TfliteRunner.Det> u8, List<TfliteRunner.Det> f32) {
+            frames++;
+            for (TfliteRunner.Det d : u8) {
+                if (d.cls() != 0 || d.score() < MIN_SCORE)
+                    continue;
+                compared++;
+                TfliteRunner.Det best = null;
+                float bestIou = 0;
+                for (TfliteRunner.Det e : f32)
+                    if (e.cls() == 0 && d.iou(e) > bestIou) {
+                        bestIou = d.iou(e);
+                        best = e;
+                    }
+                float diff = best == null ? 1 : Math.abs(best.score() - d.score());
+                worstIou = Math.min(worstIou, bestIou);
+                worstScoreDiff = Math.max(worstScoreDiff, diff);
+                iouSum += bestIou;
+                scoreDiffSum += diff;
+                if (bestIou >= MIN_IOU && diff <= MAX_SCORE_DIFF)
+                    matched++;
+            }
+        }
+
+        void check(String what) {
+            String summary = String.format(
+                    "FP32 vs uint8 on %d %s: %d/%d uint8 person boxes (score>=%.2f) matched "
+                            + "(IoU>=%.2f, |dscore|<=%.2f); mean IoU %.3f, worst IoU %.3f, mean |dscore| %.3f, worst %.3f",
+                    frames, what, matched, compared, MIN_SCORE, MIN_IOU, MAX_SCORE_DIFF,
+                    compared == 0 ? 0 : iouSum / compared, worstIou, compared == 0 ? 0 : scoreDiffSum / compared,
+                    worstScoreDiff);
+            System.out.println(summary);
+            assertTrue(compared >= 5, "too few confident person detections to compare: " + summary);
+            // quantization noise may move a borderline box; the bulk must agree
+            assertTrue(matched >= Math.ceil(compared * 0.9), summary);
+        }
+    }
+
     @Test
     void floatModelFindsTheSamePeople() throws IOException {
-        Path images = coco128Val();
+        Path images = shared("datasets/coco128/images/val2017");
         assumeTrue(images != null, "COCO128 not found (set -Dvigie.shared=/path/to/shared)");
         List<Path> withPeople = peopleImages(images);
         assertFalse(withPeople.isEmpty(), "no COCO128 image with a person label in " + images);
-
-        int compared = 0, matched = 0;
-        double iouSum = 0, scoreDiffSum = 0, worstIou = 1, worstScoreDiff = 0;
+        Agreement agreement = new Agreement();
         try (TfliteRunner u8 = new TfliteRunner(CoralModels.coral());
                 TfliteRunner f32 = new TfliteRunner(CoralModels.fp32().model())) {
             assertFalse(u8.floatInput);
             assertTrue(f32.floatInput, "float model must take float32 input");
             for (Path p : withPeople) {
-                byte[] rgb = rgb300(p);
-                List<TfliteRunner.Det> a = u8.detect(rgb);
-                List<TfliteRunner.Det> b = f32.detect(rgb);
-                for (TfliteRunner.Det d : a) {
-                    if (d.cls() != 0 || d.score() < MIN_SCORE)
-                        continue;
-                    compared++;
-                    TfliteRunner.Det best = null;
-                    float bestIou = 0;
-                    for (TfliteRunner.Det e : b)
-                        if (e.cls() == 0 && d.iou(e) > bestIou) {
-                            bestIou = d.iou(e);
-                            best = e;
-                        }
-                    float diff = best == null ? 1 : Math.abs(best.score() - d.score());
-                    worstIou = Math.min(worstIou, bestIou);
-                    worstScoreDiff = Math.max(worstScoreDiff, diff);
-                    iouSum += bestIou;
-                    scoreDiffSum += diff;
-                    if (bestIou >= MIN_IOU && diff <= MAX_SCORE_DIFF)
-                        matched++;
-                }
+                byte[] rgb = rgb300(ImageIO.read(p.toFile()));
+                agreement.add(u8.detect(rgb), f32.detect(rgb));
             }
         }
-        String summary = String.format(
-                "FP32 vs uint8 on %d COCO128 images: %d/%d uint8 person boxes (score>=%.2f) matched "
-                        + "(IoU>=%.2f, |dscore|<=%.2f); mean IoU %.3f, worst IoU %.3f, mean |dscore| %.3f, worst %.3f",
-                withPeople.size(), matched, compared, MIN_SCORE, MIN_IOU, MAX_SCORE_DIFF,
-                compared == 0 ? 0 : iouSum / compared, worstIou, compared == 0 ? 0 : scoreDiffSum / compared,
-                worstScoreDiff);
-        System.out.println(summary);
-        assertTrue(compared >= 5, "too few confident person detections to compare: " + summary);
-        // quantization noise may move a borderline box; the bulk must agree
-        assertTrue(matched >= Math.ceil(compared * 0.9), summary);
+        agreement.check("COCO128 images");
     }
 
-    static Path coco128Val() {
+    @Test
+    void sameOnVtestFrames() throws Exception {
+        Path video = shared("media/vtest.avi");
+        assumeTrue(video != null, "vtest.avi not found (set -Dvigie.shared=/path/to/shared)");
+        Agreement agreement = new Agreement();
+        try (TfliteRunner u8 = new TfliteRunner(CoralModels.coral());
+                TfliteRunner f32 = new TfliteRunner(CoralModels.fp32().model());
+                FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
+                Java2DFrameConverter converter = new Java2DFrameConverter()) {
+            grabber.start();
+            for (int i = 0; i < 800; i++) {
+                Frame frame = grabber.grabImage();
+                if (frame == null)
+                    break;
+                if (i % 50 != 0) // 16 frames spread over the clip
+                    continue;
+                byte[] rgb = rgb300(converter.convert(frame));
+                agreement.add(u8.detect(rgb), f32.detect(rgb));
+            }
+            grabber.stop();
+        }
+        agreement.check("vtest.avi frames");
+    }
+
+    static Path shared(String relative) {
         List<Path> candidates = new ArrayList<>();
         String prop = System.getProperty("vigie.shared");
         if (prop != null && !prop.isBlank())
@@ -87,8 +126,8 @@ class Fp32AgreementTest {
         for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent())
             candidates.add(d.resolve("shared"));
         for (Path c : candidates) {
-            Path v = c.resolve("datasets/coco128/images/val2017");
-            if (Files.isDirectory(v))
+            Path v = c.resolve(relative);
+            if (Files.exists(v))
                 return v;
         }
         return null;
@@ -110,8 +149,7 @@ class Fp32AgreementTest {
         return out;
     }
 
-    private static byte[] rgb300(Path jpg) throws IOException {
-        BufferedImage src = ImageIO.read(jpg.toFile());
+    private static byte[] rgb300(BufferedImage src) {
         BufferedImage dst = new BufferedImage(300, 300, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = dst.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
