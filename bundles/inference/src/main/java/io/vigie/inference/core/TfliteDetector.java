@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -76,9 +75,9 @@ public final class TfliteDetector implements ObjectDetector {
         this.natives = n;
         String id = identity.shortId();
 
-        IntPointer ins = n.interpreter.inputs();
-        if (ins.limit() != 1 && n.interpreter.inputs().capacity() > 1)
-            throw new ModelLoadException(id + ": expected one input tensor");
+        // inputs()/outputs() map std::vector<int>: limit() is the vector's size
+        long nIn = n.interpreter.inputs().limit();
+        if (nIn != 1) throw new ModelLoadException(id + ": expected one input tensor (an image), model has " + nIn);
         TfLiteTensor in = n.interpreter.input_tensor(0);
         int[] d = TensorUtil.dims(in);
         if (d.length != 4 || d[0] != 1 || d[3] != 3)
@@ -114,7 +113,6 @@ public final class TfliteDetector implements ObjectDetector {
         }
 
         int nOut = (int) n.interpreter.outputs().limit();
-        if (nOut == 0) nOut = outputsCount(n);
         List<OutputTensor> outs = new ArrayList<>();
         for (int i = 0; i < nOut; i++) outs.add(new OutputTensor(n.interpreter.output_tensor(i)));
 
@@ -148,12 +146,6 @@ public final class TfliteDetector implements ObjectDetector {
             decoder = new AnchorDecoder(spec, sc.elements / numAnchors, AnchorDecoder.DEFAULT_IOU);
             boxes = classes = scores = count = null;
         }
-    }
-
-    private static int outputsCount(TfliteEngine.Natives n) {
-        // outputs() returns a pointer to a std::vector<int>'s data without a size: probe capacity
-        IntPointer p = n.interpreter.outputs();
-        return (int) Math.max(p.capacity(), p.limit());
     }
 
     /** TFLite_Detection_PostProcess outputs are named "...", ":1", ":2", ":3" = boxes, classes, scores, count. */
