@@ -22,11 +22,11 @@ import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.video.SourceStatus;
 
 /**
- * API objects to JSON, built explicitly (field names are our public contract, not Java's; Gson 2.9
+ * API objects to JSON (nulls kept so shapes stay stable), built explicitly (field names are our public contract, not Java's; Gson 2.9
  * cannot reflect records anyway). Stateless and thread-safe.
  */
 public final class JsonMapper {
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+    private static final Gson GSON = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
             .create();
 
     private JsonMapper() {
