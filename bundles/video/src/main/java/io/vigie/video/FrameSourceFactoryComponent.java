@@ -21,6 +21,7 @@ import io.vigie.video.internal.CaptureSource;
 import io.vigie.video.internal.FfmpegReader;
 import io.vigie.video.internal.FrameReader;
 import io.vigie.video.internal.ImageFolderReader;
+import io.vigie.video.internal.JavaCppMemory;
 import io.vigie.video.internal.SourceUri;
 
 /**
@@ -70,7 +71,7 @@ public class FrameSourceFactoryComponent implements FrameSourceFactory {
             case DIR -> () -> new ImageFolderReader(uri.path(), fps);
             default -> () -> FfmpegReader.of(uri, config.openTimeoutMs());
         };
-        CaptureSource source = new CaptureSource(uri, config, readers, poolSize, open::remove);
+        CaptureSource source = new CaptureSource(uri, config, readers, poolSize, new JavaCppMemory(), open::remove);
         open.add(source);
         LOG.info("{}: opening {} ({})", PID, uri, uri.kind());
         return source.start();

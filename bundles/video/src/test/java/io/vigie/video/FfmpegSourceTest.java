@@ -257,6 +257,46 @@ class FfmpegSourceTest {
     }
 
     @Test
+    void httpStreamDecodesAndReconnectsAtItsEnd() throws Exception {
+        byte[] body = Files.readAllBytes(clip(5, "http.avi"));
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        http.createContext("/cam.avi", ex -> {
+            requests.incrementAndGet();
+            ex.getResponseHeaders().add("Content-Type", "video/x-msvideo");
+            ex.sendResponseHeaders(200, body.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.start();
+        try {
+            String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/cam.avi";
+            FrameSource s = open(url, false, 0, false);
+            try (Frame f = s.take(20, TimeUnit.SECONDS)) {
+                assertNotNull(f, "status " + s.status());
+                assertEquals(768, f.image().width());
+            }
+            // a stream's end is a disconnection: it reconnects (a file would end)
+            SourceStatus st = await(s, x -> x.reconnects() >= 2 && x.decoded() >= 10);
+            assertNotEquals(State.ENDED, st.state());
+            assertTrue(requests.get() >= 2);
+            long seq = 0;
+            for (int i = 0; i < 3; i++) {
+                try (Frame f = s.take(20, TimeUnit.SECONDS)) {
+                    assertNotNull(f);
+                    assertTrue(f.sequence() > seq, "sequence keeps increasing across reconnects");
+                    seq = f.sequence();
+                }
+            }
+            s.close();
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void randomBytesGiveAClearError() throws Exception {
         Path junk = tmp.resolve("junk.avi");
         byte[] bytes = new byte[200_000];

@@ -8,20 +8,23 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A few direct buffers reused for decoded frames. At most {@code size} exist at once; a buffer
- * too small for a new frame size is replaced. Buffers returned after {@link #close()} are simply
- * dropped, so frames lent when the source closes stay valid until their owner closes them.
+ * too small for a new frame size is replaced. Idle buffers are freed at {@link #close()}; those
+ * lent then are freed when given back, so frames lent when the source closes stay valid until
+ * their owner closes them.
  */
 public final class BufferPool {
     private final int size;
+    private final Memory memory;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition returned = lock.newCondition();
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int allocated;
     private boolean closed;
 
-    public BufferPool(int size) {
+    public BufferPool(int size, Memory memory) {
         if (size < 2) throw new IllegalArgumentException("buffer pool size " + size + " < 2");
         this.size = size;
+        this.memory = memory;
     }
 
     public int size() { return size; }
@@ -61,15 +64,24 @@ public final class BufferPool {
         } else if (b.capacity() >= capacity) {
             b.clear();
             return b;
+        } else {
+            memory.free(b); // too small for the new frame size: replaced, the count stays the same
         }
-        // new or too small: the old one (if any) is left to the GC, the count stays the same
-        return ByteBuffer.allocateDirect(capacity);
+        try {
+            return memory.allocate(capacity);
+        } catch (RuntimeException | Error e) {
+            allocated--;
+            throw e;
+        }
     }
 
     public void release(ByteBuffer b) {
         lock.lock();
         try {
-            if (closed) return;
+            if (closed) {
+                memory.free(b); // lent when the source closed: freed now that its frame is closed
+                return;
+            }
             free.addFirst(b);
             returned.signal();
         } finally {
@@ -82,6 +94,7 @@ public final class BufferPool {
         lock.lock();
         try {
             closed = true;
+            free.forEach(memory::free);
             free.clear();
             returned.signalAll();
         } finally {

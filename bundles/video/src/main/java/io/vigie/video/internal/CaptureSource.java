@@ -55,11 +55,11 @@ public final class CaptureSource implements FrameSource {
      * @param onClose called once when closed (the factory forgets the source), may be null
      */
     public CaptureSource(SourceUri uri, SourceConfig config, Supplier<FrameReader> readers, int poolSize,
-            Consumer<CaptureSource> onClose) {
+            Memory memory, Consumer<CaptureSource> onClose) {
         this.uri = Objects.requireNonNull(uri);
         this.config = Objects.requireNonNull(config);
         this.readers = Objects.requireNonNull(readers);
-        this.pool = new BufferPool(poolSize);
+        this.pool = new BufferPool(poolSize, memory);
         this.onClose = onClose;
         this.thread = new Thread(this::run, "vigie-video " + uri.text());
         // daemon: a capture blocked in a native network read must never keep the JVM alive

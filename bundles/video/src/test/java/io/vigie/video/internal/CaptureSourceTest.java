@@ -73,7 +73,11 @@ class CaptureSourceTest {
     }
 
     static CaptureSource start(SourceUri uri, SourceConfig cfg, FakeInput in) {
-        return new CaptureSource(uri, cfg, in::reader, 3, null).start();
+        return start(uri, cfg, in, Memory.DIRECT);
+    }
+
+    static CaptureSource start(SourceUri uri, SourceConfig cfg, FakeInput in, Memory mem) {
+        return new CaptureSource(uri, cfg, in::reader, 3, mem, null).start();
     }
 
     static SourceStatus await(CaptureSource s, Predicate<SourceStatus> p) throws InterruptedException {
@@ -184,7 +188,8 @@ class CaptureSourceTest {
     void framesLentAtCloseStayValidAndCloseIsIdempotent() throws Exception {
         FakeInput in = new FakeInput();
         in.framesPerPass = Integer.MAX_VALUE;
-        CaptureSource s = start(SourceUri.parse("/x.avi"), config("/x.avi", true), in);
+        CountingMemory mem = new CountingMemory();
+        CaptureSource s = start(SourceUri.parse("/x.avi"), config("/x.avi", true), in, mem);
         Frame a = s.take(10, TimeUnit.SECONDS);
         Frame b = s.take(10, TimeUnit.SECONDS);
         assertNotNull(a);
@@ -193,6 +198,7 @@ class CaptureSourceTest {
         await(s, x -> x.dropped() > 10);
         s.close();
         assertFalse(s.thread().isAlive(), "capture thread stopped by close()");
+        assertEquals(2, mem.live.size(), "only the 2 lent buffers left");
         assertEquals(State.CLOSED, s.status().state());
         assertNull(s.take(1, TimeUnit.MILLISECONDS));
         assertEquals((byte) a.sequence(), a.image().bgr().get(0), "lent frame still intact");
@@ -202,6 +208,8 @@ class CaptureSourceTest {
         a.close();
         b.close();
         assertThrows(IllegalStateException.class, a::image);
+        assertTrue(mem.live.isEmpty(), "every buffer freed once the lent frames are closed");
+        assertTrue(mem.allocations <= 3, "never more than the pool size: " + mem.allocations);
         s.close();
         assertEquals(in.opens.get(), in.closes.get());
     }

@@ -89,7 +89,7 @@ class CoreTest {
 
     @Test
     void bufferPoolBoundsAndRecycles() throws Exception {
-        BufferPool pool = new BufferPool(2);
+        BufferPool pool = new BufferPool(2, Memory.DIRECT);
         ByteBuffer a = pool.tryAcquire(100);
         ByteBuffer b = pool.tryAcquire(100);
         assertTrue(a.isDirect());
@@ -114,7 +114,26 @@ class CoreTest {
         assertNull(pool.acquire(10, 10, TimeUnit.SECONDS));
         pool.release(bigger);
         assertNull(pool.tryAcquire(10));
-        assertThrows(IllegalArgumentException.class, () -> new BufferPool(1));
+        assertThrows(IllegalArgumentException.class, () -> new BufferPool(1, Memory.DIRECT));
+    }
+
+    @Test
+    void bufferPoolFreesDeterministically() {
+        CountingMemory mem = new CountingMemory();
+        BufferPool pool = new BufferPool(3, mem);
+        ByteBuffer a = pool.tryAcquire(100);
+        ByteBuffer b = pool.tryAcquire(100);
+        pool.release(a);
+        ByteBuffer big = pool.tryAcquire(500); // a was too small: freed and replaced
+        assertEquals(3, mem.allocations);
+        assertEquals(2, mem.live.size());
+        pool.release(big);
+        pool.close(); // idle 'big' freed now, lent 'b' stays usable
+        assertEquals(1, mem.live.size());
+        assertTrue(mem.live.contains(b));
+        b.put(0, (byte) 7);
+        pool.release(b); // given back after close: freed
+        assertTrue(mem.live.isEmpty());
     }
 
     @Test
