@@ -260,6 +260,23 @@ class WebComponentJettyTest {
     }
 
     @Test
+    void invalidReconfigurationChangesNothing() throws Exception {
+        web.modified(config(0, -1, 0, 2, 0)); // refused as a whole: quality 0 would break encoding
+        startFeeder();
+        HttpURLConnection c = get("/snapshot.jpg");
+        assertEquals(200, c.getResponseCode());
+        c.getInputStream().readAllBytes();
+        web.modified(config(80, 0, 1, 1, 0)); // valid: one stream client at most
+        HttpURLConnection s1 = get("/stream.mjpg");
+        assertEquals(200, s1.getResponseCode());
+        s1.getInputStream().read();
+        HttpURLConnection s2 = get("/stream.mjpg");
+        assertEquals(503, s2.getResponseCode());
+        assertTrue(body(s2).contains("too many stream clients (max 1)"));
+        s1.disconnect();
+    }
+
+    @Test
     void serverSentEventsCarryDetectionsAndIntrusions() throws Exception {
         startFeeder();
         HttpURLConnection c = get("/events");
