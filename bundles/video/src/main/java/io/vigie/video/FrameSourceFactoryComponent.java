@@ -66,6 +66,7 @@ public class FrameSourceFactoryComponent implements FrameSourceFactory {
     public FrameSource open(SourceConfig config) {
         if (!active) throw new IllegalStateException(PID + " is deactivated");
         SourceUri uri = SourceUri.parse(config.uri());
+        if (uri.kind() != SourceUri.Kind.DIR) FfmpegReader.of(uri, config.openTimeoutMs()); // rejects bad options now
         double fps = folderFps;
         Supplier<FrameReader> readers = switch (uri.kind()) {
             case DIR -> () -> new ImageFolderReader(uri.path(), fps);

@@ -46,8 +46,16 @@ public final class FfmpegReader implements FrameReader {
         switch (uri.kind()) {
             case FILE:
                 return new FfmpegReader(uri.target(), null, opts, uri.path(), 0);
-            case CAMERA:
-                return new FfmpegReader(uri.target(), "video4linux2", opts, uri.path(), 0);
+            case CAMERA: {
+                // v4l2:/dev/video0?video_size=640x480&framerate=15&input_format=mjpeg -> FFmpeg options
+                String dev = uri.target();
+                int q = dev.indexOf('?');
+                if (q >= 0) {
+                    opts.putAll(queryOptions(dev.substring(q + 1), uri));
+                    dev = dev.substring(0, q);
+                }
+                return new FfmpegReader(dev, "video4linux2", opts, java.nio.file.Paths.get(dev), 0);
+            }
             case STREAM:
                 String scheme = uri.target().substring(0, uri.target().indexOf(':')).toLowerCase();
                 if (scheme.startsWith("rtsp")) {
@@ -63,6 +71,27 @@ public final class FfmpegReader implements FrameReader {
                 throw new IllegalArgumentException("not an FFmpeg input: " + uri);
         }
     }
+
+    private static final Pattern OPTION = Pattern.compile("[a-z_]+=[A-Za-z0-9_.:+-]+");
+
+    static Map<String, String> queryOptions(String query, SourceUri uri) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : query.split("&")) {
+            if (kv.isEmpty()) continue;
+            if (!OPTION.matcher(kv).matches())
+                throw new IllegalArgumentException("bad camera option '" + kv + "' in " + uri
+                        + " (expected name=value, e.g. video_size=640x480)");
+            int i = kv.indexOf('=');
+            m.put(kv.substring(0, i), kv.substring(i + 1));
+        }
+        return m;
+    }
+
+    /** Device or URL given to FFmpeg (tests). */
+    String input() { return input; }
+
+    /** FFmpeg options (tests). */
+    Map<String, String> options() { return Map.copyOf(options); }
 
     @Override
     public void open() throws IOException {

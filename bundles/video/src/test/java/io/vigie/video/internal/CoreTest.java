@@ -42,6 +42,24 @@ class CoreTest {
     }
 
     @Test
+    void ffmpegOptionsPerKind() {
+        FfmpegReader cam = FfmpegReader.of(SourceUri.parse("v4l2:/dev/video0?video_size=640x480&framerate=15"), 1000);
+        assertEquals("/dev/video0", cam.input());
+        assertEquals("640x480", cam.options().get("video_size"));
+        assertEquals("15", cam.options().get("framerate"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FfmpegReader.of(SourceUri.parse("v4l2:/dev/video0?x=1;rm"), 1000));
+        assertTrue(e.getMessage().contains("bad camera option"), e.getMessage());
+        FfmpegReader rtsp = FfmpegReader.of(SourceUri.parse("rtsp://cam/live"), 3000);
+        assertEquals("tcp", rtsp.options().get("rtsp_transport"));
+        assertEquals("3000000", rtsp.options().get("timeout"), "µs");
+        assertEquals("3000000", rtsp.options().get("rw_timeout"));
+        FfmpegReader http = FfmpegReader.of(SourceUri.parse("http://cam/video.mjpg"), 0);
+        assertEquals("10000000", http.options().get("timeout"), "never 'forever'");
+        assertTrue(FfmpegReader.of(SourceUri.parse("/v.avi"), 1000).options().isEmpty());
+    }
+
+    @Test
     void backoffDoublesUpToMaxAndResets() {
         Backoff b = new Backoff(100, 1000);
         assertEquals(100, b.next());
