@@ -1,0 +1,3 @@
+/** Kura API package as published by org.eclipse.kura.api (Kura 5.x); standalone Vigie runtime only. */
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.eclipse.kura.cloudconnection.publisher;
