@@ -41,6 +41,11 @@ public class FrameSourceFactoryComponent implements FrameSourceFactory {
     private volatile boolean active = true;
 
     @Activate
+    void activate(VideoConfig config) {
+        if (!FfmpegReader.quietFfmpegLogs()) LOG.warn("{}: FFmpeg natives could not be loaded; sources will retry", PID);
+        configure(config);
+    }
+
     @Modified
     void configure(VideoConfig config) {
         int size = config.bufferPoolSize();

@@ -52,6 +52,20 @@ class FfmpegSourceTest {
         ffmpeg = Paths.get(Loader.load(org.bytedeco.ffmpeg.ffmpeg.class));
     }
 
+    /** What DS would pass with the metatype defaults. */
+    static VideoConfig defaults() {
+        return new VideoConfig() {
+            @Override public Class<? extends java.lang.annotation.Annotation> annotationType() { return VideoConfig.class; }
+            @Override public int bufferPoolSize() { return 3; }
+            @Override public double imageFolderFps() { return 1.0; }
+        };
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void activate() {
+        factory.activate(defaults());
+    }
+
     @AfterEach
     void closeAll() {
         opened.forEach(FrameSource::close);

@@ -72,6 +72,20 @@ public final class FfmpegReader implements FrameReader {
         }
     }
 
+    /**
+     * FFmpeg prints a format dump (INFO) on stderr at every open, i.e. at every loop of a short
+     * clip: keep warnings and errors only. FFmpeg's log level is process-wide; Vigie has no other
+     * FFmpeg user. Returns false if the natives cannot be loaded (sources will report that).
+     */
+    public static boolean quietFfmpegLogs() {
+        try {
+            avutil.av_log_set_level(avutil.AV_LOG_WARNING);
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
     private static final Pattern OPTION = Pattern.compile("[a-z_]+=[A-Za-z0-9_.:+-]+");
 
     static Map<String, String> queryOptions(String query, SourceUri uri) {
