@@ -215,6 +215,39 @@ class CaptureSourceTest {
     }
 
     @Test
+    void maxFpsOnLiveInputSkipsWithoutDropsOrBacklog() throws Exception {
+        FakeInput in = new FakeInput();
+        in.framesPerPass = Integer.MAX_VALUE;
+        SourceUri uri = SourceUri.parse("rtsp://cam/x");
+        // one frame per ~17 minutes: only the first is published, the rest are read and skipped
+        SourceConfig cfg = new SourceConfig(uri.text(), false, 0.001, true, 5, 40, 1000);
+        try (CaptureSource s = start(uri, cfg, in)) {
+            try (Frame f = s.take(10, TimeUnit.SECONDS)) {
+                assertEquals(1, f.sequence());
+            }
+            SourceStatus st = await(s, x -> x.decoded() > 100);
+            assertEquals(0, st.dropped(), "skipping for the rate cap is not dropping");
+            assertNull(s.take(20, TimeUnit.MILLISECONDS), "nothing else published");
+        }
+    }
+
+    @Test
+    void maxFpsOnRecordedInputWaitsAndCloseInterruptsTheWait() throws Exception {
+        FakeInput in = new FakeInput();
+        in.framesPerPass = Integer.MAX_VALUE;
+        SourceUri uri = SourceUri.parse("/x.avi");
+        CaptureSource s = start(uri, new SourceConfig(uri.text(), false, 0.001, false, 5, 40, 1000), in);
+        try (Frame f = s.take(10, TimeUnit.SECONDS)) {
+            assertEquals(1, f.sequence());
+        }
+        SourceStatus st = await(s, x -> x.decoded() == 2);
+        assertEquals(State.RUNNING, st.state());
+        assertEquals(2, in.reads.get(), "a recorded input is not read ahead while waiting");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), s::close);
+        assertFalse(s.thread().isAlive());
+    }
+
+    @Test
     void closeWhileBackingOffReturnsPromptly() throws Exception {
         FakeInput in = new FakeInput();
         in.available = false;
