@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -30,8 +31,8 @@ import io.vigie.video.internal.SourceUri;
  */
 @Designate(ocd = VideoConfig.class)
 @Component(name = FrameSourceFactoryComponent.PID, configurationPid = FrameSourceFactoryComponent.PID,
-        service = FrameSourceFactory.class, property = "service.pid=" + FrameSourceFactoryComponent.PID)
-public class FrameSourceFactoryComponent implements FrameSourceFactory {
+        service = { FrameSourceFactory.class, ConfigurableComponent.class }, property = "service.pid=" + FrameSourceFactoryComponent.PID)
+public class FrameSourceFactoryComponent implements FrameSourceFactory, ConfigurableComponent {
     public static final String PID = "io.vigie.video";
     private static final Logger LOG = LoggerFactory.getLogger(FrameSourceFactoryComponent.class);
 

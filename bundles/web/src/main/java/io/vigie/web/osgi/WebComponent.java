@@ -14,6 +14,7 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -60,13 +61,14 @@ import io.vigie.web.core.WebSettings;
 @RequireHttpWhiteboard
 @Designate(ocd = WebConfig.class)
 @Component(name = WebComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = { Servlet.class, FrameListener.class, EventHandler.class },
+        service = { Servlet.class, FrameListener.class, EventHandler.class, ConfigurableComponent.class },
         property = {
+            "service.pid=" + WebComponent.PID,
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=" + WebComponent.PID,
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/*",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + VigieServletContext.SELECT,
             EventConstants.EVENT_TOPIC + "=io/vigie/intrusion/*" })
-public class WebComponent extends HttpServlet implements FrameListener, EventHandler {
+public class WebComponent extends HttpServlet implements FrameListener, EventHandler, ConfigurableComponent {
     public static final String PID = "io.vigie.web";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WebComponent.class);
