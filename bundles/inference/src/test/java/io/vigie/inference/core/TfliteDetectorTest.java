@@ -93,6 +93,33 @@ class TfliteDetectorTest {
     }
 
     @Test
+    void int8AndFloatInputsGiveTheSameDetectionsAsUint8() throws Exception {
+        java.util.List<Detection> ref;
+        try (ObjectDetector d = load(new EngineOptions(1, false, 100))) {
+            ref = d.detect(frame, 0.3f).detections();
+        }
+        assertTrue(ref.size() >= 1);
+        int[] types = { org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteInt8,
+                org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteFloat32 };
+        byte[][] variants = { InputVariants.int8Input(model), InputVariants.floatInput(model) };
+        for (int v = 0; v < variants.length; v++) {
+            byte[] variant = variants[v];
+            try (TfliteDetector d = (TfliteDetector) new TfliteEngine().load(CoralModel.identity(variant), variant,
+                    CoralModel.spec(), new EngineOptions(1, false, 100))) {
+                assertEquals(types[v], d.inputType());
+                var got = d.detect(frame, 0.3f).detections();
+                assertEquals(ref.size(), got.size(), "type " + d.inputType() + ": " + got);
+                for (int i = 0; i < ref.size(); i++) {
+                    assertEquals(ref.get(i).classId(), got.get(i).classId());
+                    assertEquals(ref.get(i).score(), got.get(i).score(), 1e-4);
+                    assertEquals(ref.get(i).xmin(), got.get(i).xmin(), 1e-3);
+                    assertEquals(ref.get(i).ymax(), got.get(i).ymax(), 1e-3);
+                }
+            }
+        }
+    }
+
+    @Test
     void garbageIsRejectedWithClearMessage() {
         byte[] junk = new byte[4096];
         new Random(1).nextBytes(junk);
