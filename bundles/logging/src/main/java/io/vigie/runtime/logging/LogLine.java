@@ -32,6 +32,19 @@ public final class LogLine {
         }
     }
 
+    /**
+     * Whether an entry is worth printing: the framework's own "Events.*" entries (every service
+     * registration and bundle state change, logged at INFO/DEBUG by felix.log) are only printed
+     * when they are warnings or errors.
+     */
+    public static boolean printed(String osgiLevel, String osgiLogger) {
+        if (osgiLogger != null && osgiLogger.startsWith("Events.")) {
+            Level l = level(osgiLevel);
+            return l == Level.ERROR || l == Level.WARN;
+        }
+        return true;
+    }
+
     /** SLF4J logger name for a bundle: "osgi.<bsn>", "osgi.framework" for the system bundle or none. */
     public static String loggerName(String bundleSymbolicName) {
         return "osgi." + (bundleSymbolicName == null || bundleSymbolicName.isEmpty() ? "framework" : bundleSymbolicName);

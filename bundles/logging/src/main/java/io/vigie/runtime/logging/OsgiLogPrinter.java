@@ -50,10 +50,13 @@ public class OsgiLogPrinter implements LogListener {
 
     @Override
     public void logged(LogEntry entry) {
+        String level = entry.getLogLevel() == null ? null : entry.getLogLevel().name();
+        if (!LogLine.printed(level, entry.getLoggerName())) {
+            return;
+        }
         Bundle b = entry.getBundle();
         Logger out = LoggerFactory.getLogger(LogLine.loggerName(b == null ? null : b.getSymbolicName()));
         ServiceReference<?> ref = entry.getServiceReference();
-        String level = entry.getLogLevel() == null ? null : entry.getLogLevel().name();
         String text = LogLine.text(level, entry.getLoggerName(), entry.getMessage(),
                 ref == null ? null : "service.id=" + ref.getProperty("service.id"));
         Throwable t = entry.getException();

@@ -28,4 +28,13 @@ class LogLineTest {
         assertEquals("[WARN] plain", LogLine.text("WARN", "LogService", "plain", null));
         assertEquals("[INFO] (no message)", LogLine.text(null, null, null, null));
     }
+
+    @Test
+    void frameworkEventChatterIsDroppedUnlessItIsAProblem() {
+        org.junit.jupiter.api.Assertions.assertFalse(LogLine.printed("INFO", "Events.Service.org.apache.felix.scr"));
+        org.junit.jupiter.api.Assertions.assertFalse(LogLine.printed("DEBUG", "Events.Bundle.x"));
+        org.junit.jupiter.api.Assertions.assertTrue(LogLine.printed("ERROR", "Events.Framework"));
+        org.junit.jupiter.api.Assertions.assertTrue(LogLine.printed("INFO", "org.apache.felix.scr"));
+        org.junit.jupiter.api.Assertions.assertTrue(LogLine.printed("INFO", null));
+    }
 }
