@@ -61,6 +61,7 @@ public final class TfliteDetector implements ObjectDetector {
     private Mat srcMat;
     private BytePointer srcPointer;
     private byte[] rowCopy; // heap buffers only
+    private boolean inputChecked;
 
     // outputs
     private final OutputTensor boxes, classes, scores, count; // POSTPROCESS_OP
@@ -233,8 +234,12 @@ public final class TfliteDetector implements ObjectDetector {
             rgb.convertTo(tensorMat, CV_32FC3, a, -spec.mean() * a);
         }
         // OpenCV reallocates a destination whose size/type is wrong: never let that go unnoticed.
-        if (tensorMat.data().address() != inputAddress)
-            throw new IllegalStateException("input tensor Mat was reallocated");
+        // Size and type are fixed, so checking the first frame is enough (data() allocates).
+        if (!inputChecked) {
+            if (tensorMat.data().address() != inputAddress)
+                throw new IllegalStateException("input tensor Mat was reallocated");
+            inputChecked = true;
+        }
     }
 
     private Mat source(ImageView im) {
