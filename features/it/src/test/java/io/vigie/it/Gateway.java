@@ -1,0 +1,155 @@
+package io.vigie.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/** The real exported gateway jar, started as a separate JVM with its own conf and data dirs. */
+final class Gateway implements AutoCloseable {
+    final Path dir;
+    final Path conf;
+    final Path data;
+    final Path log;
+    final int port;
+    final String consolePassword = "it-" + Long.toHexString(System.nanoTime());
+    private Process process;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    Gateway(Path dir) throws IOException {
+        this.dir = dir;
+        this.conf = Files.createDirectories(dir.resolve("conf"));
+        this.data = Files.createDirectories(dir.resolve("data"));
+        this.log = dir.resolve("gateway.log");
+        this.port = freePort();
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("vigie.gateway.jar", "../gateway/target/vigie-gateway.jar"));
+        if (!Files.isRegularFile(jar)) throw new IllegalStateException("gateway jar not built: " + jar.toAbsolutePath());
+        return jar;
+    }
+
+    /** ../shared/media/vtest.avi: these tests need the shared media folder (CI passes -Dvigie.shared). */
+    static Path vtest() {
+        Path p = Path.of(System.getProperty("vigie.shared", "../../../shared"), "media", "vtest.avi");
+        if (!Files.isRegularFile(p)) throw new IllegalStateException("needs ../shared/media/vtest.avi, not found at " + p.toAbsolutePath());
+        return p;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Writes a typed ConfigAdmin file ({@code <pid>.config}, the format fileinstall reads with
+     * arrays): strings quoted, String[] as {@code ["a","b"]}. Written atomically.
+     */
+    void writeConfig(String pid, Map<String, Object> props) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        props.forEach((k, v) -> {
+            sb.append(k).append('=');
+            if (v instanceof String[] arr) {
+                sb.append('[');
+                for (int i = 0; i < arr.length; i++) sb.append(i > 0 ? "," : "").append(quote(arr[i]));
+                sb.append(']');
+            } else {
+                sb.append(quote(String.valueOf(v)));
+            }
+            sb.append('\n');
+        });
+        Path tmp = dir.resolve(pid + ".config.tmp");
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, conf.resolve(pid + ".config"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String quote(String v) {
+        return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    void start() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dvigie.conf=" + conf, "-Dvigie.data=" + data,
+                "-Dorg.osgi.service.http.port=" + port, "-jar", jar().toAbsolutePath().toString()));
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    String logText() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    JsonObject json(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = get(path);
+        if (r.statusCode() != 200) throw new IOException(path + " -> HTTP " + r.statusCode() + ": " + r.body());
+        return JsonParser.parseString(r.body()).getAsJsonObject();
+    }
+
+    /** Polls a JSON endpoint until the predicate holds; fails with the last body and the log tail. */
+    JsonObject awaitJson(String path, Predicate<JsonObject> ok, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        String last = "(no answer)";
+        while (System.currentTimeMillis() < end) {
+            if (!alive()) throw new AssertionError("gateway died:\n" + tail());
+            try {
+                JsonObject o = json(path);
+                last = o.toString();
+                if (ok.test(o)) return o;
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("timeout waiting on " + path + "; last: " + last + "\n" + tail());
+    }
+
+    String tail() throws IOException {
+        String t = logText();
+        return t.length() > 6000 ? t.substring(t.length() - 6000) : t;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process == null) return;
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.vigie.it;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * End to end on the real exported gateway (Felix, SCR, ConfigAdmin via fileinstall, Jetty, the
+ * real TFLite models) fed with ../shared/media/vtest.avi. One gateway for the class; tests run
+ * in order because later ones change its configuration.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayTest {
+    static final String DETECTOR = "io.vigie.detector";
+    static final String FLOOR = "floor:0,0.25;1,0.25;1,1;0,1";
+    Gateway gw;
+    Path video;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "gw-");
+        gw = new Gateway(dir);
+        video = Gateway.vtest().toAbsolutePath();
+        gw.writeConfig(DETECTOR, detectorConfig("INT8", video.toString(), FLOOR));
+        gw.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (gw != null) {
+            gw.close();
+            System.out.println("---- gateway log tail ----\n" + gw.tail());
+        }
+    }
+
+    static Map<String, Object> detectorConfig(String precision, String source, String... zones) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source.uri", source);
+        m.put("source.loop", "true");
+        m.put("source.realtime", "true");
+        m.put("model.precision", precision);
+        m.put("threads", "2");
+        m.put("score.threshold", "0.5");
+        m.put("dwell.ms", "500");
+        m.put("cooldown.ms", "1500");
+        m.put("source.reconnect.min.ms", "200");
+        m.put("source.reconnect.max.ms", "1000");
+        m.put("zones", zones);
+        return m;
+    }
+
+    static boolean running(JsonObject s, String precision) {
+        JsonElement m = s.get("activeModel");
+        return "RUNNING".equals(str(s, "state")) && m != null && m.isJsonObject()
+                && precision.equals(m.getAsJsonObject().get("precision").getAsString());
+    }
+
+    static String str(JsonObject o, String k) {
+        JsonElement e = o.get(k);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    @Test
+    @Order(1)
+    void startsAndDetectsPeopleWithModelIdentity() throws Exception {
+        long t0 = System.currentTimeMillis();
+        gw.awaitJson("/vigie/api/status", s -> running(s, "INT8"), 90_000);
+        gw.awaitJson("/vigie/api/detections", d -> d.has("detections") && d.getAsJsonArray("detections").size() > 0, 30_000);
+        System.out.printf("startup to first detection: %d ms%n", System.currentTimeMillis() - t0);
+        int samples = 0, withPerson = 0;
+        long lastSeq = -1;
+        for (int i = 0; i < 25; i++) {
+            JsonObject d = gw.json("/vigie/api/detections");
+            long seq = d.get("seq").getAsLong();
+            if (seq != lastSeq) {
+                samples++;
+                lastSeq = seq;
+                JsonObject model = d.getAsJsonObject("model");
+                assertEquals("INT8", model.get("precision").getAsString());
+                assertTrue(model.get("sha256").getAsString().matches("[0-9a-f]{64}"), model.toString());
+                assertFalse(model.get("name").getAsString().isBlank());
+                assertEquals(768, d.get("width").getAsInt());
+                JsonArray dets = d.getAsJsonArray("detections");
+                boolean person = false;
+                for (JsonElement e : dets) {
+                    JsonObject o = e.getAsJsonObject();
+                    assertEquals("person", o.get("label").getAsString(), "classes filter = person");
+                    assertTrue(o.get("score").getAsFloat() >= 0.5f);
+                    person = true;
+                }
+                if (person) withPerson++;
+                JsonObject t = d.getAsJsonObject("timings");
+                assertTrue(t.get("inferenceMs").getAsDouble() > 0);
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(samples >= 10, "frames advance: " + samples);
+        // people walk through vtest.avi during the whole clip
+        assertTrue(withPerson >= samples * 0.8, withPerson + " of " + samples + " frames had people");
+    }
+
+    @Test
+    @Order(2)
+    void mjpegStreamCarriesDecodableAnnotatedJpegs() throws Exception {
+        HttpResponse<InputStream> r = gw.stream("/vigie/stream.mjpg");
+        assertEquals(200, r.statusCode());
+        String ct = r.headers().firstValue("Content-Type").orElseThrow();
+        assertTrue(ct.startsWith("multipart/x-mixed-replace"), ct);
+        try (InputStream in = r.body()) {
+            for (int i = 0; i < 3; i++) {
+                byte[] jpeg = nextJpeg(in);
+                BufferedImage img = ImageIO.read(new ByteArrayInputStream(jpeg));
+                assertNotNull(img, "part " + i + " decodes as JPEG");
+                assertEquals(768, img.getWidth());
+                assertEquals(576, img.getHeight());
+            }
+        }
+        HttpResponse<byte[]> snap = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/snapshot.jpg")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, snap.statusCode());
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(snap.body())));
+    }
+
+    /** Reads one multipart part: headers with Content-Length, then that many bytes. */
+    static byte[] nextJpeg(InputStream in) throws IOException {
+        int length = -1;
+        while (true) {
+            String line = readLine(in);
+            if (line == null) throw new IOException("stream ended");
+            if (line.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+            if (line.isEmpty() && length > 0) break;
+        }
+        byte[] b = in.readNBytes(length);
+        assertEquals(length, b.length);
+        assertEquals((byte) 0xFF, b[0]);
+        assertEquals((byte) 0xD8, b[1]);
+        return b;
+    }
+
+    static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') break;
+            if (c != '\r') bo.write(c);
+        }
+        if (c == -1 && bo.size() == 0) return null;
+        return bo.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    @Order(3)
+    void sseFeedCarriesDetectionsAndIntrusions() throws Exception {
+        HttpResponse<InputStream> r = gw.stream("/vigie/events");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        AtomicReference<JsonObject> detection = new AtomicReference<>();
+        try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String event = null;
+            long end = System.currentTimeMillis() + 20_000;
+            String line;
+            while (System.currentTimeMillis() < end && (line = br.readLine()) != null) {
+                if (line.startsWith("event:")) event = line.substring(6).trim();
+                else if (line.startsWith("data:") && "detection".equals(event)) {
+                    JsonObject o = JsonParser.parseString(line.substring(5).trim()).getAsJsonObject();
+                    if (o.getAsJsonArray("detections").size() > 0) {
+                        detection.set(o);
+                        break;
+                    }
+                }
+            }
+        }
+        JsonObject d = detection.get();
+        assertNotNull(d, "an SSE detection event with people");
+        assertTrue(d.getAsJsonObject("model").get("sha256").getAsString().matches("[0-9a-f]{64}"));
+        // the floor zone covers where people walk: dwell 500 ms -> intrusions counted
+        gw.awaitJson("/vigie/api/metrics", m -> m.getAsJsonObject("intrusions").size() > 0, 20_000);
+    }
+
+    @Test
+    @Order(4)
+    void prometheusAndJsonMetrics() throws Exception {
+        HttpResponse<String> r = gw.get("/vigie/metrics");
+        assertEquals(200, r.statusCode());
+        String body = r.body();
+        assertTrue(body.contains("vigie_fps"), body);
+        assertTrue(body.matches("(?s).*vigie_model_info\\{[^}]*sha256=\"[0-9a-f]{64}\"[^}]*} 1.*"), body);
+        JsonObject m = gw.json("/vigie/api/metrics");
+        assertTrue(m.get("fps").getAsDouble() > 1, m.toString());
+        assertFalse(m.getAsJsonObject("latencyMs").get("p95").isJsonNull());
+        JsonObject models = gw.json("/vigie/api/models");
+        assertEquals(2, models.getAsJsonArray("available").size(), "both model bundles registered: " + models);
+    }
+
+    @Test
+    @Order(5)
+    void configChangeThroughConfigAdminAppliesWithoutRestart() throws Exception {
+        long before = gw.json("/vigie/api/status").get("framesProcessed").getAsLong();
+        gw.writeConfig(DETECTOR, detectorConfig("FP32", video.toString(), FLOOR, "door:0.6,0.1;0.9,0.1;0.9,0.5;0.6,0.5"));
+        JsonObject s = gw.awaitJson("/vigie/api/status",
+                o -> running(o, "FP32") && o.getAsJsonArray("zones").size() == 2, 60_000);
+        assertTrue(s.get("framesProcessed").getAsLong() > before, "same process kept counting frames");
+        gw.awaitJson("/vigie/api/detections", d -> "FP32".equals(d.getAsJsonObject("model").get("precision").getAsString())
+                && d.getAsJsonArray("detections").size() > 0, 20_000);
+    }
+
+    @Test
+    @Order(6)
+    void invalidZoneIsRefusedAndRunningSettingsStay() throws Exception {
+        gw.writeConfig(DETECTOR, detectorConfig("FP32", video.toString(), "bad:0,0;1,1"));
+        JsonObject s = gw.awaitJson("/vigie/api/status", o -> "ERROR".equals(str(o, "state")), 20_000);
+        assertTrue(str(s, "error").contains("zone 'bad'"), s.toString());
+        assertEquals(2, s.getAsJsonArray("zones").size(), "previous zones kept");
+        long f = s.get("framesProcessed").getAsLong();
+        gw.awaitJson("/vigie/api/status", o -> o.get("framesProcessed").getAsLong() > f + 5, 10_000);
+        gw.writeConfig(DETECTOR, detectorConfig("FP32", video.toString(), FLOOR));
+        gw.awaitJson("/vigie/api/status", o -> running(o, "FP32") && o.getAsJsonArray("zones").size() == 1, 20_000);
+    }
+
+    @Test
+    @Order(7)
+    void missingVideoIsReportedAndRecovered() throws Exception {
+        Path later = gw.dir.resolve("later.avi");
+        gw.writeConfig(DETECTOR, detectorConfig("INT8", later.toString(), FLOOR));
+        JsonObject s = gw.awaitJson("/vigie/api/status", o -> "ERROR".equals(str(o, "state")) && str(o, "error") != null, 30_000);
+        assertTrue(str(s, "error").contains("later.avi"), "error names the source: " + s);
+        assertTrue(gw.alive());
+        Files.copy(video, later); // the input comes back: the source reconnects by itself
+        gw.awaitJson("/vigie/api/status", o -> running(o, "INT8"), 30_000);
+        gw.awaitJson("/vigie/api/detections", d -> "INT8".equals(d.getAsJsonObject("model").get("precision").getAsString())
+                && d.getAsJsonArray("detections").size() > 0, 20_000);
+    }
+
+    @Test
+    @Order(8)
+    void osgiLogEntriesArePrinted() throws Exception {
+        String log = gw.logText();
+        assertTrue(log.contains("Vigie detector started"), "our own SLF4J logs");
+        assertTrue(log.contains("Active model is now"), "model lifecycle logged");
+    }
+}
