@@ -48,20 +48,22 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
     @Reference
     private EventAdmin eventAdmin;
 
-    private DetectionPipeline pipeline;
+    private volatile DetectionPipeline pipeline;
 
     @Activate
     void activate(DetectorConfig config) {
-        pipeline = new DetectionPipeline(engine, sources,
-                (topic, props) -> eventAdmin.postEvent(new Event(topic, props)));
-        apply(config);
-        pipeline.start();
         synchronized (this) {
+            pipeline = new DetectionPipeline(engine, sources,
+                    (topic, props) -> eventAdmin.postEvent(new Event(topic, props)));
+            // Models first, settings second: the first selection then sees every installed model
+            // instead of loading whichever bound first and replacing it a moment later.
             for (DetectionModel m : pendingModels) pipeline.modelAdded(m);
             for (FrameListener l : pendingListeners) pipeline.addListener(l);
             pendingModels.clear();
             pendingListeners.clear();
         }
+        apply(config);
+        pipeline.start();
         LOG.info("Vigie detector started");
     }
 
