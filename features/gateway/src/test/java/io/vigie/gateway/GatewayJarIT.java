@@ -25,13 +25,17 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the exported target/vigie-gateway.jar as its own JVM (as ./vigie does) with a temp conf and
  * data dir and a free port, and checks it over HTTP through the Felix web console.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayJarIT {
 
     static final String CONSOLE = "/system/console";
@@ -126,6 +130,15 @@ class GatewayJarIT {
         Files.writeString(conf.resolve("io.vigie.it.broken.config"), "x=I\"not-a-number\"\n");
         await("OSGi log entry printed", GatewayJarIT::logText,
                 t -> t.contains("osgi.org.apache.felix.fileinstall") && t.contains("[ERROR]"), 30_000);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: it locks the console
+    void removingTheConsoleConfigLocksTheConsoleInsteadOfFallingBackToFelixDefaults() throws Exception {
+        Files.delete(conf.resolve("org.apache.felix.webconsole.internal.servlet.OsgiManager.cfg"));
+        await("old password refused", () -> get(CONSOLE + "/bundles.json", "admin:" + PASSWORD).statusCode(),
+                c -> c == 401, 30_000);
+        assertEquals(401, get(CONSOLE + "/bundles.json", "admin:admin").statusCode(), "Felix's default password must not work");
     }
 
     // ---- helpers
