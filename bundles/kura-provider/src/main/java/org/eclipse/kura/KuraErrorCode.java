@@ -1,6 +1,9 @@
 package org.eclipse.kura;
 
-/** Error codes carried by {@link KuraException} (same constants as Kura 5.x). */
+/**
+ * Error codes carried by {@link KuraException}: the constants of org.eclipse.kura 1.5.0 (later Kura
+ * releases append more; none is used by Vigie).
+ */
 public enum KuraErrorCode {
     CONFIGURATION_ERROR,
     CONFIGURATION_UPDATE,
@@ -49,7 +52,5 @@ public enum KuraErrorCode {
     NOT_FOUND,
     SERVICE_UNAVAILABLE,
     DISCONNECTION_FAILED,
-    IO_ERROR,
-    UNSUPPORTED_MODEM,
-    INVALID_CERTIFICATE_EXCEPTION
+    IO_ERROR
 }
