@@ -1,0 +1,312 @@
+package io.vigie.tools.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Raw interpreter vs full pipeline, normal and edge-simulated; see docs/BENCHMARKS.md. Usually run
+ * through scripts/bench.sh, which checks the jars first.
+ *
+ * <pre>
+ * java -cp 'tools/bench/target/*:tools/bench/target/lib/*' io.vigie.tools.bench.BenchRunner --root . --out FILE
+ *      [--quick] [--no-edge] [--video vtest.avi] [--precisions INT8,FP32] [--threads 1,2] [--window S] [--warmup S]
+ *      [--runs N] [--jvm "opts"] [--edge-jvm "opts"] [--edge-cpus 0.5] [--edge-mem 512M] [--source-max-fps 0]
+ * </pre>
+ */
+public final class BenchRunner {
+    /** Sized for a 512 MB / 0.5 CPU box; chosen by measurement, see docs/BENCHMARKS.md. */
+    public static final String DEFAULT_EDGE_JVM = "-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=1";
+
+    /** glibc malloc arenas per thread inflate RSS of a JVM with native libraries; see docs/BENCHMARKS.md. */
+    public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
+
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help");
+    static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
+            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env");
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a;
+        try {
+            a = parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        if (a.containsKey("help")) {
+            System.out.println(usage());
+            return;
+        }
+        System.exit(new BenchRunner().run(a));
+    }
+
+    static String usage() {
+        return "usage: BenchRunner --root DIR --out FILE [--quick] [--no-edge] [--video FILE] [--precisions INT8,FP32] [--threads 1,2]\n"
+                + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] [--edge-cpus 0.5] [--edge-mem 512M]\n"
+                + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]";
+    }
+
+    /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
+    static Map<String, String> parse(String[] argv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            String s = argv[i];
+            if (!s.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + s);
+            String k = s.substring(2);
+            if (FLAGS.contains(k)) m.put(k, "true");
+            else if (OPTIONS.contains(k)) {
+                if (i + 1 >= argv.length) throw new IllegalArgumentException("--" + k + " needs a value");
+                m.put(k, argv[++i]);
+            } else throw new IllegalArgumentException("unknown option: " + s);
+        }
+        return m;
+    }
+
+    static List<Integer> ints(String csv, String what) {
+        try {
+            List<Integer> v = Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
+            if (v.isEmpty() || v.stream().anyMatch(x -> x < 1 || x > 16)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": expected a comma list of integers 1..16, got '" + csv + "'");
+        }
+    }
+
+    static List<String> precisions(String csv) {
+        List<String> v = Arrays.stream(csv.split(",")).map(String::trim).map(s -> s.toUpperCase(Locale.ROOT)).toList();
+        for (String p : v)
+            if (!p.equals("INT8") && !p.equals("FP32")) throw new IllegalArgumentException("precisions: INT8 and/or FP32, got '" + p + "'");
+        return v;
+    }
+
+    static List<String> opts(String s) {
+        return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+    }
+
+    /** "512M" / "1G" / "300000000" to MB. */
+    static long megabytes(String s) {
+        String t = s.trim().toUpperCase(Locale.ROOT);
+        long mult = 1;
+        if (t.endsWith("G")) { mult = 1024; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("M")) t = t.substring(0, t.length() - 1);
+        else return Long.parseLong(t) / 1048576;
+        return Long.parseLong(t) * mult;
+    }
+
+    int run(Map<String, String> a) throws IOException, InterruptedException {
+        Instant started = Instant.now();
+        boolean quick = a.containsKey("quick");
+        Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path out = Path.of(a.getOrDefault("out", root.resolve("target/bench/bench.json").toString())).toAbsolutePath();
+        Path video = Path.of(a.getOrDefault("video", "/usr/share/doc/opencv-doc/examples/data/vtest.avi"));
+        if (!Files.isRegularFile(video)) video = root.resolve("../shared/media/vtest.avi").normalize();
+        List<String> precisions = precisions(a.getOrDefault("precisions", "INT8,FP32"));
+        List<Integer> threads = ints(a.getOrDefault("threads", "1,2"), "threads");
+        double window = Double.parseDouble(a.getOrDefault("window", quick ? "6" : "20"));
+        double warmup = Double.parseDouble(a.getOrDefault("warmup", quick ? "2" : "5"));
+        int runs = Integer.parseInt(a.getOrDefault("runs", quick ? "20" : "50"));
+        double maxFps = Double.parseDouble(a.getOrDefault("source-max-fps", "30"));
+        long coldTimeoutMs = (long) (Double.parseDouble(a.getOrDefault("cold-timeout", "90")) * 1000);
+        List<String> jvm = opts(a.get("jvm"));
+        List<String> edgeJvm = opts(a.getOrDefault("edge-jvm", DEFAULT_EDGE_JVM));
+        String edgeCpus = a.getOrDefault("edge-cpus", "0.5"), edgeMem = a.getOrDefault("edge-mem", "512M");
+        String edgeEnv = a.getOrDefault("edge-env", DEFAULT_EDGE_ENV);
+        for (String kv : opts(edgeEnv))
+            if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
+
+        Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
+        String evalCp = root.resolve("tools/eval/target") + "/*:" + root.resolve("tools/eval/target/lib") + "/*";
+        Map<String, Path> models = new LinkedHashMap<>();
+        for (String p : precisions)
+            models.put(p, root.resolve("bundles/model-" + p.toLowerCase(Locale.ROOT) + "/target/generated-resources/vigie-model/model/model.tflite"));
+        List<String> missing = new ArrayList<>();
+        if (!Files.isRegularFile(gatewayJar)) missing.add(gatewayJar.toString());
+        if (!Files.isDirectory(root.resolve("tools/eval/target/lib"))) missing.add(root.resolve("tools/eval/target/lib").toString());
+        models.values().stream().filter(p -> !Files.isRegularFile(p)).forEach(p -> missing.add(p.toString()));
+        if (!Files.isRegularFile(video)) missing.add(video.toString());
+        if (!missing.isEmpty()) {
+            System.err.println("bench: missing " + String.join(", ", missing) + " (see scripts/bench.sh for the build commands)");
+            return 2;
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path runDir = out.getParent().resolve(out.getFileName().toString().replaceFirst("\\.json$", "") + "-work");
+        Files.createDirectories(runDir);
+        String load0 = loadAvg();
+
+        List<Environment> envs = new ArrayList<>();
+        List<String> only = Arrays.asList(a.getOrDefault("envs", "normal,edge").split(","));
+        if (!only.contains("normal"))
+            envs.add(new Environment("normal", null, null, jvm, List.of(), List.of(), "--envs " + a.get("envs")));
+        else envs.add(measure("normal", null, null, List.of(), jvm, java, evalCp, gatewayJar, video, models, threads, runs, warmup, window,
+                maxFps, coldTimeoutMs, runDir));
+        if (a.containsKey("no-edge") || !only.contains("edge")) {
+            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "--no-edge"));
+        } else if (!isRoot()) {
+            System.err.println("bench: edge simulation skipped: it needs root (cgroup writes); run as root or pass --no-edge");
+            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "not root"));
+        } else {
+            List<String> wrapper = new ArrayList<>(List.of(root.resolve("scripts/edge-sim.sh").toString(), "--cpus", edgeCpus, "--mem", edgeMem, "--"));
+            // environment variables for the JVM inside the cgroup (env execs java: same pid)
+            List<String> env = opts(edgeEnv);
+            if (!env.isEmpty()) {
+                wrapper.add("env");
+                wrapper.addAll(env);
+            }
+            envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, evalCp, gatewayJar, video,
+                    models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir));
+        }
+
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("startedAt", started.truncatedTo(ChronoUnit.SECONDS).toString());
+        header.put("durationS", Json.round((Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0));
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("host", InetAddress.getLocalHost().getHostName());
+        machine.put("nproc", Runtime.getRuntime().availableProcessors());
+        machine.put("cpuModel", cpuModel());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        machine.put("loadAvgStart", load0);
+        machine.put("loadAvgEnd", loadAvg());
+        header.put("machine", machine);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("quick", quick);
+        params.put("video", video.toString());
+        params.put("warmupS", warmup);
+        params.put("windowS", window);
+        params.put("rawRuns", runs);
+        params.put("sourceMaxFps", maxFps);
+        params.put("edgeEnv", opts(edgeEnv));
+        params.put("gatewayJar", gatewayJar.toString());
+        params.put("gatewaySha256", sha256(gatewayJar));
+        params.put("gitCommit", git(root));
+        header.put("params", params);
+        Map<String, Object> mm = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : models.entrySet()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("path", e.getValue().toString());
+            one.put("sha256", sha256(e.getValue()));
+            mm.put(e.getKey(), one);
+        }
+        header.put("models", mm);
+
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, Report.toText(Report.toJson(header, envs)));
+        System.out.println();
+        System.out.println(Report.table(envs));
+        System.out.print(Report.verdicts(envs));
+        System.out.println();
+        System.out.println("JSON: " + out);
+        return 0;
+    }
+
+    private Environment measure(String name, Double cpus, Long memMb, List<String> wrapper, List<String> jvmOpts, String java,
+            String evalCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
+            double window, double maxFps, long coldTimeoutMs, Path runDir) throws IOException, InterruptedException {
+        List<RawResult> raw = new ArrayList<>();
+        for (Map.Entry<String, Path> m : models.entrySet()) {
+            log("%s: raw interpreter %s, threads %s, %d runs", name, m.getKey(), threads, runs);
+            raw.addAll(RawBench.run(wrapper, java, jvmOpts, evalCp, m.getValue(), m.getKey(), threads, runs, Math.max(3, runs / 10),
+                    runDir.resolve(name)));
+        }
+        PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps, coldTimeoutMs,
+                warmup, window));
+        List<PipelineResult> pipeline = new ArrayList<>();
+        for (String precision : models.keySet()) {
+            for (int t : threads) {
+                log("%s: pipeline %s, %d thread(s), %.0f s window", name, precision, t, window);
+                Path wd = runDir.resolve(name + "-" + precision + "-t" + t);
+                deleteTree(wd);
+                Files.createDirectories(wd);
+                PipelineResult r = pb.run(precision, t, wd);
+                log("%s: pipeline %s/%dt: %s FPS, p95 %s ms, RSS max %s MB, cold %s ms%s", name, precision, t, Report.fmt(r.fps(), 1),
+                        Report.fmt(r.latencyP95Ms(), 1), Report.fmt(r.rssMaxMb(), 0), Report.fmt(r.coldStartMs(), 0),
+                        r.error() == null ? "" : " (" + r.error() + ")");
+                pipeline.add(r);
+            }
+        }
+        return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null);
+    }
+
+    static void log(String fmt, Object... args) {
+        System.err.println("[bench " + java.time.LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] "
+                + String.format(Locale.ROOT, fmt, args));
+    }
+
+    static boolean isRoot() {
+        try {
+            Process p = new ProcessBuilder("id", "-u").start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return s.equals("0");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static String loadAvg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String git(Path root) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", root.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 ? s : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0;) md.update(buf, 0, n);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(x);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.vigie.tools.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+/**
+ * Measures the real gateway (exported jar, all bundles, HTTP API) for one configuration: a fresh
+ * process per configuration, so each run gives a cold start and an RSS not inflated by earlier
+ * models. The detector reads the video as fast as it can (source.realtime=false).
+ */
+public final class PipelineBench {
+    public static final String DETECTOR_PID = "io.vigie.detector";
+
+    /** What to run and how long to look at it. */
+    public record Setup(List<String> wrapper, String java, List<String> jvmOpts, Path gatewayJar, Path video,
+            double sourceMaxFps, long coldTimeoutMs, double warmupS, double windowS) {
+    }
+
+    private final Setup setup;
+    private final long ticksPerSecond = ProcStats.clockTicksPerSecond();
+
+    public PipelineBench(Setup setup) {
+        this.setup = setup;
+    }
+
+    /** The detector configuration used for a run (every key documented in docs/BENCHMARKS.md). */
+    public static Map<String, Object> detectorConfig(Path video, String precision, int threads, double maxFps) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("source.uri", video.toAbsolutePath().toString());
+        c.put("source.loop", true);
+        c.put("source.realtime", false);
+        c.put("source.max.fps", maxFps);
+        c.put("model.precision", precision);
+        c.put("threads", threads);
+        c.put("score.threshold", 0.5);
+        // one zone over the whole frame, so zone/dwell bookkeeping runs on every frame as in production
+        c.put("zones", List.of("bench:0,0;1,0;1,1;0,1"));
+        c.put("dwell.ms", 1000);
+        c.put("cooldown.ms", 3000);
+        return c;
+    }
+
+    public List<String> command(Path confDir, Path dataDir, int port) {
+        List<String> cmd = new ArrayList<>(setup.wrapper());
+        cmd.add(setup.java());
+        cmd.addAll(setup.jvmOpts());
+        cmd.add("-Dvigie.conf=" + confDir.toAbsolutePath());
+        cmd.add("-Dvigie.data=" + dataDir.toAbsolutePath());
+        cmd.add("-Dorg.osgi.service.http.port=" + port);
+        cmd.add("-jar");
+        cmd.add(setup.gatewayJar().toAbsolutePath().toString());
+        return cmd;
+    }
+
+    public PipelineResult run(String precision, int threads, Path workDir) throws IOException, InterruptedException {
+        Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
+        Files.createDirectories(data);
+        ConfigFile.write(conf, DETECTOR_PID, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()));
+        int port = freePort();
+        Path log = workDir.resolve("gateway.log");
+        Http http = new Http(port);
+        try (ChildProcess p = ChildProcess.start(command(conf, data, port), workDir, log)) {
+            // cold start: spawn -> first result that contains a detection
+            Double coldMs = null;
+            long deadline = p.startNanos() + TimeUnit.MILLISECONDS.toNanos(setup.coldTimeoutMs());
+            while (coldMs == null) {
+                if (!p.isAlive()) return PipelineResult.failed(precision, threads, null, "gateway exited " + p.process().exitValue() + " (log " + log + ")");
+                if (System.nanoTime() > deadline) {
+                    String state = http.getJson("/vigie/api/status").map(s -> Json.str(s, "state") + " " + Json.str(s, "error")).orElse("no API");
+                    return PipelineResult.failed(precision, threads, null,
+                            "no detection within " + setup.coldTimeoutMs() + " ms (status: " + state + ", log " + log + ")");
+                }
+                Optional<JsonObject> d = http.getJson("/vigie/api/detections");
+                if (d.isPresent()) {
+                    JsonArray dets = d.get().getAsJsonArray("detections");
+                    if (dets != null && !dets.isEmpty()) coldMs = (System.nanoTime() - p.startNanos()) / 1e6;
+                }
+                if (coldMs == null) Thread.sleep(50);
+            }
+            long pid = p.javaPid().orElseThrow(() -> new IllegalStateException("no java process under the gateway wrapper"));
+            Thread.sleep((long) (setup.warmupS() * 1000));
+
+            JsonObject s0 = http.getJson("/vigie/api/status").orElse(null);
+            OptionalLong c0 = ProcStats.cpuTicks(pid);
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (setup.windowS() * 1e9);
+            List<Long> rss = new ArrayList<>();
+            while (System.nanoTime() < end) {
+                ProcStats.vmRssKb(pid).ifPresent(rss::add);
+                Thread.sleep(250);
+            }
+            JsonObject s1 = http.getJson("/vigie/api/status").orElse(null);
+            OptionalLong c1 = ProcStats.cpuTicks(pid);
+            long t1 = System.nanoTime();
+            JsonObject m = http.getJson("/vigie/api/metrics").orElse(null);
+            OptionalLong cg = ProcStats.cgroupMaxUsageBytes(pid);
+            if (s0 == null || s1 == null || m == null)
+                return PipelineResult.failed(precision, threads, coldMs, "status/metrics unavailable during the window (log " + log + ")");
+            return measure(precision, threads, coldMs, s0, s1, m, (t1 - t0) / 1e9, rss,
+                    c0.isPresent() && c1.isPresent() ? (double) (c1.getAsLong() - c0.getAsLong()) / ticksPerSecond : null,
+                    cg.isPresent() ? cg.getAsLong() / 1048576.0 : null);
+        }
+    }
+
+    /** Turns two status snapshots, the metrics at window end and the RSS samples into a result. */
+    static PipelineResult measure(String precision, int threads, Double coldMs, JsonObject s0, JsonObject s1, JsonObject m,
+            double seconds, List<Long> rssKb, Double cpuSeconds, Double cgroupMb) {
+        Double f0 = Json.num(s0, "framesProcessed"), f1 = Json.num(s1, "framesProcessed");
+        Long frames = f0 == null || f1 == null ? null : (long) (f1 - f0);
+        Double fps = frames == null ? null : frames / seconds;
+        double[] rssMb = rssKb.stream().mapToDouble(k -> k / 1024.0).toArray();
+        String active = Json.str(s1, "activeModel", "precision");
+        String error = null;
+        if (active == null) error = "no active model at window end (state " + Json.str(s1, "state") + ")";
+        else if (!active.equalsIgnoreCase(precision)) error = "detector fell back to " + active;
+        Double sdec0 = Json.num(s0, "source", "decoded"), sdec1 = Json.num(s1, "source", "decoded");
+        Double sdrop0 = Json.num(s0, "source", "dropped"), sdrop1 = Json.num(s1, "source", "dropped");
+        Double lc = Json.num(m, "latencyMs", "count");
+        return new PipelineResult(precision, threads, active, Json.round(coldMs), Json.round(seconds), frames, Json.round(fps),
+                Json.round(Json.num(s1, "fps")), Json.round(Json.num(m, "latencyMs", "p50")), Json.round(Json.num(m, "latencyMs", "p95")),
+                Json.round(Json.num(m, "latencyMs", "p99")), lc == null ? null : lc.longValue(),
+                Json.round(Json.num(m, "stagesMs", "inference", "p50")), Json.round(Json.num(m, "stagesMs", "decode", "p50")),
+                delta(sdec0, sdec1), delta(sdrop0, sdrop1), Json.num(s1, "sinkDrops") == null ? null : Json.num(s1, "sinkDrops").longValue(),
+                Json.round(Stats.max(rssMb)), Json.round(Stats.mean(rssMb)), rssMb.length, Json.round(cgroupMb),
+                cpuSeconds == null ? null : Json.round(cpuSeconds / seconds), error);
+    }
+
+    private static Long delta(Double a, Double b) {
+        return a == null || b == null ? null : (long) (b - a);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

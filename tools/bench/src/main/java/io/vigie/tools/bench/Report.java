@@ -1,0 +1,181 @@
+package io.vigie.tools.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/** Builds the vigie-bench/1 JSON document, the Markdown table and the goal verdicts (reported, not asserted). */
+public final class Report {
+    public static final String SCHEMA = "vigie-bench/1";
+    public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200, COLD_GOAL_MS = 5000;
+
+    /** One verdict; status PASS, FAIL or SKIP (nothing measured). */
+    public record Goal(String id, String goal, String status, Double value, String unit, String detail) {
+        String line() {
+            return String.format(Locale.ROOT, "%-4s %-26s %s — %s", status, id, goal, detail);
+        }
+    }
+
+    /** A raw/pipeline pair for the same environment, precision and thread count. */
+    public record Pair(String environment, String precision, int threads, Double rawFps, Double pipelineFps, Double ratio) {
+    }
+
+    private static final Gson GSON = new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create();
+
+    private Report() {
+    }
+
+    public static List<Pair> pairs(List<Environment> envs) {
+        List<Pair> out = new ArrayList<>();
+        for (Environment e : envs) {
+            for (PipelineResult p : e.pipeline()) {
+                Double raw = e.raw().stream().filter(r -> r.precision().equals(p.precision()) && r.threads() == p.threads())
+                        .map(RawResult::fps).filter(v -> v != null).findFirst().orElse(null);
+                Double ratio = raw == null || p.fps() == null || raw == 0 ? null : Json.round(p.fps() / raw);
+                out.add(new Pair(e.name(), p.precision(), p.threads(), raw, p.fps(), ratio));
+            }
+        }
+        return out;
+    }
+
+    public static List<Goal> goals(List<Environment> envs) {
+        List<Goal> goals = new ArrayList<>();
+        List<Pair> pairs = pairs(envs);
+        for (Environment e : envs) {
+            if (e.skipped() != null) continue;
+            List<Pair> mine = pairs.stream().filter(p -> p.environment().equals(e.name()) && p.ratio() != null).toList();
+            String goal = String.format(Locale.ROOT, "pipeline FPS >= %.1f x raw FPS (same model, threads)", RATIO_GOAL);
+            if (mine.isEmpty()) {
+                goals.add(new Goal("pipeline_vs_raw." + e.name(), goal, "SKIP", null, "ratio", "no raw/pipeline pair measured"));
+            } else {
+                double min = mine.stream().mapToDouble(Pair::ratio).min().getAsDouble();
+                String detail = mine.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.1f/%.1f=%.2f", p.precision(), p.threads(),
+                        p.pipelineFps(), p.rawFps(), p.ratio())).collect(Collectors.joining(", "));
+                goals.add(new Goal("pipeline_vs_raw." + e.name(), goal, min >= RATIO_GOAL ? "PASS" : "FAIL", min, "ratio",
+                        String.format(Locale.ROOT, "min %.2f (%s)", min, detail)));
+            }
+        }
+        Optional<Environment> edge = envs.stream().filter(e -> e.name().equals("edge") && e.skipped() == null).findFirst();
+        Optional<PipelineResult> best = edge.flatMap(e -> e.pipeline().stream()
+                .filter(p -> p.precision().equals("INT8") && p.fps() != null && p.error() == null).max(Comparator.comparingDouble(PipelineResult::fps)));
+        String fpsGoal = String.format(Locale.ROOT, "edge INT8 pipeline > %.0f FPS", EDGE_FPS_GOAL);
+        String p95Goal = String.format(Locale.ROOT, "edge INT8 pipeline p95 < %.0f ms", EDGE_P95_GOAL_MS);
+        if (best.isEmpty()) {
+            goals.add(new Goal("edge_int8_fps", fpsGoal, "SKIP", null, "fps", "edge INT8 pipeline not measured"));
+            goals.add(new Goal("edge_int8_p95", p95Goal, "SKIP", null, "ms", "edge INT8 pipeline not measured"));
+        } else {
+            PipelineResult b = best.get();
+            goals.add(new Goal("edge_int8_fps", fpsGoal, b.fps() > EDGE_FPS_GOAL ? "PASS" : "FAIL", b.fps(), "fps",
+                    String.format(Locale.ROOT, "%.1f FPS (best INT8 config: %d thread(s))", b.fps(), b.threads())));
+            boolean ok = b.latencyP95Ms() != null && b.latencyP95Ms() < EDGE_P95_GOAL_MS;
+            goals.add(new Goal("edge_int8_p95", p95Goal, b.latencyP95Ms() == null ? "SKIP" : ok ? "PASS" : "FAIL", b.latencyP95Ms(), "ms",
+                    String.format(Locale.ROOT, "p95 %s ms, p50 %s ms (%d thread(s))", fmt(b.latencyP95Ms(), 1), fmt(b.latencyP50Ms(), 1), b.threads())));
+        }
+        for (Environment e : envs) {
+            if (e.skipped() != null) continue;
+            List<PipelineResult> ok = e.pipeline().stream().filter(p -> p.rssMaxMb() != null).toList();
+            String rssGoal = String.format(Locale.ROOT, "RSS while streaming <= %.0f MB (%s)", RSS_GOAL_MB, e.name());
+            if (ok.isEmpty()) {
+                goals.add(new Goal("rss." + e.name(), rssGoal, "SKIP", null, "MB", "no pipeline run measured"));
+            } else {
+                double max = ok.stream().mapToDouble(PipelineResult::rssMaxMb).max().getAsDouble();
+                goals.add(new Goal("rss." + e.name(), rssGoal, max <= RSS_GOAL_MB ? "PASS" : "FAIL", max, "MB",
+                        String.format(Locale.ROOT, "max %.0f MB (%s)", max, ok.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.0f",
+                                p.precision(), p.threads(), p.rssMaxMb())).collect(Collectors.joining(", ")))));
+            }
+            List<PipelineResult> cold = e.pipeline().stream().filter(p -> p.coldStartMs() != null).toList();
+            String coldGoal = String.format(Locale.ROOT, "cold start to first detection <= %.0f s (%s)", COLD_GOAL_MS / 1000, e.name());
+            if (cold.isEmpty()) {
+                goals.add(new Goal("cold_start." + e.name(), coldGoal, "SKIP", null, "ms", "no detection observed"));
+            } else {
+                double max = cold.stream().mapToDouble(PipelineResult::coldStartMs).max().getAsDouble();
+                goals.add(new Goal("cold_start." + e.name(), coldGoal, max <= COLD_GOAL_MS ? "PASS" : "FAIL", max, "ms",
+                        String.format(Locale.ROOT, "worst %.1f s (%s)", max / 1000, cold.stream().map(p -> String.format(Locale.ROOT,
+                                "%s/%dt %.1f", p.precision(), p.threads(), p.coldStartMs() / 1000)).collect(Collectors.joining(", ")))));
+            }
+        }
+        return goals;
+    }
+
+    public static JsonObject toJson(Map<String, Object> header, List<Environment> envs) {
+        JsonObject root = new JsonObject();
+        root.addProperty("schema", SCHEMA);
+        for (Map.Entry<String, Object> h : header.entrySet()) root.add(h.getKey(), GSON.toJsonTree(h.getValue()));
+        JsonArray ea = new JsonArray();
+        for (Environment e : envs) ea.add(GSON.toJsonTree(e));
+        root.add("environments", ea);
+        root.add("comparisons", GSON.toJsonTree(pairs(envs)));
+        JsonArray ga = new JsonArray();
+        for (Goal g : goals(envs)) {
+            JsonObject o = GSON.toJsonTree(g).getAsJsonObject();
+            ga.add(o);
+        }
+        root.add("goals", ga);
+        return root;
+    }
+
+    public static String toText(JsonElement e) {
+        return GSON.toJson(e) + "\n";
+    }
+
+    public static String table(List<Environment> envs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms | RSS max/mean MB | CPU cores | cold start s | src drops/s | note |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Environment e : envs) {
+            if (e.skipped() != null) {
+                sb.append("| ").append(e.name()).append(" | – | – | | | | | | | | | | skipped: ").append(e.skipped()).append(" |\n");
+                continue;
+            }
+            List<String> keys = new ArrayList<>();
+            e.raw().forEach(r -> addKey(keys, r.precision(), r.threads()));
+            e.pipeline().forEach(p -> addKey(keys, p.precision(), p.threads()));
+            for (String k : keys) {
+                String prec = k.substring(0, k.indexOf('/'));
+                int t = Integer.parseInt(k.substring(k.indexOf('/') + 1));
+                RawResult r = e.raw().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
+                PipelineResult p = e.pipeline().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
+                Double ratio = r == null || p == null || r.fps() == null || p.fps() == null ? null : p.fps() / r.fps();
+                String dropsPerS = p == null || p.sourceDropped() == null || p.windowS() == null ? null : fmt(p.sourceDropped() / p.windowS(), 0);
+                List<String> notes = new ArrayList<>();
+                if (r != null && r.error() != null) notes.add("raw: " + r.error());
+                if (p != null && p.error() != null) notes.add("pipeline: " + p.error());
+                sb.append("| ").append(e.name()).append(" | ").append(prec).append(" | ").append(t)
+                        .append(" | ").append(r == null ? "" : fmt(r.fps(), 1))
+                        .append(" | ").append(r == null ? "" : fmt(r.invokeP50Ms(), 1) + " / " + fmt(r.invokeP95Ms(), 1))
+                        .append(" | ").append(p == null ? "" : fmt(p.fps(), 1))
+                        .append(" | ").append(fmt(ratio, 2))
+                        .append(" | ").append(p == null ? "" : fmt(p.latencyP50Ms(), 1) + " / " + fmt(p.latencyP95Ms(), 1))
+                        .append(" | ").append(p == null ? "" : fmt(p.rssMaxMb(), 0) + " / " + fmt(p.rssMeanMb(), 0))
+                        .append(" | ").append(p == null ? "" : fmt(p.cpuCores(), 2))
+                        .append(" | ").append(p == null || p.coldStartMs() == null ? "–" : fmt(p.coldStartMs() / 1000, 1))
+                        .append(" | ").append(dropsPerS == null ? "–" : dropsPerS)
+                        .append(" | ").append(String.join("; ", notes).replace('|', '/')).append(" |\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String verdicts(List<Environment> envs) {
+        return goals(envs).stream().map(Goal::line).collect(Collectors.joining("\n")) + "\n";
+    }
+
+    private static void addKey(List<String> keys, String precision, int threads) {
+        String k = precision + "/" + threads;
+        if (!keys.contains(k)) keys.add(k);
+    }
+
+    static String fmt(Double v, int decimals) {
+        return v == null ? "–" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}
