@@ -85,12 +85,21 @@ final class Gateway implements AutoCloseable {
         return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
+    /** Starts the gateway the way users do: {@code ./vigie run} (never builds here: VIGIE_NO_BUILD=1). */
     void start() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dvigie.conf=" + conf, "-Dvigie.data=" + data,
-                "-Dorg.osgi.service.http.port=" + port, "-jar", jar().toAbsolutePath().toString()));
-        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Path launcher = jar().toAbsolutePath().getParent().getParent().getParent().getParent().resolve("vigie");
+        if (!Files.isRegularFile(launcher)) throw new IllegalStateException("launcher not found: " + launcher);
+        List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "run", "--config", conf.toString(),
+                "--data", data.toString(), "--port", Integer.toString(port)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("VIGIE_NO_BUILD", "1");
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        process = pb.start();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean alive() {
