@@ -87,7 +87,7 @@ final class Gateway implements AutoCloseable {
 
     /** Starts the gateway the way users do: {@code ./vigie run} (never builds here: VIGIE_NO_BUILD=1). */
     void start() throws IOException {
-        Path launcher = jar().toAbsolutePath().getParent().getParent().getParent().getParent().resolve("vigie");
+        Path launcher = jar().toAbsolutePath().normalize().getParent().getParent().getParent().getParent().resolve("vigie");
         if (!Files.isRegularFile(launcher)) throw new IllegalStateException("launcher not found: " + launcher);
         List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "run", "--config", conf.toString(),
                 "--data", data.toString(), "--port", Integer.toString(port)));
