@@ -29,10 +29,13 @@ import java.util.Set;
  */
 public final class BenchRunner {
     /** Sized for a 512 MB / 0.5 CPU box; chosen by measurement, see docs/BENCHMARKS.md. */
-    public static final String DEFAULT_EDGE_JVM = "-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=1";
+    public static final String DEFAULT_EDGE_JVM = "-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=1"
+            + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
+    /** What ./vigie run uses (JAVA_OPTS_DEFAULT there): JavaCPP's 2 x Xmx physical cap lifted, natives are freed explicitly. */
+    public static final String DEFAULT_NORMAL_JVM = "-Xmx256m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
 
-    /** glibc malloc arenas per thread inflate RSS of a JVM with native libraries; see docs/BENCHMARKS.md. */
-    public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
+    /** Extra environment for the edge JVM (e.g. MALLOC_ARENA_MAX=2: measured no RSS difference, so none by default). */
+    public static final String DEFAULT_EDGE_ENV = "";
 
     static final Set<String> FLAGS = Set.of("quick", "no-edge", "help");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
@@ -117,12 +120,12 @@ public final class BenchRunner {
         if (!Files.isRegularFile(video)) video = root.resolve("../shared/media/vtest.avi").normalize();
         List<String> precisions = precisions(a.getOrDefault("precisions", "INT8,FP32"));
         List<Integer> threads = ints(a.getOrDefault("threads", "1,2"), "threads");
-        double window = Double.parseDouble(a.getOrDefault("window", quick ? "6" : "20"));
-        double warmup = Double.parseDouble(a.getOrDefault("warmup", quick ? "2" : "5"));
-        int runs = Integer.parseInt(a.getOrDefault("runs", quick ? "20" : "50"));
+        double window = Double.parseDouble(a.getOrDefault("window", quick ? "5" : "20"));
+        double warmup = Double.parseDouble(a.getOrDefault("warmup", quick ? "1" : "5"));
+        int runs = Integer.parseInt(a.getOrDefault("runs", quick ? "15" : "50"));
         double maxFps = Double.parseDouble(a.getOrDefault("source-max-fps", "30"));
         long coldTimeoutMs = (long) (Double.parseDouble(a.getOrDefault("cold-timeout", "90")) * 1000);
-        List<String> jvm = opts(a.get("jvm"));
+        List<String> jvm = opts(a.getOrDefault("jvm", DEFAULT_NORMAL_JVM));
         List<String> edgeJvm = opts(a.getOrDefault("edge-jvm", DEFAULT_EDGE_JVM));
         String edgeCpus = a.getOrDefault("edge-cpus", "0.5"), edgeMem = a.getOrDefault("edge-mem", "512M");
         String edgeEnv = a.getOrDefault("edge-env", DEFAULT_EDGE_ENV);
@@ -217,26 +220,30 @@ public final class BenchRunner {
     private Environment measure(String name, Double cpus, Long memMb, List<String> wrapper, List<String> jvmOpts, String java,
             String evalCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
             double window, double maxFps, long coldTimeoutMs, Path runDir) throws IOException, InterruptedException {
-        List<RawResult> raw = new ArrayList<>();
-        for (Map.Entry<String, Path> m : models.entrySet()) {
-            log("%s: raw interpreter %s, threads %s, %d runs", name, m.getKey(), threads, runs);
-            raw.addAll(RawBench.run(wrapper, java, jvmOpts, evalCp, m.getValue(), m.getKey(), threads, runs, Math.max(3, runs / 10),
-                    runDir.resolve(name)));
-        }
         PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps, coldTimeoutMs,
                 warmup, window));
+        List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
-        for (String precision : models.keySet()) {
+        for (Map.Entry<String, Path> m : models.entrySet()) {
+            String precision = m.getKey();
             for (int t : threads) {
+                // raw right before its pipeline twin: on a shared machine the load changes by the minute,
+                // so a ratio is only meaningful between measurements taken close together
+                log("%s: raw interpreter %s, %d thread(s), %d runs", name, precision, t, runs);
+                List<RawResult> r = RawBench.run(wrapper, java, jvmOpts, evalCp, m.getValue(), precision, List.of(t), runs,
+                        Math.max(3, runs / 10), runDir.resolve(name + "-raw-" + precision + "-t" + t));
+                raw.addAll(r);
+                log("%s: raw %s/%dt: %s FPS (invoke p50 %s ms)%s", name, precision, t, Report.fmt(r.get(0).fps(), 1),
+                        Report.fmt(r.get(0).invokeP50Ms(), 1), r.get(0).error() == null ? "" : " (" + r.get(0).error() + ")");
                 log("%s: pipeline %s, %d thread(s), %.0f s window", name, precision, t, window);
                 Path wd = runDir.resolve(name + "-" + precision + "-t" + t);
                 deleteTree(wd);
                 Files.createDirectories(wd);
-                PipelineResult r = pb.run(precision, t, wd);
-                log("%s: pipeline %s/%dt: %s FPS, p95 %s ms, RSS max %s MB, cold %s ms%s", name, precision, t, Report.fmt(r.fps(), 1),
-                        Report.fmt(r.latencyP95Ms(), 1), Report.fmt(r.rssMaxMb(), 0), Report.fmt(r.coldStartMs(), 0),
-                        r.error() == null ? "" : " (" + r.error() + ")");
-                pipeline.add(r);
+                PipelineResult pr = pb.run(precision, t, wd);
+                log("%s: pipeline %s/%dt: %s FPS, p95 %s ms, RSS max %s MB, cold %s ms%s", name, precision, t, Report.fmt(pr.fps(), 1),
+                        Report.fmt(pr.latencyP95Ms(), 1), Report.fmt(pr.rssMaxMb(), 0), Report.fmt(pr.coldStartMs(), 0),
+                        pr.error() == null ? "" : " (" + pr.error() + ")");
+                pipeline.add(pr);
             }
         }
         return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null);

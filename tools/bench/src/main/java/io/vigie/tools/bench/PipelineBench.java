@@ -58,6 +58,9 @@ public final class PipelineBench {
         cmd.addAll(setup.jvmOpts());
         cmd.add("-Dvigie.conf=" + confDir.toAbsolutePath());
         cmd.add("-Dvigie.data=" + dataDir.toAbsolutePath());
+        // absolute, as the gateway README asks (relative ones would depend on the working directory)
+        cmd.add("-Dfelix.cm.dir=" + dataDir.toAbsolutePath().resolve("config"));
+        cmd.add("-Dorg.osgi.framework.storage=" + dataDir.toAbsolutePath().resolve("framework"));
         cmd.add("-Dorg.osgi.service.http.port=" + port);
         cmd.add("-jar");
         cmd.add(setup.gatewayJar().toAbsolutePath().toString());
@@ -71,21 +74,30 @@ public final class PipelineBench {
         int port = freePort();
         Path log = workDir.resolve("gateway.log");
         Http http = new Http(port);
+        boolean wrapped = !setup.wrapper().isEmpty();
         try (ChildProcess p = ChildProcess.start(command(conf, data, port), workDir, log)) {
-            // cold start: spawn -> first result that contains a detection
-            Double coldMs = null;
+            // cold start: spawn -> API answers -> a model is active -> first result that contains a detection
+            Double apiMs = null, modelMs = null, coldMs = null;
             long deadline = p.startNanos() + TimeUnit.MILLISECONDS.toNanos(setup.coldTimeoutMs());
             while (coldMs == null) {
-                if (!p.isAlive()) return PipelineResult.failed(precision, threads, null, "gateway exited " + p.process().exitValue() + " (log " + log + ")");
+                if (!p.isAlive())
+                    return PipelineResult.failed(precision, threads, null, apiMs, modelMs,
+                            "gateway exited " + p.process().exitValue() + " (log " + log + ")");
                 if (System.nanoTime() > deadline) {
                     String state = http.getJson("/vigie/api/status").map(s -> Json.str(s, "state") + " " + Json.str(s, "error")).orElse("no API");
-                    return PipelineResult.failed(precision, threads, null,
+                    return PipelineResult.failed(precision, threads, null, apiMs, modelMs,
                             "no detection within " + setup.coldTimeoutMs() + " ms (status: " + state + ", log " + log + ")");
                 }
-                Optional<JsonObject> d = http.getJson("/vigie/api/detections");
-                if (d.isPresent()) {
-                    JsonArray dets = d.get().getAsJsonArray("detections");
-                    if (dets != null && !dets.isEmpty()) coldMs = (System.nanoTime() - p.startNanos()) / 1e6;
+                if (modelMs == null) {
+                    Optional<JsonObject> st = http.getJson("/vigie/api/status");
+                    if (st.isPresent() && apiMs == null) apiMs = sinceMs(p);
+                    if (st.isPresent() && Json.at(st.get(), "activeModel") != null) modelMs = sinceMs(p);
+                } else {
+                    Optional<JsonObject> d = http.getJson("/vigie/api/detections");
+                    if (d.isPresent()) {
+                        JsonArray dets = d.get().getAsJsonArray("detections");
+                        if (dets != null && !dets.isEmpty()) coldMs = sinceMs(p);
+                    }
                 }
                 if (coldMs == null) Thread.sleep(50);
             }
@@ -97,26 +109,39 @@ public final class PipelineBench {
             long t0 = System.nanoTime();
             long end = t0 + (long) (setup.windowS() * 1e9);
             List<Long> rss = new ArrayList<>();
+            long anonMax = -1, fileMax = -1;
             while (System.nanoTime() < end) {
-                ProcStats.vmRssKb(pid).ifPresent(rss::add);
+                Optional<String> st = ProcStats.status(pid);
+                if (st.isPresent()) {
+                    ProcStats.vmRssKb(st.get()).ifPresent(rss::add);
+                    anonMax = Math.max(anonMax, ProcStats.statusKb(st.get(), "RssAnon").orElse(-1));
+                    fileMax = Math.max(fileMax, ProcStats.statusKb(st.get(), "RssFile").orElse(-1));
+                }
                 Thread.sleep(250);
             }
             JsonObject s1 = http.getJson("/vigie/api/status").orElse(null);
             OptionalLong c1 = ProcStats.cpuTicks(pid);
             long t1 = System.nanoTime();
             JsonObject m = http.getJson("/vigie/api/metrics").orElse(null);
-            OptionalLong cg = ProcStats.cgroupMaxUsageBytes(pid);
+            // only meaningful for our own cgroup: unwrapped, the process sits in a shared parent group
+            OptionalLong cg = wrapped ? ProcStats.cgroupMaxUsageBytes(pid) : OptionalLong.empty();
             if (s0 == null || s1 == null || m == null)
-                return PipelineResult.failed(precision, threads, coldMs, "status/metrics unavailable during the window (log " + log + ")");
-            return measure(precision, threads, coldMs, s0, s1, m, (t1 - t0) / 1e9, rss,
+                return PipelineResult.failed(precision, threads, coldMs, apiMs, modelMs,
+                        "status/metrics unavailable during the window (log " + log + ")");
+            return measure(precision, threads, new double[] { coldMs, apiMs, modelMs }, s0, s1, m, (t1 - t0) / 1e9, rss,
+                    anonMax < 0 ? null : anonMax / 1024.0, fileMax < 0 ? null : fileMax / 1024.0,
                     c0.isPresent() && c1.isPresent() ? (double) (c1.getAsLong() - c0.getAsLong()) / ticksPerSecond : null,
                     cg.isPresent() ? cg.getAsLong() / 1048576.0 : null);
         }
     }
 
+    private static double sinceMs(ChildProcess p) {
+        return (System.nanoTime() - p.startNanos()) / 1e6;
+    }
+
     /** Turns two status snapshots, the metrics at window end and the RSS samples into a result. */
-    static PipelineResult measure(String precision, int threads, Double coldMs, JsonObject s0, JsonObject s1, JsonObject m,
-            double seconds, List<Long> rssKb, Double cpuSeconds, Double cgroupMb) {
+    static PipelineResult measure(String precision, int threads, double[] coldApiModelMs, JsonObject s0, JsonObject s1, JsonObject m,
+            double seconds, List<Long> rssKb, Double rssAnonMb, Double rssFileMb, Double cpuSeconds, Double cgroupMb) {
         Double f0 = Json.num(s0, "framesProcessed"), f1 = Json.num(s1, "framesProcessed");
         Long frames = f0 == null || f1 == null ? null : (long) (f1 - f0);
         Double fps = frames == null ? null : frames / seconds;
@@ -128,12 +153,15 @@ public final class PipelineBench {
         Double sdec0 = Json.num(s0, "source", "decoded"), sdec1 = Json.num(s1, "source", "decoded");
         Double sdrop0 = Json.num(s0, "source", "dropped"), sdrop1 = Json.num(s1, "source", "dropped");
         Double lc = Json.num(m, "latencyMs", "count");
-        return new PipelineResult(precision, threads, active, Json.round(coldMs), Json.round(seconds), frames, Json.round(fps),
+        Double[] cold = new Double[3];
+        for (int i = 0; i < 3; i++) cold[i] = coldApiModelMs == null ? null : Json.round(coldApiModelMs[i]);
+        return new PipelineResult(precision, threads, active, cold[0], cold[1], cold[2], Json.round(seconds), frames, Json.round(fps),
                 Json.round(Json.num(s1, "fps")), Json.round(Json.num(m, "latencyMs", "p50")), Json.round(Json.num(m, "latencyMs", "p95")),
                 Json.round(Json.num(m, "latencyMs", "p99")), lc == null ? null : lc.longValue(),
                 Json.round(Json.num(m, "stagesMs", "inference", "p50")), Json.round(Json.num(m, "stagesMs", "decode", "p50")),
                 delta(sdec0, sdec1), delta(sdrop0, sdrop1), Json.num(s1, "sinkDrops") == null ? null : Json.num(s1, "sinkDrops").longValue(),
-                Json.round(Stats.max(rssMb)), Json.round(Stats.mean(rssMb)), rssMb.length, Json.round(cgroupMb),
+                Json.round(Stats.max(rssMb)), Json.round(Stats.mean(rssMb)), rssMb.length, Json.round(rssAnonMb),
+                Json.round(rssFileMb), Json.round(cgroupMb),
                 cpuSeconds == null ? null : Json.round(cpuSeconds / seconds), error);
     }
 

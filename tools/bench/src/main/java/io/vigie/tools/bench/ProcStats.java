@@ -12,13 +12,22 @@ public final class ProcStats {
 
     /** VmRSS in kB from the text of /proc/PID/status; empty if the line is missing (e.g. a zombie). */
     public static OptionalLong vmRssKb(String statusText) {
+        return statusKb(statusText, "VmRSS");
+    }
+
+    /**
+     * A kB field of /proc/PID/status (VmRSS = RssAnon + RssFile + RssShmem: anonymous memory is heap,
+     * native allocations and thread stacks; file pages are mapped jars and native libraries).
+     */
+    public static OptionalLong statusKb(String statusText, String field) {
+        String prefix = field + ":";
         for (String line : statusText.split("\n")) {
-            if (!line.startsWith("VmRSS:")) continue;
-            String[] parts = line.substring(6).trim().split("\\s+");
+            if (!line.startsWith(prefix)) continue;
+            String[] parts = line.substring(prefix.length()).trim().split("\\s+");
             if (parts.length < 1 || parts[0].isEmpty()) break;
             long v = Long.parseLong(parts[0]);
             if (parts.length > 1 && !parts[1].equalsIgnoreCase("kB"))
-                throw new IllegalArgumentException("unexpected VmRSS unit: " + line);
+                throw new IllegalArgumentException("unexpected " + field + " unit: " + line);
             return OptionalLong.of(v);
         }
         return OptionalLong.empty();
@@ -38,10 +47,14 @@ public final class ProcStats {
     }
 
     public static OptionalLong vmRssKb(long pid) {
+        return status(pid).map(ProcStats::vmRssKb).orElse(OptionalLong.empty());
+    }
+
+    public static java.util.Optional<String> status(long pid) {
         try {
-            return vmRssKb(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+            return java.util.Optional.of(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
         } catch (IOException e) {
-            return OptionalLong.empty();
+            return java.util.Optional.empty();
         }
     }
 

@@ -130,7 +130,7 @@ public final class Report {
 
     public static String table(List<Environment> envs) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms | RSS max/mean MB | CPU cores | cold start s | src drops/s | note |\n");
+        sb.append("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms | RSS max/mean MB | CPU cores | cold start s (API / model) | src drops/s | note |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Environment e : envs) {
             if (e.skipped() != null) {
@@ -158,7 +158,9 @@ public final class Report {
                         .append(" | ").append(p == null ? "" : fmt(p.latencyP50Ms(), 1) + " / " + fmt(p.latencyP95Ms(), 1))
                         .append(" | ").append(p == null ? "" : fmt(p.rssMaxMb(), 0) + " / " + fmt(p.rssMeanMb(), 0))
                         .append(" | ").append(p == null ? "" : fmt(p.cpuCores(), 2))
-                        .append(" | ").append(p == null || p.coldStartMs() == null ? "–" : fmt(p.coldStartMs() / 1000, 1))
+                        .append(" | ").append(p == null || p.coldStartMs() == null ? "–" : fmt(p.coldStartMs() / 1000, 1) + " ("
+                                + (p.apiUpMs() == null ? "–" : fmt(p.apiUpMs() / 1000, 1)) + " / "
+                                + (p.modelActiveMs() == null ? "–" : fmt(p.modelActiveMs() / 1000, 1)) + ")")
                         .append(" | ").append(dropsPerS == null ? "–" : dropsPerS)
                         .append(" | ").append(String.join("; ", notes).replace('|', '/')).append(" |\n");
             }

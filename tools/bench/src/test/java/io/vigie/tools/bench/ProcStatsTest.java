@@ -15,6 +15,9 @@ class ProcStatsTest {
     @Test
     void rssFromStatus() {
         assertEquals(OptionalLong.of(243712), ProcStats.vmRssKb(STATUS));
+        assertEquals(OptionalLong.of(200000), ProcStats.statusKb(STATUS, "RssAnon"));
+        assertTrue(ProcStats.statusKb(STATUS, "RssFile").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> ProcStats.statusKb("VmRSS:\t12 MB\n", "VmRSS"));
     }
 
     @Test

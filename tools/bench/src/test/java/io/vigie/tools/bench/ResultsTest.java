@@ -41,7 +41,12 @@ class ResultsTest {
                 + "\"source\":{\"decoded\":1600,\"dropped\":25},\"activeModel\":{\"precision\":\"INT8\"}}");
         JsonObject m = json("{\"fps\":20,\"latencyMs\":{\"p50\":40.1234,\"p95\":61.5,\"p99\":80,\"count\":200},"
                 + "\"stagesMs\":{\"decode\":{\"p50\":1.5},\"inference\":{\"p50\":30}}}");
-        PipelineResult r = PipelineBench.measure("INT8", 1, 4321.0, s0, s1, m, 10.0, List.of(200_000L, 220_000L, 210_000L), 8.0, null);
+        PipelineResult r = PipelineBench.measure("INT8", 1, new double[] { 4321.0, 2000.0, 3000.0 }, s0, s1, m, 10.0,
+                List.of(200_000L, 220_000L, 210_000L), 150.0, 60.0, 8.0, null);
+        assertEquals(4321.0, r.coldStartMs());
+        assertEquals(2000.0, r.apiUpMs());
+        assertEquals(3000.0, r.modelActiveMs());
+        assertEquals(150.0, r.rssAnonMaxMb());
         assertEquals(200, r.frames());
         assertEquals(20.0, r.fps());
         assertEquals(20.5, r.statusFps());
@@ -61,7 +66,7 @@ class ResultsTest {
     @Test
     void fallbackToOtherModelIsAnError() {
         JsonObject s = json("{\"framesProcessed\":1,\"activeModel\":{\"precision\":\"FP32\"}}");
-        PipelineResult r = PipelineBench.measure("INT8", 1, null, s, s, json("{}"), 1, List.of(), null, null);
+        PipelineResult r = PipelineBench.measure("INT8", 1, null, s, s, json("{}"), 1, List.of(), null, null, null, null);
         assertEquals("detector fell back to FP32", r.error());
         assertNull(r.latencyP95Ms());
         assertNull(r.rssMaxMb(), "no samples: null, not NaN");
@@ -70,16 +75,16 @@ class ResultsTest {
     static Environment normal(double rawFps, double pipeFps) {
         return new Environment("normal", null, null, List.of(),
                 List.of(new RawResult("INT8", 1, rawFps, 25.0, 30.0, null, null, null, null)),
-                List.of(new PipelineResult("INT8", 1, "INT8", 4000.0, 20.0, 100L, pipeFps, pipeFps, 40.0, 60.0, 70.0, 100L, 25.0, 1.0,
-                        300L, 0L, 0L, 180.0, 170.0, 80, null, 1.0, null)),
+                List.of(new PipelineResult("INT8", 1, "INT8", 4000.0, 2000.0, 3000.0, 20.0, 100L, pipeFps, pipeFps, 40.0, 60.0, 70.0, 100L,
+                        25.0, 1.0, 300L, 0L, 0L, 180.0, 170.0, 80, 120.0, 60.0, null, 1.0, null)),
                 null);
     }
 
     static Environment edge(double fps, double p95, double rss, double coldMs) {
         return new Environment("edge", 0.5, 512L, List.of("-Xmx160m"),
                 List.of(new RawResult("INT8", 1, fps, 50.0, 60.0, null, null, null, null)),
-                List.of(new PipelineResult("INT8", 1, "INT8", coldMs, 20.0, 100L, fps, fps, 60.0, p95, 120.0, 100L, 50.0, 2.0,
-                        300L, 0L, 0L, rss, rss - 5, 80, 300.0, 0.5, null)),
+                List.of(new PipelineResult("INT8", 1, "INT8", coldMs, coldMs / 2, coldMs / 1.5, 20.0, 100L, fps, fps, 60.0, p95, 120.0,
+                        100L, 50.0, 2.0, 300L, 0L, 0L, rss, rss - 5, 80, rss - 60, 60.0, 300.0, 0.5, null)),
                 null);
     }
 
