@@ -36,9 +36,9 @@ need "$ROOT/bundles/model-int8/target/generated-resources/vigie-model/model/mode
   "mvn -B install -pl bundles/model-int8,bundles/model-fp32 -am"
 need "$ROOT/bundles/model-fp32/target/generated-resources/vigie-model/model/model.tflite" "FP32 model" \
   "mvn -B install -pl bundles/model-int8,bundles/model-fp32 -am"
-need "$ROOT/tools/eval/target/io.vigie.tools.eval-*.jar" "raw benchmark (tools/eval)" \
+# the raw benchmark (tools/bench RawMain) runs on tools/eval's runtime libraries: api, inference, bytedeco natives
+need "$ROOT/tools/eval/target/lib/io.vigie.inference-*.jar" "tools/eval runtime libraries" \
   "mvn -B install -pl bundles/api,bundles/lib-bytedeco,bundles/inference -am && mvn -B install -f tools/eval/pom.xml"
-need "$ROOT/tools/eval/target/lib/io.vigie.inference-*.jar" "tools/eval runtime libraries" "mvn -B install -f tools/eval/pom.xml"
 need "$ROOT/tools/bench/target/io.vigie.tools.bench-*.jar" "bench tool (tools/bench)" "mvn -B install -f tools/bench/pom.xml"
 need "$ROOT/tools/bench/target/lib/gson-*.jar" "bench tool libraries" "mvn -B install -f tools/bench/pom.xml"
 [ "$missing" = 0 ] || exit 2

@@ -133,7 +133,9 @@ public final class BenchRunner {
             if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
 
         Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
-        String evalCp = root.resolve("tools/eval/target") + "/*:" + root.resolve("tools/eval/target/lib") + "/*";
+        // RawMain runs on this tool's jars + tools/eval's runtime libraries (api, inference, natives)
+        String rawCp = root.resolve("tools/bench/target") + "/*:" + root.resolve("tools/bench/target/lib") + "/*:"
+                + root.resolve("tools/eval/target/lib") + "/*";
         Map<String, Path> models = new LinkedHashMap<>();
         for (String p : precisions)
             models.put(p, root.resolve("bundles/model-" + p.toLowerCase(Locale.ROOT) + "/target/generated-resources/vigie-model/model/model.tflite"));
@@ -155,7 +157,7 @@ public final class BenchRunner {
         List<String> only = Arrays.asList(a.getOrDefault("envs", "normal,edge").split(","));
         if (!only.contains("normal"))
             envs.add(new Environment("normal", null, null, jvm, List.of(), List.of(), "--envs " + a.get("envs")));
-        else envs.add(measure("normal", null, null, List.of(), jvm, java, evalCp, gatewayJar, video, models, threads, runs, warmup, window,
+        else envs.add(measure("normal", null, null, List.of(), jvm, java, rawCp, gatewayJar, video, models, threads, runs, warmup, window,
                 maxFps, coldTimeoutMs, runDir));
         if (a.containsKey("no-edge") || !only.contains("edge")) {
             envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "--no-edge"));
@@ -170,7 +172,7 @@ public final class BenchRunner {
                 wrapper.add("env");
                 wrapper.addAll(env);
             }
-            envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, evalCp, gatewayJar, video,
+            envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp, gatewayJar, video,
                     models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir));
         }
 
@@ -218,7 +220,7 @@ public final class BenchRunner {
     }
 
     private Environment measure(String name, Double cpus, Long memMb, List<String> wrapper, List<String> jvmOpts, String java,
-            String evalCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
+            String rawCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
             double window, double maxFps, long coldTimeoutMs, Path runDir) throws IOException, InterruptedException {
         PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps, coldTimeoutMs,
                 warmup, window));
@@ -230,11 +232,11 @@ public final class BenchRunner {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
                 // so a ratio is only meaningful between measurements taken close together
                 log("%s: raw interpreter %s, %d thread(s), %d runs", name, precision, t, runs);
-                List<RawResult> r = RawBench.run(wrapper, java, jvmOpts, evalCp, m.getValue(), precision, List.of(t), runs,
-                        Math.max(3, runs / 10), runDir.resolve(name + "-raw-" + precision + "-t" + t));
-                raw.addAll(r);
-                log("%s: raw %s/%dt: %s FPS (invoke p50 %s ms)%s", name, precision, t, Report.fmt(r.get(0).fps(), 1),
-                        Report.fmt(r.get(0).invokeP50Ms(), 1), r.get(0).error() == null ? "" : " (" + r.get(0).error() + ")");
+                RawResult r = RawBench.run(wrapper, java, jvmOpts, rawCp, m.getValue(), precision, t, runs, Math.max(3, runs / 10),
+                        runDir.resolve(name + "-raw-" + precision + "-t" + t));
+                raw.add(r);
+                log("%s: raw %s/%dt: %s FPS sustained (invoke p50 %s ms)%s", name, precision, t, Report.fmt(r.fps(), 1),
+                        Report.fmt(r.invokeP50Ms(), 1), r.error() == null ? "" : " (" + r.error() + ")");
                 log("%s: pipeline %s, %d thread(s), %.0f s window", name, precision, t, window);
                 Path wd = runDir.resolve(name + "-" + precision + "-t" + t);
                 deleteTree(wd);

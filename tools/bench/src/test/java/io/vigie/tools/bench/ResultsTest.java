@@ -20,17 +20,18 @@ class ResultsTest {
     }
 
     @Test
-    void parsesBenchMainJson() {
-        String text = "{\"model\":\"m.tflite\",\"sha256\":\"ab\",\"xnnpack\":true,\"runs\":5,\"warmup\":1,\"image\":\"768x576\",\"results\":["
-                + "{\"threads\":1,\"invokeP50Ms\":26.0,\"invokeP95Ms\":30.0,\"preprocessInvokeP50Ms\":28.0,\"preprocessInvokeP95Ms\":33.0,"
-                + "\"fpsInvoke\":38.46,\"fpsPreprocessInvoke\":35.71,\"invokeCallerCpuP50Ms\":1.0}]}";
-        List<RawResult> r = RawBench.parse(text, "INT8", List.of(1, 2));
-        assertEquals(38.46, r.get(0).fps());
-        assertEquals(30.0, r.get(0).invokeP95Ms());
-        assertEquals(35.71, r.get(0).fpsPreprocessInvoke());
-        assertNull(r.get(0).error());
-        assertNull(r.get(1).fps());
-        assertTrue(r.get(1).error().contains("2 thread"));
+    void parsesRawMainJson() {
+        String text = "{\"precision\":\"INT8\",\"threads\":2,\"runs\":20,\"fpsSustained\":13.473,\"invokeP50Ms\":50.0,"
+                + "\"invokeP95Ms\":75.312,\"preprocessInvokeP50Ms\":62.5,\"preprocessInvokeP95Ms\":75.802}";
+        RawResult r = RawBench.parse(text, "INT8", 2);
+        assertEquals(13.473, r.fps());
+        assertEquals(20.0, r.fpsP50());
+        assertEquals(16.0, r.fpsPreprocessInvoke());
+        assertEquals(75.312, r.invokeP95Ms());
+        assertNull(r.error());
+        RawResult wrong = RawBench.parse(text, "INT8", 1);
+        assertNull(wrong.fps());
+        assertTrue(wrong.error().contains("1 thread"));
     }
 
     @Test
@@ -74,7 +75,7 @@ class ResultsTest {
 
     static Environment normal(double rawFps, double pipeFps) {
         return new Environment("normal", null, null, List.of(),
-                List.of(new RawResult("INT8", 1, rawFps, 25.0, 30.0, null, null, null, null)),
+                List.of(new RawResult("INT8", 1, rawFps, rawFps, 25.0, 30.0, null, null, null, null)),
                 List.of(new PipelineResult("INT8", 1, "INT8", 4000.0, 2000.0, 3000.0, 20.0, 100L, pipeFps, pipeFps, 40.0, 60.0, 70.0, 100L,
                         25.0, 1.0, 300L, 0L, 0L, 180.0, 170.0, 80, 120.0, 60.0, null, 1.0, null)),
                 null);
@@ -82,7 +83,7 @@ class ResultsTest {
 
     static Environment edge(double fps, double p95, double rss, double coldMs) {
         return new Environment("edge", 0.5, 512L, List.of("-Xmx160m"),
-                List.of(new RawResult("INT8", 1, fps, 50.0, 60.0, null, null, null, null)),
+                List.of(new RawResult("INT8", 1, fps, fps, 50.0, 60.0, null, null, null, null)),
                 List.of(new PipelineResult("INT8", 1, "INT8", coldMs, coldMs / 2, coldMs / 1.5, 20.0, 100L, fps, fps, 60.0, p95, 120.0,
                         100L, 50.0, 2.0, 300L, 0L, 0L, rss, rss - 5, 80, rss - 60, 60.0, 300.0, 0.5, null)),
                 null);
