@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,7 +53,8 @@ public final class DetectionPipeline implements AutoCloseable {
     private final InferenceEngine engine;
     private final FrameSourceFactory sources;
     private final EventSink events;
-    private final ExecutorService loader;
+    private final ScheduledExecutorService loader;
+    private final ModelValidator validator;
 
     private final Map<ModelIdentity, DetectionModel> models = new ConcurrentHashMap<>();
     private final Set<ModelIdentity> failedModels = ConcurrentHashMap.newKeySet();
@@ -63,6 +64,8 @@ public final class DetectionPipeline implements AutoCloseable {
     private final AtomicReference<FrameSource> pendingSource = new AtomicReference<>();
     private final AtomicReference<ObjectDetector> pendingDetector = new AtomicReference<>();
     private volatile boolean zonesDirty = true;
+    private volatile boolean dropActive;
+    private volatile long swapRequestedNanos;
 
     private volatile DetectorSettings settings;
     private volatile String configError;
@@ -83,10 +86,16 @@ public final class DetectionPipeline implements AutoCloseable {
     private final FpsMeter fps = new FpsMeter(30);
 
     public DetectionPipeline(InferenceEngine engine, FrameSourceFactory sources, EventSink events) {
+        this(engine, sources, events, ModelValidator.builtIn());
+    }
+
+    public DetectionPipeline(InferenceEngine engine, FrameSourceFactory sources, EventSink events,
+            ModelValidator validator) {
+        this.validator = validator;
         this.engine = engine;
         this.sources = sources;
         this.events = events;
-        this.loader = Executors.newSingleThreadExecutor(r -> {
+        this.loader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigie-model-loader");
             t.setDaemon(true);
             return t;
@@ -174,9 +183,18 @@ public final class DetectionPipeline implements AutoCloseable {
         models.remove(id, model);
         failedModels.remove(id);
         if (id.equals(activeId)) {
-            // We own the bytes and the interpreter: keep serving until a replacement is ready.
-            LOG.info("Model service {} went away; serving with the loaded interpreter until a replacement is bound",
-                    id.shortId());
+            // We own the bytes and the interpreter: keep serving until a replacement is ready
+            // (a DP update stops the old bundle before starting the new one), but not forever.
+            long grace = settings == null ? 0 : settings.gate().graceMs();
+            LOG.info("Model service {} went away; serving with the loaded interpreter for up to {} ms until a replacement is bound",
+                    id.shortId(), grace);
+            loader.schedule(() -> {
+                if (id.equals(activeId) && !models.containsKey(id) && pendingDetector.get() == null && !loading()) {
+                    modelError = "model " + id.shortId() + " was removed and no replacement came within " + grace + " ms";
+                    LOG.warn(modelError);
+                    dropActive = true;
+                }
+            }, grace, TimeUnit.MILLISECONDS);
         }
         selectModel(false);
     }
@@ -194,21 +212,29 @@ public final class DetectionPipeline implements AutoCloseable {
             loadingId = id;
             DetectionModel model = candidates.get(id);
             int threads = s.threads();
-            loader.execute(() -> load(model, id, threads));
+            DetectorSettings.ModelGate gate = s.gate();
+            swapRequestedNanos = System.nanoTime();
+            loader.execute(() -> load(model, id, threads, gate));
         }
     }
 
-    private void load(DetectionModel model, ModelIdentity id, int threads) {
+    private synchronized boolean loading() {
+        return loadingId != null;
+    }
+
+    private void load(DetectionModel model, ModelIdentity id, int threads, DetectorSettings.ModelGate gate) {
         long t0 = System.nanoTime();
         ObjectDetector det = null;
+        ModelValidator.Report report;
         try {
             byte[] bytes = model.loadBytes();
             det = engine.load(id, bytes, model.spec(), new EngineOptions(threads, true, 100));
-            warmUp(det);
+            report = validator.validate(det, gate.minPersonScore(), gate.latencyBudgetMs());
         } catch (Exception | LinkageError e) {
             closeQuietly(det);
             failedModels.add(id);
-            String msg = "model " + id.shortId() + " failed to load: " + e.getMessage();
+            String msg = "model " + id.shortId() + (e instanceof IllegalStateException ? " refused: " : " failed to load: ")
+                    + e.getMessage();
             modelError = msg;
             LOG.error(msg, e);
             Map<String, Object> p = modelProps(id);
@@ -228,16 +254,11 @@ public final class DetectionPipeline implements AutoCloseable {
             loadingId = null;
         }
         modelError = null;
-        LOG.info("Model {} loaded and warmed up in {} ms ({} threads)", id.shortId(),
-                Math.round((System.nanoTime() - t0) / 1e6), threads);
+        LOG.info("Model {} loaded and validated in {} ms ({} threads): person {} on the check image, {} ms/frame",
+                id.shortId(), Math.round((System.nanoTime() - t0) / 1e6), threads,
+                String.format(java.util.Locale.ROOT, "%.2f", report.bestPersonScore()),
+                String.format(java.util.Locale.ROOT, "%.1f", report.medianMillis()));
         closeQuietly(pendingDetector.getAndSet(det));
-    }
-
-    private static void warmUp(ObjectDetector det) {
-        int w = det.inputWidth(), h = det.inputHeight();
-        ByteBuffer gray = ByteBuffer.allocateDirect(w * h * 3);
-        for (int i = 0; i < w * h * 3; i++) gray.put(i, (byte) 114);
-        det.detect(new ImageView(w, h, w * 3, gray), 0.5f);
     }
 
     // ---- sinks -----------------------------------------------------------------------------
@@ -306,7 +327,13 @@ public final class DetectionPipeline implements AutoCloseable {
             closeQuietly(old);
             LOG.info("Active model is now {}{}", nd.identity().shortId(),
                     old == null ? "" : " (was " + old.identity().shortId() + ")");
-            events.post(DetectorTopics.MODEL_CHANGED, modelProps(nd.identity()));
+            announceSwap = true;
+        }
+        if (dropActive) {
+            dropActive = false;
+            closeQuietly(active);
+            active = null;
+            activeId = null;
         }
         if (zonesDirty) {
             zonesDirty = false;
@@ -317,6 +344,8 @@ public final class DetectionPipeline implements AutoCloseable {
             trackers.putAll(next);
         }
     }
+
+    private boolean announceSwap; // inference thread only
 
     private void process(Frame f) {
         DetectorSettings s = settings;
@@ -381,6 +410,17 @@ public final class DetectionPipeline implements AutoCloseable {
             events.post(topic, p);
         }
         events.post(DetectorTopics.FRAME, frameProps(result));
+        if (announceSwap) {
+            // Announced with the first frame the new model produced: swap.ms = request -> that frame.
+            announceSwap = false;
+            double swapMs = (System.nanoTime() - swapRequestedNanos) / 1e6;
+            LOG.info("First frame #{} on {} {} ms after the model was requested", f.sequence(), model.shortId(),
+                    Math.round(swapMs));
+            Map<String, Object> p = modelProps(model);
+            p.put(DetectorTopics.SEQUENCE, f.sequence());
+            p.put("swap.ms", swapMs);
+            events.post(DetectorTopics.MODEL_CHANGED, p);
+        }
     }
 
     /** Private copy for sinks that asked for pixels: the source reuses its buffer after close. */

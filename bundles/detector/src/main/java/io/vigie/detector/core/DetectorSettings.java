@@ -13,7 +13,26 @@ import io.vigie.api.video.SourceConfig;
  * key, so a bad config is refused as a whole and the running settings stay untouched.
  */
 public record DetectorSettings(SourceConfig source, Precision precision, float scoreThreshold, Set<String> classes,
-        List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads) {
+        List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads, ModelGate gate) {
+
+    /**
+     * What a model must show before it may serve frames, and how long a removed model keeps serving.
+     *
+     * @param minPersonScore  a person must be found on the check image with at least this score
+     * @param latencyBudgetMs median time per frame on the check image must not exceed this (0 = no limit)
+     * @param graceMs         after the active model's service goes away (bundle stopped/updated), keep
+     *                        serving with the loaded interpreter this long waiting for a replacement
+     */
+    public record ModelGate(float minPersonScore, long latencyBudgetMs, long graceMs) {
+        public static final ModelGate DEFAULT = new ModelGate(0.4f, 1000, 60_000);
+
+        public ModelGate {
+            if (!(minPersonScore >= 0 && minPersonScore < 1))
+                throw new IllegalArgumentException("model.check.min.score " + minPersonScore + " must be in [0,1)");
+            if (latencyBudgetMs < 0) throw new IllegalArgumentException("model.latency.budget.ms must be >= 0");
+            if (graceMs < 0) throw new IllegalArgumentException("model.grace.ms must be >= 0");
+        }
+    }
 
     public DetectorSettings {
         classes = Set.copyOf(classes);
@@ -23,6 +42,13 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
     /** Builds settings from raw config values (as the metatype interface gives them). */
     public static DetectorSettings validate(SourceConfig source, String precision, float scoreThreshold,
             String[] classes, String[] zones, float minBoxArea, long dwellMs, long cooldownMs, int threads) {
+        return validate(source, precision, scoreThreshold, classes, zones, minBoxArea, dwellMs, cooldownMs, threads,
+                ModelGate.DEFAULT);
+    }
+
+    public static DetectorSettings validate(SourceConfig source, String precision, float scoreThreshold,
+            String[] classes, String[] zones, float minBoxArea, long dwellMs, long cooldownMs, int threads,
+            ModelGate gate) {
         Precision p;
         try {
             p = Precision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
@@ -46,6 +72,6 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("zones: " + e.getMessage());
         }
-        return new DetectorSettings(source, p, scoreThreshold, cls, z, minBoxArea, dwellMs, cooldownMs, threads);
+        return new DetectorSettings(source, p, scoreThreshold, cls, z, minBoxArea, dwellMs, cooldownMs, threads, gate);
     }
 }

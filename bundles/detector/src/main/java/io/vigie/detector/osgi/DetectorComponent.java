@@ -84,7 +84,8 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
             SourceConfig src = new SourceConfig(c.source_uri().trim(), c.source_loop(), c.source_max_fps(),
                     c.source_realtime(), c.source_reconnect_min_ms(), c.source_reconnect_max_ms(), c.source_timeout_ms());
             pipeline.configure(DetectorSettings.validate(src, c.model_precision(), c.score_threshold(), c.classes(),
-                    c.zones(), c.min_box_area(), c.dwell_ms(), c.cooldown_ms(), c.threads()));
+                    c.zones(), c.min_box_area(), c.dwell_ms(), c.cooldown_ms(), c.threads(),
+                    new DetectorSettings.ModelGate(c.model_check_min_score(), c.model_latency_budget_ms(), c.model_grace_ms())));
             LOG.info("Configuration applied: source={} precision={} threshold={} zones={}", c.source_uri(),
                     c.model_precision(), c.score_threshold(), c.zones().length);
         } catch (IllegalArgumentException e) {

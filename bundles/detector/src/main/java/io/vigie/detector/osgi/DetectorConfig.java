@@ -35,6 +35,18 @@ public @interface DetectorConfig {
             options = { @Option(label = "INT8 (faster)", value = "INT8"), @Option(label = "FP32", value = "FP32") })
     String model_precision() default "INT8";
 
+    @AttributeDefinition(name = "Model check: min person score", description = "A new model must find a person "
+            + "with at least this score on the built-in check image before it may serve frames.")
+    float model_check_min_score() default 0.4f;
+
+    @AttributeDefinition(name = "Model latency budget (ms)", description = "A new model whose median time per frame on "
+            + "the check image exceeds this stays inactive (0 = no limit).")
+    long model_latency_budget_ms() default 1000;
+
+    @AttributeDefinition(name = "Model grace period (ms)", description = "When the active model's bundle goes away "
+            + "(e.g. during a deployment package update), keep serving with the loaded model this long for a replacement.")
+    long model_grace_ms() default 60000;
+
     @AttributeDefinition(name = "Interpreter threads", min = "1", max = "16")
     int threads() default 2;
 

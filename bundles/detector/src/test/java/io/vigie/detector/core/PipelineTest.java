@@ -201,6 +201,36 @@ class PipelineTest {
     }
 
     @Test
+    void removedModelServesForTheGracePeriodThenStops() throws Exception {
+        p = new DetectionPipeline(engine, sources, (t, m) -> { topics.add(t); props.add(m); });
+        p.configure(DetectorSettings.validate(new SourceConfig("fake://a", true, 0, false, 10, 100, 100), "INT8", 0.5f,
+                new String[] { "person" }, null, 0.001f, 300, 300, 1, new DetectorSettings.ModelGate(0.4f, 1000, 400)));
+        p.start();
+        DetectionModel m = model(INT8);
+        p.modelAdded(m);
+        waitFor(() -> p.latest() != null, 5000);
+        p.modelRemoved(m);
+        Thread.sleep(150);
+        assertEquals(INT8, p.status().activeModel(), "still serving inside the grace period");
+        waitFor(() -> p.status().activeModel() == null, 5000);
+        assertEquals(1, engine.closed.get(), "interpreter closed after the grace period");
+        assertTrue(p.status().error().contains("no replacement"), p.status().error());
+        p.modelAdded(model(INT8)); // the replacement arrives late: served again
+        waitFor(() -> INT8.equals(p.status().activeModel()), 5000);
+    }
+
+    @Test
+    void swapIsAnnouncedWithItsLatencyOnTheFirstFrameOfTheNewModel() throws Exception {
+        start("INT8");
+        p.modelAdded(model(INT8));
+        waitFor(() -> topics.contains(DetectorTopics.MODEL_CHANGED), 5000);
+        Map<String, Object> e = props.get(topics.indexOf(DetectorTopics.MODEL_CHANGED));
+        assertEquals("INT8", e.get(DetectorTopics.MODEL_PRECISION));
+        assertTrue(((Double) e.get("swap.ms")) >= 0);
+        assertNotNull(e.get(DetectorTopics.SEQUENCE));
+    }
+
+    @Test
     void noModelState() throws Exception {
         start("INT8");
         Thread.sleep(200);
@@ -246,9 +276,11 @@ class PipelineTest {
                 public int inputWidth() { return 8; }
                 public int inputHeight() { return 8; }
                 public InferenceResult detect(ImageView image, float minScore) {
-                    long seq = image.bgr().getLong(0); // the fake source writes the sequence into the pixels
+                    // the fake source writes the sequence into its 64x48 pixels; the check image always has people
+                    boolean checkImage = image.width() != 64;
+                    long seq = checkImage ? -1 : image.bgr().getLong(0);
                     List<Detection> ds = new ArrayList<>();
-                    if (personVisible.test(seq)) ds.add(new Detection(0, "person", 0.9f, 0.1f, 0.2f, 0.3f, 0.8f));
+                    if (checkImage || personVisible.test(seq)) ds.add(new Detection(0, "person", 0.9f, 0.1f, 0.2f, 0.3f, 0.8f));
                     ds.add(new Detection(0, "person", 0.3f, 0.6f, 0.2f, 0.7f, 0.8f));
                     ds.add(new Detection(1, "dog", 0.95f, 0.6f, 0.2f, 0.7f, 0.8f));
                     ds.removeIf(d -> d.score() < minScore);

@@ -1,0 +1,88 @@
+package io.vigie.detector.core;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+
+import io.vigie.api.inference.Detection;
+import io.vigie.api.inference.InferenceResult;
+import io.vigie.api.inference.ObjectDetector;
+import io.vigie.api.video.ImageView;
+
+/**
+ * Gate a model must pass before it may serve frames: a smoke inference on a built-in image with
+ * people in it (frame 60 of OpenCV's vtest.avi) must return sane numbers, find a person with a
+ * plausible score, and the median of a few runs must fit the latency budget. It also warms the
+ * interpreter up (XNNPACK packs weights on the first run), so the swap itself costs nothing.
+ */
+public final class ModelValidator {
+    /** What a model showed on the check image. */
+    public record Report(float bestPersonScore, double medianMillis, int detections) {
+    }
+
+    private static final int RUNS = 3;
+    private final ImageView check;
+
+    public ModelValidator(ImageView check) {
+        this.check = check;
+    }
+
+    /** The built-in check image, decoded once (pure Java: no natives needed to read it). */
+    public static ModelValidator builtIn() {
+        try (InputStream in = ModelValidator.class.getResourceAsStream("/check/people.jpg")) {
+            if (in == null) throw new IllegalStateException("check image missing from the bundle");
+            BufferedImage img = ImageIO.read(in);
+            BufferedImage bgr = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+            bgr.getGraphics().drawImage(img, 0, 0, null);
+            byte[] px = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+            ByteBuffer direct = ByteBuffer.allocateDirect(px.length);
+            direct.put(px).flip();
+            return new ModelValidator(new ImageView(bgr.getWidth(), bgr.getHeight(), bgr.getWidth() * 3, direct));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the check image: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @throws IllegalStateException with the reason when the model must not become active
+     */
+    public Report validate(ObjectDetector det, float minPersonScore, long latencyBudgetMs) {
+        double[] ms = new double[RUNS];
+        InferenceResult last = null;
+        for (int i = 0; i < RUNS; i++) {
+            long t0 = System.nanoTime();
+            last = det.detect(check, 0.05f);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        float best = 0;
+        for (Detection d : last.detections()) {
+            if (!finite(d.score()) || !finite(d.xmin()) || !finite(d.ymin()) || !finite(d.xmax()) || !finite(d.ymax()))
+                throw new IllegalStateException("smoke inference produced NaN/Inf outputs");
+            if (d.score() < 0 || d.score() > 1.0001f)
+                throw new IllegalStateException("smoke inference produced a score outside 0..1: " + d.score());
+            if (d.xmin() < -0.1f || d.ymin() < -0.1f || d.xmax() > 1.1f || d.ymax() > 1.1f || d.xmax() < d.xmin()
+                    || d.ymax() < d.ymin())
+                throw new IllegalStateException("smoke inference produced an impossible box " + d);
+            if ("person".equals(d.label().toLowerCase(Locale.ROOT))) best = Math.max(best, d.score());
+        }
+        if (best < minPersonScore)
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "smoke inference found no person on the check image (best person score %.2f < %.2f)", best, minPersonScore));
+        Arrays.sort(ms);
+        double median = ms[RUNS / 2];
+        if (latencyBudgetMs > 0 && median > latencyBudgetMs)
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "too slow: %.0f ms per frame on the check image > budget %d ms", median, latencyBudgetMs));
+        return new Report(best, median, last.detections().size());
+    }
+
+    private static boolean finite(float f) {
+        return !Float.isNaN(f) && !Float.isInfinite(f);
+    }
+}
