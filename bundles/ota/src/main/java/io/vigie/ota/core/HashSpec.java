@@ -1,0 +1,76 @@
+package io.vigie.ota.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * An expected digest, written {@code alg:hex} like Kura's {@code dp.download.hash} (e.g.
+ * {@code sha256:7046...}, {@code SHA-256:...}, {@code md5:...}) or a bare 64-hex sha256.
+ */
+public record HashSpec(String algorithm, String hex) {
+
+    public static HashSpec parse(String spec) throws OtaException {
+        if (spec == null || spec.isBlank()) throw new OtaException(OtaException.Kind.BAD_REQUEST, "empty hash");
+        String s = spec.trim();
+        int colon = s.indexOf(':');
+        String alg = colon < 0 ? "sha256" : s.substring(0, colon);
+        String hex = (colon < 0 ? s : s.substring(colon + 1)).toLowerCase(Locale.ROOT);
+        String jca = jcaName(alg);
+        int len;
+        try {
+            len = MessageDigest.getInstance(jca).getDigestLength();
+        } catch (NoSuchAlgorithmException e) {
+            throw new OtaException(OtaException.Kind.BAD_REQUEST, "unsupported hash algorithm '" + alg + "'");
+        }
+        if (!hex.matches("[0-9a-f]+") || hex.length() != 2 * len)
+            throw new OtaException(OtaException.Kind.BAD_REQUEST,
+                    "hash '" + spec + "': expected " + 2 * len + " hex digits for " + jca);
+        return new HashSpec(jca, hex);
+    }
+
+    /** sha256 / SHA-256 / SHA256 -> SHA-256, md5 -> MD5, sha1 -> SHA-1, ... */
+    static String jcaName(String alg) throws OtaException {
+        String a = alg.trim().toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
+        return switch (a) {
+            case "MD5" -> "MD5";
+            case "SHA1" -> "SHA-1";
+            case "SHA224" -> "SHA-224";
+            case "SHA256" -> "SHA-256";
+            case "SHA384" -> "SHA-384";
+            case "SHA512" -> "SHA-512";
+            default -> throw new OtaException(OtaException.Kind.BAD_REQUEST, "unsupported hash algorithm '" + alg + "'");
+        };
+    }
+
+    public static String digest(Path file, String jcaAlgorithm) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance(jcaAlgorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException(jcaAlgorithm, e);
+        }
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0;) md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    public static String sha256(Path file) throws IOException {
+        return digest(file, "SHA-256");
+    }
+
+    /** Checks the file against this digest; the message names both values. */
+    public void verify(Path file) throws OtaException, IOException {
+        String actual = digest(file, algorithm);
+        if (!MessageDigest.isEqual(actual.getBytes(), hex.getBytes()))
+            throw new OtaException(OtaException.Kind.INVALID,
+                    algorithm + " mismatch: expected " + hex + ", got " + actual);
+    }
+}

@@ -1,0 +1,220 @@
+package io.vigie.ota.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.vigie.ota.core.OtaException.Kind;
+
+/**
+ * The whole install/uninstall/restore logic, without OSGi: validate (hash, signature, structure,
+ * arch, clashes) BEFORE handing the file to the {@link Deployer}, then keep the file in the
+ * {@link DpStore}. Nothing is stopped or installed when a check fails. One operation at a time.
+ */
+public final class PackageManager {
+    /** Outcome listener: the OSGi layer turns these into EventAdmin events. */
+    public interface Listener {
+        void installed(DpInfo info, String sha256);
+
+        void uninstalled(String name);
+
+        void failed(String name, String operation, OtaException e);
+    }
+
+    public record Options(SignatureVerifier verifier, boolean signatureRequired) {
+        public static final Options NONE = new Options(null, false);
+    }
+
+    private final Deployer deployer;
+    private final DpStore store;
+    private final DpInspector inspector;
+    private final Listener listener;
+    private volatile Options options = Options.NONE;
+
+    public PackageManager(Deployer deployer, DpStore store, DpInspector inspector, Listener listener) {
+        this.deployer = deployer;
+        this.store = store;
+        this.inspector = inspector;
+        this.listener = listener;
+    }
+
+    public void options(Options o) {
+        this.options = o;
+    }
+
+    public List<Deployer.Installed> list() {
+        return deployer.list();
+    }
+
+    public Optional<Deployer.Installed> get(String name) {
+        return deployer.list().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Installs a package file (the caller deletes it afterwards).
+     *
+     * @param expected optional expected digest; the sha256 is always computed and returned
+     * @param signature detached signature bytes or null
+     */
+    public synchronized DpInfo install(Path file, HashSpec expected, byte[] signature) throws OtaException {
+        String label = file.getFileName().toString();
+        try {
+            String sha256 = HashSpec.sha256(file);
+            if (expected != null) expected.verify(file);
+            Options o = options;
+            if (o.verifier() != null && (o.signatureRequired() || signature != null)) o.verifier().verify(file, signature);
+            else if (o.signatureRequired()) throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
+            DpInfo info = inspector.inspect(file);
+            label = info.name();
+            checkClash(info);
+            try {
+                deployer.install(file);
+            } catch (Exception e) {
+                throw new OtaException(Kind.INVALID, "DeploymentAdmin refused " + info.name() + " " + info.version() + ": " + message(e), e);
+            }
+            try {
+                store.put(info, file, sha256);
+            } catch (IOException e) {
+                throw new OtaException(Kind.INTERNAL, info.name() + " installed but not persisted (lost at restart): " + e.getMessage(), e);
+            }
+            listener.installed(info, sha256);
+            return info;
+        } catch (OtaException e) {
+            listener.failed(label, "install", e);
+            throw e;
+        } catch (IOException e) {
+            OtaException x = new OtaException(Kind.INTERNAL, "reading the package failed: " + e.getMessage(), e);
+            listener.failed(label, "install", x);
+            throw x;
+        }
+    }
+
+    /** A bundle owned by another DP, or installed outside DA, refuses the whole package. */
+    void checkClash(DpInfo info) throws OtaException {
+        for (Deployer.Installed other : deployer.list()) {
+            if (other.name().equals(info.name())) continue; // an update of the same package
+            for (DpInfo.BundleRef b : info.bundles()) {
+                for (DpInfo.BundleRef ob : other.bundles()) {
+                    if (ob.symbolicName().equals(b.symbolicName()))
+                        throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName() + " already belongs to deployment package "
+                                + other.name() + " " + other.version());
+                }
+            }
+        }
+        var unmanaged = deployer.unmanagedBundles();
+        for (DpInfo.BundleRef b : info.bundles()) {
+            if (unmanaged.contains(b.symbolicName()))
+                throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName()
+                        + " is installed outside DeploymentAdmin (by the runtime); it cannot be replaced by a package");
+        }
+    }
+
+    public synchronized void uninstall(String name) throws OtaException {
+        if (get(name).isEmpty()) {
+            OtaException e = new OtaException(Kind.NOT_FOUND, "no deployment package named " + name);
+            listener.failed(name, "uninstall", e);
+            throw e;
+        }
+        try {
+            deployer.uninstall(name);
+        } catch (Exception e) {
+            OtaException x = new OtaException(Kind.INTERNAL, "DeploymentAdmin could not uninstall " + name + ": " + message(e), e);
+            listener.failed(name, "uninstall", x);
+            throw x;
+        }
+        try {
+            store.remove(name);
+        } catch (IOException e) {
+            OtaException x = new OtaException(Kind.INTERNAL, name + " uninstalled but still indexed (back at restart): " + e.getMessage(), e);
+            listener.failed(name, "uninstall", x);
+            throw x;
+        }
+        listener.uninstalled(name);
+    }
+
+    /**
+     * Start-up: every stored package DA does not already have at that version is installed again,
+     * core first; then every seed package (a folder of .dp files shipped beside the runtime) whose
+     * name is neither stored nor installed. Failures are reported and skipped (the others still run).
+     *
+     * @return names (re)installed, in order
+     */
+    public synchronized List<String> restore(Path seedDir) {
+        List<String> done = new ArrayList<>();
+        Map<String, String> have = new java.util.HashMap<>();
+        for (Deployer.Installed i : deployer.list()) have.put(i.name(), i.version());
+        List<DpStore.Entry> entries;
+        try {
+            entries = store.installOrder();
+        } catch (IOException e) {
+            listener.failed("(index)", "restore", new OtaException(Kind.INTERNAL, "cannot read the package index: " + e.getMessage(), e));
+            entries = List.of();
+        }
+        for (DpStore.Entry e : entries) {
+            if (e.version() != null && e.version().equals(have.get(e.name()))) continue;
+            if (restoreOne(e.name(), e.file(), e.sha256())) done.add(e.name());
+            have.put(e.name(), e.version());
+        }
+        if (seedDir != null && Files.isDirectory(seedDir)) {
+            List<Path> seeds = new ArrayList<>();
+            try (var s = Files.list(seedDir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".dp") && Files.isRegularFile(p)).sorted().forEach(seeds::add);
+            } catch (IOException e) {
+                listener.failed("(seed)", "restore", new OtaException(Kind.INTERNAL, "cannot list " + seedDir + ": " + e.getMessage(), e));
+            }
+            List<DpInfo> infos = new ArrayList<>();
+            List<Path> files = new ArrayList<>();
+            for (Path p : seeds) {
+                try {
+                    DpInfo i = inspector.inspect(p);
+                    if (have.containsKey(i.name())) continue;
+                    infos.add(i);
+                    files.add(p);
+                } catch (OtaException | IOException e) {
+                    listener.failed(p.getFileName().toString(), "seed", e instanceof OtaException o ? o
+                            : new OtaException(Kind.INTERNAL, e.getMessage(), e));
+                }
+            }
+            for (int pass = 0; pass < 2; pass++) { // core first
+                for (int k = 0; k < infos.size(); k++) {
+                    if (infos.get(k).isCore() != (pass == 0)) continue;
+                    try {
+                        Path sig = files.get(k).resolveSibling(files.get(k).getFileName() + ".sig");
+                        install(files.get(k), null, Files.isRegularFile(sig) ? Files.readAllBytes(sig) : null);
+                        done.add(infos.get(k).name());
+                    } catch (OtaException e) {
+                        // reported by install()
+                    } catch (IOException e) {
+                        listener.failed(infos.get(k).name(), "seed", new OtaException(Kind.INTERNAL, e.getMessage(), e));
+                    }
+                }
+            }
+        }
+        return done;
+    }
+
+    private boolean restoreOne(String name, Path file, String sha256) {
+        try {
+            if (!Files.isRegularFile(file)) throw new OtaException(Kind.INTERNAL, "stored file " + file + " is missing");
+            if (sha256 != null && !sha256.isEmpty()) new HashSpec("SHA-256", sha256).verify(file);
+            deployer.install(file);
+            return true;
+        } catch (OtaException e) {
+            listener.failed(name, "restore", e);
+        } catch (Exception e) {
+            listener.failed(name, "restore", new OtaException(Kind.INTERNAL, "re-install of " + name + " failed: " + message(e), e));
+        }
+        return false;
+    }
+
+    static String message(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause())
+            if (c.getMessage() != null) sb.append(": ").append(c.getMessage());
+        return sb.toString();
+    }
+}

@@ -1,0 +1,346 @@
+package io.vigie.ota.osgi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.servlet.Servlet;
+import javax.servlet.ServletException;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.Part;
+
+import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.deploymentadmin.DeploymentAdmin;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import io.vigie.ota.core.Deployer;
+import io.vigie.ota.core.Downloader;
+import io.vigie.ota.core.DpInfo;
+import io.vigie.ota.core.DpInspector;
+import io.vigie.ota.core.DpStore;
+import io.vigie.ota.core.HashSpec;
+import io.vigie.ota.core.OtaException;
+import io.vigie.ota.core.OtaException.Kind;
+import io.vigie.ota.core.PackageManager;
+import io.vigie.ota.core.SignatureVerifier;
+
+/**
+ * OTA agent: {@code /vigie/api/packages} in the {@code io.vigie} HTTP context (GET list, POST
+ * install from an upload or a URL, DELETE /packages/NAME), all through the real DeploymentAdmin;
+ * packages are kept under {@code ${vigie.data}/dp} and re-installed at start (core first), and a
+ * seed folder ({@code vigie.dp.seed}) provides the first ones. Posts
+ * {@code io/vigie/ota/INSTALLED|UNINSTALLED|FAILED}.
+ */
+@Designate(ocd = OtaConfig.class)
+@Component(name = OtaComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = { Servlet.class, ConfigurableComponent.class },
+        property = {
+            "service.pid=" + OtaComponent.PID,
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=" + OtaComponent.PID,
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages",
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages/*",
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED + "=true",
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=io.vigie)" })
+public class OtaComponent extends HttpServlet implements ConfigurableComponent, PackageManager.Listener {
+    public static final String PID = "io.vigie.ota";
+    public static final String TOPIC = "io/vigie/ota/";
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(OtaComponent.class);
+    private static final String JSON = "application/json; charset=utf-8";
+
+    private final transient EventAdmin events;
+    private final transient PackageManager manager;
+    private final transient DpStore store;
+    private final transient Path incoming;
+    private final transient Path defaultSeed;
+    private volatile transient Downloader downloader;
+    private volatile long maxBytes;
+    private volatile transient Thread restorer;
+
+    @Activate
+    public OtaComponent(@Reference DeploymentAdmin da, @Reference EventAdmin events, BundleContext context, OtaConfig config)
+            throws IOException {
+        this.events = events;
+        String data = context.getProperty("vigie.data");
+        Path dir = data != null ? Path.of(data, "dp") : context.getDataFile("dp").toPath();
+        this.store = new DpStore(dir);
+        this.incoming = Files.createDirectories(dir.resolve("incoming"));
+        String seed = context.getProperty("vigie.dp.seed");
+        this.defaultSeed = seed == null || seed.isBlank() ? null : Path.of(seed);
+        String processor = DpInspector.processorOf(System.getProperty("os.arch"));
+        this.manager = new PackageManager(new DaDeployer(da, context), store, new DpInspector(processor), this);
+        modified(config);
+        Path seedDir = config.seed_dir().isBlank() ? defaultSeed : Path.of(config.seed_dir());
+        // DA installs and starts bundles: never from SCR's activation thread.
+        restorer = new Thread(() -> {
+            List<String> done = manager.restore(seedDir);
+            if (!done.isEmpty()) LOG.info("OTA: installed at start: {}", done);
+        }, "vigie-ota-restore");
+        restorer.setDaemon(true);
+        restorer.start();
+        LOG.info("OTA: packages in {} (processor {}){}", dir, processor, seedDir == null ? "" : ", seed " + seedDir);
+    }
+
+    @Modified
+    void modified(OtaConfig config) {
+        SignatureVerifier v = null;
+        if (!config.public_key().isBlank()) {
+            try {
+                v = SignatureVerifier.of(config.public_key());
+            } catch (IllegalArgumentException e) {
+                LOG.error("OTA: {}: {}", PID, e.getMessage());
+            }
+        }
+        if (config.signature_required() && v == null)
+            LOG.warn("OTA: signature required but no valid public key: every install is refused");
+        manager.options(new PackageManager.Options(v, config.signature_required()));
+        maxBytes = config.max_package_mb() * 1024L * 1024L;
+        downloader = new Downloader(config.download_timeout_seconds() * 1000, maxBytes);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        Thread t = restorer;
+        if (t != null) t.join(5_000);
+    }
+
+    // ---- events
+
+    private void post(String what, Map<String, Object> props) {
+        events.postEvent(new Event(TOPIC + what, props));
+    }
+
+    @Override
+    public void installed(DpInfo info, String sha256) {
+        LOG.info("OTA: installed {} {} ({} bundles, sha256 {})", info.name(), info.version(), info.bundles().size(), sha256);
+        Map<String, Object> p = new HashMap<>();
+        p.put("name", info.name());
+        p.put("version", info.version());
+        p.put("sha256", sha256);
+        p.put("bundles", info.bundles().stream().map(DpInfo.BundleRef::symbolicName).toArray(String[]::new));
+        post("INSTALLED", p);
+    }
+
+    @Override
+    public void uninstalled(String name) {
+        LOG.info("OTA: uninstalled {}", name);
+        post("UNINSTALLED", Map.of("name", name));
+    }
+
+    @Override
+    public void failed(String name, String operation, OtaException e) {
+        LOG.warn("OTA: {} {} failed: {}", operation, name, e.getMessage());
+        post("FAILED", Map.of("name", name, "operation", operation, "message", String.valueOf(e.getMessage()),
+                "status", e.kind.status));
+    }
+
+    // ---- HTTP
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String name = nameOf(req);
+        if (name == null) {
+            JsonArray a = new JsonArray();
+            for (Deployer.Installed i : manager.list()) a.add(json(i));
+            JsonObject o = new JsonObject();
+            o.add("packages", a);
+            send(resp, 200, o);
+            return;
+        }
+        var i = manager.get(name);
+        if (i.isEmpty()) error(resp, new OtaException(Kind.NOT_FOUND, "no deployment package named " + name));
+        else send(resp, 200, json(i.get()));
+    }
+
+    @Override
+    protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String name = nameOf(req);
+        try {
+            if (name == null) throw new OtaException(Kind.BAD_REQUEST, "DELETE /vigie/api/packages/<name>");
+            manager.uninstall(name);
+            JsonObject o = new JsonObject();
+            o.addProperty("uninstalled", name);
+            send(resp, 200, o);
+        } catch (OtaException e) {
+            error(resp, e);
+        }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Path file = null;
+        try {
+            if (nameOf(req) != null) throw new OtaException(Kind.BAD_REQUEST, "POST to /vigie/api/packages (not to a package)");
+            file = Files.createTempFile(incoming, "upload-", ".dp");
+            String type = req.getContentType() == null ? "" : req.getContentType().toLowerCase(java.util.Locale.ROOT);
+            String hash = req.getParameter("sha256") != null ? req.getParameter("sha256") : req.getParameter("hash");
+            String sig = req.getParameter("signature");
+            if (type.startsWith("application/json")) {
+                JsonObject o;
+                try {
+                    JsonElement e = JsonParser.parseReader(req.getReader());
+                    if (!e.isJsonObject()) throw new JsonParseException("not an object");
+                    o = e.getAsJsonObject();
+                } catch (JsonParseException | IllegalStateException e) {
+                    throw new OtaException(Kind.BAD_REQUEST, "body is not a JSON object: " + e.getMessage());
+                }
+                String url = str(o, "url");
+                if (url == null) throw new OtaException(Kind.BAD_REQUEST, "JSON install needs \"url\"");
+                hash = firstNonNull(str(o, "sha256"), str(o, "hash"), hash);
+                sig = firstNonNull(str(o, "signature"), sig);
+                downloader.download(url, file);
+                String sigUrl = str(o, "signatureUrl");
+                if (sig == null && sigUrl != null) sig = fetchSignature(sigUrl);
+            } else if (type.startsWith("multipart/form-data")) {
+                Part dp = null;
+                for (Part p : req.getParts()) {
+                    switch (p.getName()) {
+                        case "sha256", "hash" -> hash = text(p);
+                        case "signature" -> sig = Base64.getEncoder().encodeToString(read(p, 64 * 1024));
+                        default -> {
+                            if (dp != null) throw new OtaException(Kind.BAD_REQUEST, "one package per request (got " + dp.getName() + " and " + p.getName() + ")");
+                            dp = p;
+                        }
+                    }
+                }
+                if (dp == null) throw new OtaException(Kind.BAD_REQUEST, "multipart upload without a package part");
+                try (InputStream in = dp.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
+                    Downloader.copyCapped(in, out, maxBytes);
+                }
+            } else {
+                try (InputStream in = req.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
+                    if (Downloader.copyCapped(in, out, maxBytes) == 0) throw new OtaException(Kind.BAD_REQUEST, "empty body: send the .dp file");
+                }
+            }
+            HashSpec expected = hash == null || hash.isBlank() ? null : HashSpec.parse(hash);
+            byte[] signature = null;
+            if (sig != null && !sig.isBlank()) {
+                try {
+                    signature = Base64.getMimeDecoder().decode(sig.trim());
+                } catch (IllegalArgumentException e) {
+                    throw new OtaException(Kind.BAD_REQUEST, "signature is not base64");
+                }
+            }
+            DpInfo info = manager.install(file, expected, signature);
+            JsonObject o = new JsonObject();
+            o.addProperty("installed", info.name());
+            o.addProperty("version", info.version());
+            o.addProperty("sha256", HashSpec.sha256(store.dir().resolve(info.name() + ".dp")));
+            JsonArray b = new JsonArray();
+            info.bundles().forEach(r -> b.add(r.symbolicName() + " " + r.version()));
+            o.add("bundles", b);
+            send(resp, 200, o);
+        } catch (OtaException e) {
+            error(resp, e);
+        } catch (ServletException | IllegalStateException e) {
+            error(resp, new OtaException(Kind.BAD_REQUEST, "bad upload: " + e.getMessage()));
+        } catch (IOException e) {
+            error(resp, new OtaException(Kind.INTERNAL, "upload failed: " + e.getMessage()));
+        } finally {
+            if (file != null) Files.deleteIfExists(file);
+        }
+    }
+
+    private String fetchSignature(String url) throws OtaException, IOException {
+        Path f = Files.createTempFile(incoming, "sig-", ".sig");
+        try {
+            new Downloader(10_000, 64 * 1024).download(url, f);
+            return Base64.getEncoder().encodeToString(Files.readAllBytes(f));
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static byte[] read(Part p, int max) throws IOException, OtaException {
+        try (InputStream in = p.getInputStream()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            Downloader.copyCapped(in, out, max);
+            return out.toByteArray();
+        }
+    }
+
+    private static String text(Part p) throws IOException, OtaException {
+        return new String(read(p, 1024), StandardCharsets.UTF_8).trim();
+    }
+
+    private static String str(JsonObject o, String k) throws OtaException {
+        JsonElement e = o.get(k);
+        if (e == null || e.isJsonNull()) return null;
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString())
+            throw new OtaException(Kind.BAD_REQUEST, "\"" + k + "\" must be a string");
+        return e.getAsString();
+    }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... v) {
+        for (T t : v) if (t != null) return t;
+        return null;
+    }
+
+    /** /api/packages/NAME -> NAME; /api/packages -> null. */
+    static String nameOf(HttpServletRequest req) {
+        String info = req.getPathInfo();
+        if (info == null || info.equals("/") || info.isEmpty()) return null;
+        String n = info.startsWith("/") ? info.substring(1) : info;
+        return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+    }
+
+    private static JsonObject json(Deployer.Installed i) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", i.name());
+        o.addProperty("version", i.version());
+        JsonArray b = new JsonArray();
+        for (DpInfo.BundleRef r : i.bundles()) {
+            JsonObject x = new JsonObject();
+            x.addProperty("symbolicName", r.symbolicName());
+            x.addProperty("version", r.version());
+            b.add(x);
+        }
+        o.add("bundles", b);
+        return o;
+    }
+
+    private static void error(HttpServletResponse resp, OtaException e) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", e.getMessage());
+        o.addProperty("status", e.kind.status);
+        send(resp, e.kind.status, o);
+    }
+
+    private static void send(HttpServletResponse resp, int status, JsonObject body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType(JSON);
+        resp.setHeader("Cache-Control", "no-store");
+        byte[] b = new Gson().toJson(body).getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(b.length);
+        resp.getOutputStream().write(b);
+    }
+}

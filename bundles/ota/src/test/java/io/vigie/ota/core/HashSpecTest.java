@@ -1,0 +1,47 @@
+package io.vigie.ota.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HashSpecTest {
+    @TempDir
+    Path tmp;
+    // sha256("abc"), md5("abc")
+    static final String ABC256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    static final String ABCMD5 = "900150983cd24fb0d6963f7d28e17f72";
+
+    @Test
+    void parsesKuraAndBareForms() throws Exception {
+        assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse("sha256:" + ABC256));
+        assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse("SHA-256:" + ABC256.toUpperCase()));
+        assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse(ABC256));
+        assertEquals(new HashSpec("MD5", ABCMD5), HashSpec.parse("md5:" + ABCMD5));
+    }
+
+    @Test
+    void refusesBadSyntax() {
+        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:abc")).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("crc9:" + ABC256)).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256.replace('a', 'z'))).kind);
+        assertThrows(OtaException.class, () -> HashSpec.parse(" "));
+    }
+
+    @Test
+    void verifiesFiles() throws Exception {
+        Path f = Files.writeString(tmp.resolve("abc"), "abc");
+        assertEquals(ABC256, HashSpec.sha256(f));
+        HashSpec.parse("sha256:" + ABC256).verify(f);
+        HashSpec.parse("md5:" + ABCMD5).verify(f);
+        Files.writeString(f, "abd");
+        OtaException e = assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256).verify(f));
+        assertEquals(OtaException.Kind.INVALID, e.kind);
+        assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
+    }
+}
