@@ -57,19 +57,26 @@ public final class ChildProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        // Stop the JVM(s) under a wrapper first and let the wrapper end by itself: killing
+        // scripts/edge-sim.sh would skip its EXIT trap and leave its cgroups behind.
         List<ProcessHandle> kids = process.descendants().toList();
         kids.forEach(ProcessHandle::destroy);
-        process.destroy();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (ProcessHandle h : kids) awaitGone(h, deadline);
-        awaitGone(process.toHandle(), deadline);
+        if (!kids.isEmpty()) awaitGone(process.toHandle(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5), false);
+        process.destroy();
+        awaitGone(process.toHandle(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
 
     private static void awaitGone(ProcessHandle h, long deadline) {
+        awaitGone(h, deadline, true);
+    }
+
+    private static void awaitGone(ProcessHandle h, long deadline, boolean force) {
         try {
             h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
-            h.destroyForcibly();
+            if (force) h.destroyForcibly();
         }
     }
 }
