@@ -68,6 +68,15 @@ public final class PipelineBench {
     }
 
     public PipelineResult run(String precision, int threads, Path workDir) throws IOException, InterruptedException {
+        try {
+            return measureGateway(precision, threads, workDir);
+        } finally {
+            // the framework storage holds a copy of every bundle (~100 MB); the logs and config stay
+            BenchRunner.deleteTree(workDir.resolve("data/framework"));
+        }
+    }
+
+    private PipelineResult measureGateway(String precision, int threads, Path workDir) throws IOException, InterruptedException {
         Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
         Files.createDirectories(data);
         ConfigFile.write(conf, DETECTOR_PID, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()));
