@@ -15,9 +15,22 @@ public interface Deployer {
 
     void uninstall(String name) throws Exception;
 
+    /** A bundle installed OUTSIDE DeploymentAdmin (by the runtime's launcher, by hand). */
+    record Unmanaged(String version, boolean exportsPackages) {
+    }
+
+    /** Unmanaged bundles by symbolic name. */
+    java.util.Map<String, Unmanaged> unmanagedBundles();
+
     /**
-     * Symbolic names of bundles installed OUTSIDE DeploymentAdmin (by the launcher, by hand): a DP
-     * that brings one of them would clash with the framework's duplicate check.
+     * Installs and starts a bundle entry of a package file outside DeploymentAdmin: puts back an
+     * unmanaged bundle retired for a package that DeploymentAdmin then refused.
      */
-    java.util.Set<String> unmanagedBundles();
+    void restoreUnmanaged(Path dp, String entry) throws Exception;
+
+    /**
+     * Uninstalls the unmanaged bundles with these symbolic names, once a package has brought its own
+     * copy ("adoption" of the launcher's data-only model bundles).
+     */
+    void retire(java.util.Set<String> symbolicNames) throws Exception;
 }

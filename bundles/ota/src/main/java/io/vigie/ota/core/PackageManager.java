@@ -70,12 +70,7 @@ public final class PackageManager {
             else if (o.signatureRequired()) throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
             DpInfo info = inspector.inspect(file);
             label = info.name();
-            checkClash(info);
-            try {
-                deployer.install(file);
-            } catch (Exception e) {
-                throw new OtaException(Kind.INVALID, "DeploymentAdmin refused " + info.name() + " " + info.version() + ": " + message(e), e);
-            }
+            deploy(info, file);
             try {
                 store.put(info, file, sha256);
             } catch (IOException e) {
@@ -93,8 +88,47 @@ public final class PackageManager {
         }
     }
 
-    /** A bundle owned by another DP, or installed outside DA, refuses the whole package. */
-    void checkClash(DpInfo info) throws OtaException {
+    /**
+     * Hands the checked file to DA, adopting the runtime's copies of its data-only bundles: a copy
+     * with the same version is uninstalled first (DA refuses a bundle already present) and put back
+     * from the package's own entry if DA then fails; a copy with another version is uninstalled
+     * after DA succeeded (the framework runs with bsnversion=multiple).
+     */
+    private void deploy(DpInfo info, Path file) throws OtaException {
+        java.util.List<DpInfo.BundleRef> adopt = checkClash(info);
+        Map<String, Deployer.Unmanaged> unmanaged = deployer.unmanagedBundles();
+        java.util.List<DpInfo.BundleRef> before = new ArrayList<>();
+        java.util.Set<String> after = new java.util.LinkedHashSet<>();
+        for (DpInfo.BundleRef b : adopt) {
+            if (b.version().equals(unmanaged.get(b.symbolicName()).version())) before.add(b);
+            else after.add(b.symbolicName());
+        }
+        try {
+            if (!before.isEmpty()) deployer.retire(new java.util.LinkedHashSet<>(before.stream().map(DpInfo.BundleRef::symbolicName).toList()));
+        } catch (Exception e) {
+            throw new OtaException(Kind.INTERNAL, "could not take over the runtime's copy of " + before + ": " + message(e), e);
+        }
+        try {
+            deployer.install(file);
+        } catch (Exception e) {
+            for (DpInfo.BundleRef b : before) {
+                try {
+                    deployer.restoreUnmanaged(file, b.entry());
+                } catch (Exception r) {
+                    listener.failed(info.name(), "rollback", new OtaException(Kind.INTERNAL, "could not put back " + b.symbolicName() + ": " + message(r), r));
+                }
+            }
+            throw new OtaException(Kind.INVALID, "DeploymentAdmin refused " + info.name() + " " + info.version() + ": " + message(e), e);
+        }
+        retire(info.name(), after);
+    }
+
+    /**
+     * A bundle owned by another DP, or installed outside DA and exporting packages, refuses the
+     * whole package. Unmanaged bundles that export nothing (the launcher's data-only model bundles)
+     * are returned: the package adopts them.
+     */
+    java.util.List<DpInfo.BundleRef> checkClash(DpInfo info) throws OtaException {
         for (Deployer.Installed other : deployer.list()) {
             if (other.name().equals(info.name())) continue; // an update of the same package
             for (DpInfo.BundleRef b : info.bundles()) {
@@ -105,11 +139,26 @@ public final class PackageManager {
                 }
             }
         }
-        var unmanaged = deployer.unmanagedBundles();
+        Map<String, Deployer.Unmanaged> unmanaged = deployer.unmanagedBundles();
+        java.util.List<DpInfo.BundleRef> adopt = new ArrayList<>();
         for (DpInfo.BundleRef b : info.bundles()) {
-            if (unmanaged.contains(b.symbolicName()))
+            Deployer.Unmanaged u = unmanaged.get(b.symbolicName());
+            if (u == null) continue;
+            if (u.exportsPackages())
                 throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName()
-                        + " is installed outside DeploymentAdmin (by the runtime); it cannot be replaced by a package");
+                        + " is installed outside DeploymentAdmin (by the runtime) and exports packages; a package cannot replace it");
+            adopt.add(b);
+        }
+        return adopt;
+    }
+
+    private void retire(String name, java.util.Set<String> adopt) {
+        if (adopt.isEmpty()) return;
+        try {
+            deployer.retire(adopt);
+        } catch (Exception e) {
+            listener.failed(name, "adopt", new OtaException(Kind.INTERNAL, "installed, but the runtime's copy of " + adopt
+                    + " could not be removed: " + message(e), e));
         }
     }
 
@@ -201,7 +250,7 @@ public final class PackageManager {
         try {
             if (!Files.isRegularFile(file)) throw new OtaException(Kind.INTERNAL, "stored file " + file + " is missing");
             if (sha256 != null && !sha256.isEmpty()) new HashSpec("SHA-256", sha256).verify(file);
-            deployer.install(file);
+            deploy(inspector.inspect(file), file);
             return true;
         } catch (OtaException e) {
             listener.failed(name, "restore", e);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,9 @@ class PackageManagerTest {
     static final class FakeDa implements Deployer {
         final Map<String, Installed> installed = new LinkedHashMap<>();
         final List<String> installs = new ArrayList<>();
-        final Set<String> unmanaged = new HashSet<>();
+        final Map<String, Unmanaged> unmanaged = new HashMap<>();
+        final List<String> retired = new ArrayList<>();
+        final List<String> restored = new ArrayList<>();
         boolean refuse;
 
         @Override
@@ -52,8 +54,19 @@ class PackageManagerTest {
         }
 
         @Override
-        public Set<String> unmanagedBundles() {
+        public Map<String, Unmanaged> unmanagedBundles() {
             return unmanaged;
+        }
+
+        @Override
+        public void restoreUnmanaged(Path dp, String entry) {
+            restored.add(entry);
+        }
+
+        @Override
+        public void retire(Set<String> symbolicNames) {
+            retired.addAll(symbolicNames);
+            symbolicNames.forEach(unmanaged::remove);
         }
     }
 
@@ -130,11 +143,34 @@ class PackageManagerTest {
         OtaException e = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "b", "io.shared", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, e.kind);
         assertTrue(e.getMessage().contains("already belongs to deployment package a"), e.getMessage());
-        da.unmanaged.add("io.launcher");
+        da.unmanaged.put("io.launcher", new Deployer.Unmanaged("1.0.0", true));
         OtaException u = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "c", "io.launcher", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, u.kind);
+        assertTrue(u.getMessage().contains("exports packages"), u.getMessage());
         assertEquals(List.of("a 1.0.0"), da.installs);
         assertEquals(List.of("a"), store.entries().stream().map(DpStore.Entry::name).toList());
+        assertTrue(da.retired.isEmpty());
+    }
+
+    @Test
+    void adoptsTheLaunchersCopyOfAnotherVersionAfterDaSucceeded() throws Exception {
+        da.unmanaged.put("io.model", new Deployer.Unmanaged("0.9.0", false));
+        da.refuse = true;
+        assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "m", "io.model", "1.0.0"), null, null));
+        assertTrue(da.retired.isEmpty(), "DA failed: the runtime's copy stays");
+        da.refuse = false;
+        pm.install(TestDps.model(tmp, "m", "io.model", "1.0.0"), null, null);
+        assertEquals(List.of("io.model"), da.retired);
+        assertTrue(da.restored.isEmpty());
+    }
+
+    @Test
+    void sameVersionCopyIsRetiredFirstAndPutBackWhenDaFails() throws Exception {
+        da.unmanaged.put("io.model", new Deployer.Unmanaged("1.0.0", false));
+        da.refuse = true;
+        assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "m", "io.model", "1.0.0"), null, null));
+        assertEquals(List.of("io.model"), da.retired);
+        assertEquals(List.of("bundles/io.model.jar"), da.restored);
     }
 
     @Test
