@@ -119,6 +119,22 @@ final class Gateway implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
+    /** POST with a body and content type (the OTA REST API). */
+    HttpResponse<String> post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The checkout root (the gateway jar is ROOT/features/gateway/target/vigie-gateway.jar). */
+    static Path root() {
+        return jar().toAbsolutePath().normalize().getParent().getParent().getParent().getParent();
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
