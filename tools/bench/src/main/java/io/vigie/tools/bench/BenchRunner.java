@@ -29,13 +29,15 @@ import java.util.Set;
  */
 public final class BenchRunner {
     /** Sized for a 512 MB / 0.5 CPU box; chosen by measurement, see docs/BENCHMARKS.md. */
-    public static final String DEFAULT_EDGE_JVM = "-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=1"
-            + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
+    /** The JVM options ./vigie run uses (JAVA_OPTS_DEFAULT in the launcher), and its MALLOC_ARENA_MAX=2. */
+    public static final String LAUNCHER_JVM = "-Xmx128m -Xms24m -Xmn12m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+            + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
+    public static final String DEFAULT_EDGE_JVM = LAUNCHER_JVM + " -XX:ActiveProcessorCount=1";
     /** What ./vigie run uses (JAVA_OPTS_DEFAULT there): JavaCPP's 2 x Xmx physical cap lifted, natives are freed explicitly. */
-    public static final String DEFAULT_NORMAL_JVM = "-Xmx256m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
+    public static final String DEFAULT_NORMAL_JVM = LAUNCHER_JVM;
 
-    /** Extra environment for the edge JVM (e.g. MALLOC_ARENA_MAX=2: measured no RSS difference, so none by default). */
-    public static final String DEFAULT_EDGE_ENV = "";
+    /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
+    public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
     static final Set<String> FLAGS = Set.of("quick", "no-edge", "help");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
@@ -157,7 +159,7 @@ public final class BenchRunner {
         List<String> only = Arrays.asList(a.getOrDefault("envs", "normal,edge").split(","));
         if (!only.contains("normal"))
             envs.add(new Environment("normal", null, null, jvm, List.of(), List.of(), "--envs " + a.get("envs")));
-        else envs.add(measure("normal", null, null, List.of(), jvm, java, rawCp, gatewayJar, video, models, threads, runs, warmup, window,
+        else envs.add(measure("normal", null, null, List.of("env", "MALLOC_ARENA_MAX=2"), jvm, java, rawCp, gatewayJar, video, models, threads, runs, warmup, window,
                 maxFps, coldTimeoutMs, runDir));
         if (a.containsKey("no-edge") || !only.contains("edge")) {
             envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "--no-edge"));
