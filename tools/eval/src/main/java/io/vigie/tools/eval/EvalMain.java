@@ -27,6 +27,8 @@ import io.vigie.inference.core.TfliteEngine;
  * java -cp 'target/*:target/lib/*' io.vigie.tools.eval.EvalMain --model M.tflite --dataset DIR
  *      [--split val] [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
  *      [--mean 128 --std 128] (float inputs) [--model-class 0] (model's person id) [--class 0] (dataset's)
+ *      [--raw-ssd300 --labels FILE [--no-sigmoid]] (raw-output SSD: anchors generated, labels one per line,
+ *      --model-class = the person column, e.g. 4 for MediaPipe's OIDv4 SSD)
  * </pre>
  * The model must end in the TFLite post-process op (boxes, classes, scores, count).
  */
@@ -59,8 +61,18 @@ public final class EvalMain {
         byte[] bytes = Files.readAllBytes(modelPath);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         ModelIdentity id = new ModelIdentity(modelPath.getFileName().toString(), Precision.INT8, "eval", sha);
-        // labelOffset = -modelClass: the model's person id maps to labels[0] = "person"
-        ModelSpec spec = ModelSpec.postprocessOp(List.of("person"), -modelClass, mean, std);
+        ModelSpec spec;
+        if (a.has("raw-ssd300")) {
+            // SSD without the post-process op: raw box encodings + class logits, decoded against the
+            // standard SSD MobileNet 300x300 anchors (1917) with the TF box coder scales 10,10,5,5.
+            List<String> labels = Files.readAllLines(Paths.get(a.require("labels")));
+            spec = new ModelSpec(io.vigie.api.model.OutputFormat.RAW_ANCHORS, labels, 0, mean, std,
+                    io.vigie.inference.core.SsdAnchors.ssdMobileNet300().generate(), new float[] { 10, 10, 5, 5 },
+                    !a.has("no-sigmoid"));
+        } else {
+            // labelOffset = -modelClass: the model's person id maps to labels[0] = "person"
+            spec = ModelSpec.postprocessOp(List.of("person"), -modelClass, mean, std);
+        }
         List<YoloDataset.Item> items = YoloDataset.load(dataset, split, datasetClass);
         if (items.isEmpty()) throw new IllegalArgumentException("no images in " + YoloDataset.splitDir(dataset, split));
 
