@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.Signature;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -178,6 +183,44 @@ class OtaTest {
 
     @Test
     @Order(5)
+    void signatureRequiredRefusesUnsignedAndTamperedPackages() throws Exception {
+        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("signature.required", "true");
+        cfg.put("public.key", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
+        gw.writeConfig("io.vigie.ota", cfg);
+        Map<String, String> before = packages();
+        // junk is refused either way; once the configuration is live, for want of a signature
+        byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
+        long end = System.currentTimeMillis() + 30_000;
+        HttpResponse<String> r;
+        do {
+            Thread.sleep(300);
+            r = postRaw(junk, "");
+        } while (!r.body().contains("not signed") && System.currentTimeMillis() < end);
+        nothingChanged(before, r, 422, "not signed");
+
+        String v = TestDp.bundleVersion(int8Bundle) + "u3";
+        byte[] dp = TestDp.dp(INT8, v, TestDp.withVersion(int8Bundle, v), Map.of("Vigie-Kind", "model"));
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(kp.getPrivate());
+        s.update(dp);
+        byte[] sig = s.sign();
+        nothingChanged(before, postRaw(dp, ""), 422, "not signed");
+        byte[] tampered = dp.clone();
+        tampered[tampered.length - 100] ^= 1;
+        nothingChanged(before, postRaw(tampered, "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8)),
+                422, "bad signature");
+        HttpResponse<String> ok = postRaw(dp, "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8));
+        assertEquals(200, ok.statusCode(), ok.body());
+        int8UpdateVersion = v;
+        assertEquals(v, packages().get(INT8));
+        detectionsContinue("INT8");
+        Files.delete(gw.conf.resolve("io.vigie.ota.config")); // back to the defaults (no signature needed)
+    }
+
+    @Test
+    @Order(6)
     void uninstallFp32() throws Exception {
         HttpResponse<String> r = gw.delete(API + "/" + FP32);
         assertEquals(200, r.statusCode(), r.body());
@@ -188,7 +231,7 @@ class OtaTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void restartFindsTheSamePackages() throws Exception {
         gw.close();
         gw.start();
