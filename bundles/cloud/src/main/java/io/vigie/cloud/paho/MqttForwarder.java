@@ -1,0 +1,362 @@
+package io.vigie.cloud.paho;
+
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
+import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
+import org.eclipse.kura.message.KuraPayload;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Store-and-forward MQTT sender with Kura's topic namespace and lifecycle messages.
+ *
+ * <p>{@link #publish} encodes and stores (durably) and returns; one sender thread connects (with back-off), sends the
+ * BIRTH certificate, then drains the store by priority/FIFO with at most {@code maxInflight} unconfirmed messages,
+ * deleting a row only when Paho reports the delivery complete (PUBACK for QoS 1). A fresh Paho client with in-memory
+ * persistence is used per connection, so unconfirmed messages are re-sent from our store only (at-least-once, no
+ * second copy kept by Paho). {@link #close} sends the DC (disconnect) message and a clean DISCONNECT; the broker
+ * publishes the LWT when the connection dies otherwise.
+ */
+public final class MqttForwarder implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttForwarder.class);
+
+    private final CloudSettings s;
+    private final MessageStore store;
+    private final KuraPayloadCodec codec;
+    private final long startMs = System.currentTimeMillis();
+    private final Object lock = new Object();
+    private final List<CloudConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<CloudDeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong sent = new AtomicLong(), confirmed = new AtomicLong(), connects = new AtomicLong();
+    private volatile boolean running;
+    private volatile MqttAsyncClient client;
+    private Thread sender;
+
+    public MqttForwarder(CloudSettings settings, MessageStore store, KuraPayloadCodec codec) {
+        settings.validate();
+        this.s = settings;
+        this.store = store;
+        this.codec = codec;
+    }
+
+    public void start() {
+        running = true;
+        sender = new Thread(this::run, "vigie-cloud-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /**
+     * Encodes and stores a data message for {@code account/client/appId/appTopic}; returns its id once it is on disk.
+     * Bad input (topic, metric types, qos) is refused with an {@link IllegalArgumentException} and nothing is stored.
+     */
+    public String publish(String appTopic, KuraPayload payload, int qos, boolean retain, int priority)
+            throws MessageStore.StoreException {
+        if (appTopic == null || appTopic.isEmpty() || appTopic.startsWith("/") || appTopic.endsWith("/")
+                || appTopic.contains("+") || appTopic.contains("#")) {
+            throw new IllegalArgumentException("invalid app topic '" + appTopic + "'");
+        }
+        if (qos < 0 || qos > 1) {
+            throw new IllegalArgumentException("qos must be 0 or 1, got " + qos);
+        }
+        byte[] bytes = codec.encode(payload, s.gzip);
+        long id = store.store(s.dataTopic(appTopic), bytes, qos, retain, priority);
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        return Long.toString(id);
+    }
+
+    private void run() {
+        long backoff = s.reconnectMinMs;
+        long nextSendNs = System.nanoTime();
+        while (running) {
+            try {
+                MqttAsyncClient c = client;
+                if (c == null || !c.isConnected()) {
+                    if (connect()) {
+                        backoff = s.reconnectMinMs;
+                    } else {
+                        backOff(backoff);
+                        backoff = Math.min(backoff * 2, s.reconnectMaxMs);
+                    }
+                    continue;
+                }
+                int room = s.maxInflight - store.inFlightCount();
+                List<StoredMessage> batch = room > 0 ? store.nextBatch(Math.min(room, 50)) : List.of();
+                if (batch.isEmpty()) {
+                    pause(room > 0 ? 500 : 50);
+                    continue;
+                }
+                for (StoredMessage m : batch) {
+                    if (s.rateLimitPerS > 0) {
+                        long waitNs = nextSendNs - System.nanoTime();
+                        if (waitNs > 0) {
+                            Thread.sleep(waitNs / 1_000_000, (int) (waitNs % 1_000_000));
+                        }
+                        nextSendNs = Math.max(nextSendNs, System.nanoTime()) + (long) (1e9 / s.rateLimitPerS);
+                    }
+                    send(c, m);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (MqttException e) {
+                LOG.warn("MQTT publish failed ({}), messages stay stored and will be re-sent", e.getMessage());
+                store.releaseInFlight();
+                pauseQuietly(s.reconnectMinMs);
+            } catch (Exception e) {
+                LOG.error("cloud sender: {}", e.toString(), e);
+                pauseQuietly(s.reconnectMinMs);
+            }
+        }
+    }
+
+    private void send(MqttAsyncClient c, StoredMessage m) throws MqttException {
+        c.publish(m.topic, m.payload, m.qos, m.retain, m, new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                try {
+                    store.markPublished(m.id);
+                    confirmed.incrementAndGet();
+                    for (CloudDeliveryListener l : deliveryListeners) {
+                        l.onMessageConfirmed(Long.toString(m.id));
+                    }
+                } catch (Exception e) {
+                    LOG.warn("confirmed message {} not removed from the store: {}", m.id, e.getMessage());
+                }
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable t) {
+                // Stays in flight until the connection is declared lost, then is re-sent.
+                LOG.debug("message {} not confirmed: {}", m.id, t == null ? "?" : t.getMessage());
+            }
+        });
+        sent.incrementAndGet();
+    }
+
+    private boolean connect() {
+        closeClient(false);
+        MqttAsyncClient c = null;
+        try {
+            c = new MqttAsyncClient(s.brokerUri, s.clientId, new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            o.setCleanSession(s.cleanSession);
+            o.setKeepAliveInterval(s.keepAliveS);
+            o.setConnectionTimeout(s.connectTimeoutS);
+            o.setMaxInflight(s.maxInflight);
+            o.setAutomaticReconnect(false); // we reconnect ourselves, with a new client (see class comment)
+            if (!s.username.isEmpty()) {
+                o.setUserName(s.username);
+                o.setPassword(s.password.toCharArray());
+            }
+            if (s.brokerUri.startsWith("ssl://")) {
+                o.setSocketFactory(TlsSocketFactories.create(s.tlsCaPath, s.tlsCertPath, s.tlsKeyPath));
+            }
+            o.setWill(s.controlTopic("LWT"), codec.encode(lifecyclePayload(), false), 1, false);
+            MqttAsyncClient mine = c;
+            c.setCallback(new MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                    LOG.warn("MQTT connection to {} lost: {}", s.brokerUri, cause == null ? "?" : cause.getMessage());
+                    onLost(mine);
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    // Inbound commands ($EDC/.../GET|PUT|POST|DEL|EXEC) are not handled yet.
+                }
+
+                @Override
+                public void deliveryComplete(IMqttDeliveryToken token) {
+                    // Handled per message by the publish action listener.
+                }
+            });
+            c.connect(o).waitForCompletion(s.connectTimeoutS * 1000L + 1000);
+            client = c;
+            connects.incrementAndGet();
+            store.releaseInFlight(); // anything unconfirmed on the previous connection is re-sent on this one
+            KuraPayload birth = lifecyclePayload();
+            birth.addMetric("application_ids", s.appId);
+            birth.addMetric("connection_count", connects.get());
+            c.publish(s.controlTopic("BIRTH"), codec.encode(birth, false), 1, false).waitForCompletion(10_000);
+            LOG.info("MQTT connected to {} as {} (connection {}), {} message(s) stored", s.brokerUri, s.clientId,
+                    connects.get(), store.size());
+            for (CloudConnectionListener l : connectionListeners) {
+                l.onConnectionEstablished();
+            }
+            return true;
+        } catch (Exception e) {
+            LOG.info("MQTT connect to {} failed: {}", s.brokerUri, e.getMessage());
+            if (c != null) {
+                client = c;
+                closeClient(false);
+            }
+            return false;
+        }
+    }
+
+    private void onLost(MqttAsyncClient which) {
+        if (which != client) {
+            return;
+        }
+        store.releaseInFlight();
+        for (CloudConnectionListener l : connectionListeners) {
+            l.onConnectionLost();
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private KuraPayload lifecyclePayload() {
+        KuraPayload p = new KuraPayload();
+        p.setTimestamp(new Date());
+        p.addMetric("uptime", System.currentTimeMillis() - startMs);
+        p.addMetric("display_name", s.clientId);
+        p.addMetric("client_id", s.clientId);
+        p.addMetric("os", System.getProperty("os.name", "?"));
+        p.addMetric("os_version", System.getProperty("os.version", "?"));
+        p.addMetric("jvm_name", System.getProperty("java.vm.name", "?"));
+        p.addMetric("jvm_version", System.getProperty("java.version", "?"));
+        return p;
+    }
+
+    private void pause(long ms) throws InterruptedException {
+        synchronized (lock) {
+            if (running) {
+                lock.wait(ms);
+            }
+        }
+    }
+
+    /** Waits the full back-off: new messages (which notify the lock) must not speed up reconnect attempts. */
+    private void backOff(long ms) throws InterruptedException {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        synchronized (lock) {
+            for (long left = ms; running && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                lock.wait(left);
+            }
+        }
+    }
+
+    private void pauseQuietly(long ms) {
+        try {
+            pause(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeClient(boolean clean) {
+        MqttAsyncClient c = client;
+        client = null;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                if (clean) {
+                    c.disconnect(2000).waitForCompletion(3000);
+                } else {
+                    c.disconnectForcibly(0, 1000, false);
+                }
+            }
+        } catch (MqttException e) {
+            LOG.debug("disconnect: {}", e.getMessage());
+        }
+        try {
+            c.close(true);
+        } catch (MqttException e) {
+            LOG.debug("close: {}", e.getMessage());
+        }
+    }
+
+    /** Clean shutdown: DC message, then DISCONNECT (so the broker does not publish the LWT). */
+    @Override
+    public void close() {
+        running = false;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        if (sender != null) {
+            sender.interrupt();
+            try {
+                sender.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        MqttAsyncClient c = client;
+        if (c != null && c.isConnected()) {
+            try {
+                c.publish(s.controlTopic("DC"), codec.encode(lifecyclePayload(), false), 1, false)
+                        .waitForCompletion(3000);
+            } catch (MqttException e) {
+                LOG.warn("DC message not sent: {}", e.getMessage());
+            }
+            for (CloudConnectionListener l : connectionListeners) {
+                l.onDisconnected();
+            }
+        }
+        closeClient(true);
+    }
+
+    /** Test hook: drop the TCP connection without DISCONNECT, as a crash would (the broker then sends the LWT). */
+    void killConnection() {
+        running = false;
+        if (sender != null) {
+            sender.interrupt();
+            try {
+                sender.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeClient(false);
+    }
+
+    public boolean isConnected() {
+        MqttAsyncClient c = client;
+        return c != null && c.isConnected();
+    }
+
+    public Map<String, Long> counters() {
+        return Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects", connects.get(), "stored",
+                (long) store.size(), "droppedCapacity", store.droppedForCapacity(), "droppedAge",
+                store.droppedForAge());
+    }
+
+    public void addConnectionListener(CloudConnectionListener l) {
+        connectionListeners.add(l);
+    }
+
+    public void removeConnectionListener(CloudConnectionListener l) {
+        connectionListeners.remove(l);
+    }
+
+    public void addDeliveryListener(CloudDeliveryListener l) {
+        deliveryListeners.add(l);
+    }
+
+    public void removeDeliveryListener(CloudDeliveryListener l) {
+        deliveryListeners.remove(l);
+    }
+}

@@ -1,0 +1,68 @@
+package io.vigie.cloud.paho;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Mosquitto (Debian's /usr/sbin/mosquitto) on a free loopback port, for tests. Persistence is on (in the test's
+ * folder) so a persistent subscriber session and its queued QoS 1 messages survive a broker restart: the outage test
+ * stops and restarts the broker and must not depend on which client reconnects first.
+ */
+final class Mosquitto implements AutoCloseable {
+    static final String BINARY = "/usr/sbin/mosquitto";
+
+    final int port;
+    private final Path dir;
+    private Process process;
+
+    Mosquitto(Path dir) throws IOException {
+        this.dir = dir;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\n" + "allow_anonymous true\n"
+                + "persistence true\n" + "persistence_location " + dir + "/\n" + "user root\n");
+    }
+
+    String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    void start() throws Exception {
+        process = new ProcessBuilder(BINARY, "-c", dir.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile()))
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("log")));
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    /** SIGTERM: mosquitto saves its persistence file and exits. */
+    void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}

@@ -1,0 +1,245 @@
+package io.vigie.cloud.paho;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.eclipse.kura.message.KuraPayload;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against a real Mosquitto: namespace, encoding, BIRTH/DC/LWT, and an outage with a gateway restart in the middle. */
+class MqttForwarderTest {
+
+    @TempDir
+    static Path brokerDir;
+    static Mosquitto broker;
+
+    @TempDir
+    Path storeDir;
+
+    private final KuraPayloadCodec codec = new KuraPayloadCodec();
+    private final List<String[]> received = Collections.synchronizedList(new ArrayList<>()); // topic, hex-free id
+    private final List<KuraPayload> payloads = Collections.synchronizedList(new ArrayList<>());
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(Mosquitto.BINARY)), "mosquitto is not installed");
+        broker = new Mosquitto(brokerDir);
+        broker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @AfterEach
+    void closeAll() {
+        Collections.reverse(toClose);
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private CloudSettings settings(String client) {
+        CloudSettings s = new CloudSettings();
+        s.brokerUri = broker.uri();
+        s.clientId = client;
+        s.accountName = "acct";
+        s.appId = "VIGIE";
+        s.storePath = storeDir;
+        s.reconnectMinMs = 200;
+        s.reconnectMaxMs = 1000;
+        s.keepAliveS = 5;
+        return s;
+    }
+
+    private MqttForwarder forwarder(CloudSettings s) throws Exception {
+        MessageStore store = new MessageStore(s.storePath, s.storeCapacity, s.storeMaxAgeS * 1000,
+                System::currentTimeMillis);
+        MqttForwarder f = new MqttForwarder(s, store, codec);
+        toClose.add(store);
+        toClose.add(f);
+        f.start();
+        return f;
+    }
+
+    /** A persistent-session QoS 1 subscriber on data and control topics that decodes every payload. */
+    private MqttClient subscriber(String id, boolean cleanSession) throws Exception {
+        MqttClient c = new MqttClient(broker.uri(), id, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(cleanSession);
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay(500);
+        c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+                KuraPayload p = codec.decode(message.getPayload());
+                payloads.add(p);
+                received.add(new String[] { topic, String.valueOf(p.getMetric("seq")) });
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        c.connect(o);
+        c.subscribe(new String[] { "acct/#", "$EDC/acct/#" }, new int[] { 1, 1 });
+        toClose.add(() -> {
+            if (c.isConnected()) {
+                c.disconnect(1000);
+            }
+            c.close(true);
+        });
+        return c;
+    }
+
+    private static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + seconds + " s waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private long count(String topic) {
+        synchronized (received) {
+            return received.stream().filter(r -> r[0].equals(topic)).count();
+        }
+    }
+
+    private static KuraPayload event(int seq) {
+        KuraPayload p = new KuraPayload();
+        p.setTimestamp(new java.util.Date());
+        p.addMetric("seq", seq);
+        p.addMetric("zone", "gate");
+        p.addMetric("score", 0.87d);
+        return p;
+    }
+
+    @Test
+    void namespaceEncodingBirthAndCleanDisconnect() throws Exception {
+        subscriber("sub-ns", true);
+        MqttForwarder f = forwarder(settings("gw1"));
+        await("BIRTH", 10, () -> count("$EDC/acct/gw1/MQTT/BIRTH") == 1);
+        KuraPayload big = event(3);
+        big.setBody(new byte[20_000]); // compressible: travels gzipped, subscriber's codec inflates it
+        f.publish("events/intrusion", event(1), 1, false, 5);
+        f.publish("metrics", event(2), 0, false, 5);
+        f.publish("events/intrusion", big, 1, false, 5);
+        await("3 data messages", 10, () -> count("acct/gw1/VIGIE/events/intrusion") == 2
+                && count("acct/gw1/VIGIE/metrics") == 1);
+        await("store drained", 10, () -> f.counters().get("stored") == 0);
+        synchronized (payloads) {
+            KuraPayload birth = payloads.get(0);
+            assertEquals("VIGIE", birth.getMetric("application_ids"));
+            assertEquals("gw1", birth.getMetric("client_id"));
+            KuraPayload last = payloads.stream().filter(p -> Integer.valueOf(3).equals(p.getMetric("seq")))
+                    .findFirst().orElseThrow();
+            assertEquals(20_000, last.getBody().length);
+            assertEquals("gate", last.getMetric("zone"));
+            assertEquals(0.87d, last.getMetric("score"));
+        }
+        f.close();
+        await("DC", 10, () -> count("$EDC/acct/gw1/MQTT/DC") == 1);
+        Thread.sleep(500);
+        assertEquals(0, count("$EDC/acct/gw1/MQTT/LWT"), "clean shutdown: no LWT");
+        assertThrows(IllegalArgumentException.class, () -> f.publish("a/#", event(9), 1, false, 5));
+        assertThrows(IllegalArgumentException.class, () -> f.publish("a", event(9), 2, false, 5));
+    }
+
+    @Test
+    void lwtWhenTheConnectionDiesWithoutDisconnect() throws Exception {
+        subscriber("sub-lwt", true);
+        MqttForwarder f = forwarder(settings("gw2"));
+        await("BIRTH", 10, () -> count("$EDC/acct/gw2/MQTT/BIRTH") == 1);
+        long t0 = System.nanoTime();
+        f.killConnection(); // socket closed, no DISCONNECT packet: what a crash or power loss looks like to the broker
+        await("LWT", 15, () -> count("$EDC/acct/gw2/MQTT/LWT") == 1);
+        System.out.printf("LWT seen %d ms after the connection was killed%n", (System.nanoTime() - t0) / 1_000_000);
+        assertEquals(0, count("$EDC/acct/gw2/MQTT/DC"));
+    }
+
+    @Test
+    void outageWithGatewayRestartLosesNothingAndKeepsOrder() throws Exception {
+        int n = 300;
+        subscriber("sub-outage", false); // persistent session: the broker keeps it across its own restart
+        CloudSettings s = settings("gw3");
+        MqttForwarder f = forwarder(s);
+        await("BIRTH", 10, () -> count("$EDC/acct/gw3/MQTT/BIRTH") == 1);
+
+        broker.stop();
+        long outageStart = System.nanoTime();
+        // Half the events before the gateway restarts, half after; every third one is urgent (priority 1).
+        for (int i = 0; i < n / 2; i++) {
+            f.publish("events", event(i), 1, false, i % 3 == 0 ? 1 : 5);
+        }
+        f.close();
+        MqttForwarder f2 = forwarder(s); // same store folder: the restarted gateway finds the backlog on disk
+        assertEquals(n / 2, f2.counters().get("stored"));
+        for (int i = n / 2; i < n; i++) {
+            f2.publish("events", event(i), 1, false, i % 3 == 0 ? 1 : 5);
+        }
+        assertEquals(n, f2.counters().get("stored"));
+        Thread.sleep(2000); // a few failed reconnects
+
+        broker.start();
+        long back = System.nanoTime();
+        await(n + " events", 60, () -> count("acct/gw3/VIGIE/events") >= n);
+        await("store drained", 10, () -> f2.counters().get("stored") == 0);
+        long drainMs = (System.nanoTime() - back) / 1_000_000;
+
+        List<Integer> seqs = new ArrayList<>();
+        synchronized (received) {
+            for (String[] r : received) {
+                if (r[0].equals("acct/gw3/VIGIE/events")) {
+                    seqs.add(Integer.valueOf(r[1]));
+                }
+            }
+        }
+        long distinct = seqs.stream().distinct().count();
+        System.out.printf("outage: %d published while the broker was down (gateway restarted once), %d received,"
+                + " %d distinct, %d duplicates, outage %d ms, drained %d ms after the broker came back%n", n,
+                seqs.size(), distinct, seqs.size() - distinct, (back - outageStart) / 1_000_000, drainMs);
+        assertEquals(n, distinct, "every event arrives");
+        // First arrival order: all urgent events FIFO, then the rest FIFO.
+        List<Integer> firstSeen = seqs.stream().distinct().collect(java.util.stream.Collectors.toList());
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < n; i += 3) {
+            expected.add(i);
+        }
+        for (int i = 0; i < n; i++) {
+            if (i % 3 != 0) {
+                expected.add(i);
+            }
+        }
+        assertEquals(expected, firstSeen);
+    }
+}
