@@ -1,0 +1,147 @@
+package io.vigie.cloud.paho.osgi;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.Proxy;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.kura.KuraErrorCode;
+import org.eclipse.kura.KuraException;
+import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
+import org.eclipse.kura.cloudconnection.message.KuraMessage;
+import org.eclipse.kura.message.KuraPayload;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+import io.vigie.cloud.paho.KuraPayloadCodec;
+
+/** The component as DS would build it (config and context as proxies), against a real mosquitto. */
+class PahoCloudPublisherTest {
+
+    @TempDir
+    Path dir;
+
+    /** The config annotation with its metatype defaults, except the given overrides. */
+    static PahoCloudConfig config(Map<String, Object> overrides) {
+        return (PahoCloudConfig) Proxy.newProxyInstance(PahoCloudConfig.class.getClassLoader(),
+                new Class<?>[] { PahoCloudConfig.class }, (proxy, m, args) -> {
+                    if (overrides.containsKey(m.getName())) {
+                        return overrides.get(m.getName());
+                    }
+                    if (m.getDefaultValue() != null) {
+                        return m.getDefaultValue();
+                    }
+                    if (m.getName().equals("annotationType")) {
+                        return PahoCloudConfig.class;
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    static BundleContext context(Path data) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] { BundleContext.class }, (proxy, m, args) -> {
+                    if (m.getName().equals("getProperty") && "vigie.data".equals(args[0])) {
+                        return data.toString();
+                    }
+                    return null;
+                });
+    }
+
+    @Test
+    void defaultsMapAndStoreGoesUnderVigieData() {
+        io.vigie.cloud.paho.CloudSettings s = PahoCloudPublisher.toSettings(config(Map.of()),
+                PahoCloudPublisher.defaultStore(context(dir)));
+        s.validate();
+        assertEquals(dir.resolve("cloud/store"), s.storePath);
+        assertEquals(1, s.defaultQos);
+        assertEquals("VIGIE", s.appId);
+        io.vigie.cloud.paho.CloudSettings bad = PahoCloudPublisher.toSettings(config(Map.of("broker_uri", "http://x")),
+                dir);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
+        assertTrue(e.getMessage().contains("broker.uri"), e.getMessage());
+    }
+
+    @Test
+    void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "mosquitto is not installed");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("m.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+        Process broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log").toFile()).start();
+        PahoCloudPublisher pub = null;
+        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sub.isConnected()) {
+                try {
+                    sub.connect();
+                } catch (Exception notYet) {
+                    assertTrue(System.nanoTime() < deadline, "mosquitto did not come up");
+                    Thread.sleep(100);
+                }
+            }
+            List<String> topics = Collections.synchronizedList(new ArrayList<>());
+            KuraPayloadCodec codec = new KuraPayloadCodec();
+            List<Object> counts = Collections.synchronizedList(new ArrayList<>());
+            sub.subscribe("acct/#", 1, (t, m) -> {
+                topics.add(t);
+                counts.add(codec.decode(m.getPayload()).getMetric("persons"));
+            });
+
+            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", "tcp://127.0.0.1:" + port,
+                    "account_name", "acct", "client_id", "gw")));
+            List<String> confirmed = Collections.synchronizedList(new ArrayList<>());
+            CloudDeliveryListener l = confirmed::add;
+            pub.registerCloudDeliveryListener(l);
+
+            KuraPayload p = new KuraPayload();
+            p.addMetric("persons", 2);
+            String id1 = pub.publish(new KuraMessage(p, Map.of("topic", "alerts/zone1", "priority", 0)));
+            String id2 = pub.publish(new KuraMessage(p));
+            PahoCloudPublisher fp = pub;
+            KuraException e = assertThrows(KuraException.class,
+                    () -> fp.publish(new KuraMessage(p, Map.of("qos", "one"))));
+            assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, e.getCode());
+            assertTrue(e.getMessage().contains("qos") || String.valueOf(e.getCause()).contains("qos"), e.getMessage());
+            KuraPayload bad = new KuraPayload();
+            bad.addMetric("x", new Object());
+            assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(bad)));
+
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (confirmed.size() < 2 || topics.size() < 2) {
+                assertTrue(System.nanoTime() < deadline, "confirmations " + confirmed + ", topics " + topics);
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(id1, id2), confirmed);
+            assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
+            assertEquals(List.of(2, 2), counts);
+            assertTrue(Files.exists(dir.resolve("cloud/store/messages.mv.db")));
+        } finally {
+            if (pub != null) {
+                pub.deactivate();
+            }
+            if (sub.isConnected()) {
+                sub.disconnect(1000);
+            }
+            sub.close(true);
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
