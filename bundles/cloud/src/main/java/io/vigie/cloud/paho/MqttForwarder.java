@@ -204,7 +204,8 @@ public final class MqttForwarder implements AutoCloseable {
             }
             return true;
         } catch (Exception e) {
-            LOG.info("MQTT connect to {} failed: {}", s.brokerUri, e.getMessage());
+            LOG.info("MQTT connect to {} failed: {}{}", s.brokerUri, e.getMessage(),
+                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
             if (c != null) {
                 client = c;
                 closeClient(false);
