@@ -53,6 +53,7 @@ public final class MessageStore implements AutoCloseable {
     private final AtomicLong droppedAge = new AtomicLong();
     private final AtomicLong refusedFull = new AtomicLong();
     private int count;
+    private long lastPurgeMs = Long.MIN_VALUE;
 
     /**
      * @param dir      folder of the database files (created if missing)
@@ -81,6 +82,7 @@ public final class MessageStore implements AutoCloseable {
                         + " topic VARCHAR(65535) NOT NULL, payload VARBINARY(268435456) NOT NULL, qos TINYINT NOT NULL,"
                         + " retain BOOLEAN NOT NULL, priority INT NOT NULL, created_ms BIGINT NOT NULL)");
                 s.execute("CREATE INDEX IF NOT EXISTS messages_order ON messages(priority, id)");
+                s.execute("CREATE INDEX IF NOT EXISTS messages_age ON messages(created_ms)");
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
                     rs.next();
                     count = rs.getInt(1);
@@ -104,7 +106,11 @@ public final class MessageStore implements AutoCloseable {
                     + (payload == null ? "null" : payload.length + " B") + ", qos=" + qos + ", priority=" + priority);
         }
         try {
-            purgeExpired();
+            // At most once a second on the hot path; nextBatch purges every time.
+            long now = clock.getAsLong();
+            if (now - lastPurgeMs >= 1000) {
+                purgeExpired();
+            }
             if (count >= capacity) {
                 StoredMessage victim = leastImportant();
                 if (victim != null && victim.priority < priority) {
@@ -214,6 +220,7 @@ public final class MessageStore implements AutoCloseable {
         if (maxAgeMs <= 0) {
             return 0;
         }
+        lastPurgeMs = clock.getAsLong();
         try (PreparedStatement ps = db.prepareStatement("DELETE FROM messages WHERE created_ms < ?")) {
             ps.setLong(1, clock.getAsLong() - maxAgeMs);
             int n = ps.executeUpdate();

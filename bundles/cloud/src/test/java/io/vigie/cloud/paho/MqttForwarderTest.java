@@ -242,4 +242,33 @@ class MqttForwarderTest {
         }
         assertEquals(expected, firstSeen);
     }
+
+    /** Measured, not asserted (timings): publish rate with the durable store, and end-to-end delivery of a burst. */
+    @Test
+    void burstThroughTheDurableStore() throws Exception {
+        int n = 3000;
+        subscriber("sub-burst", true);
+        MqttForwarder f = forwarder(settings("gw4"));
+        await("BIRTH", 10, () -> count("$EDC/acct/gw4/MQTT/BIRTH") == 1);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            f.publish("metrics", event(i), 1, false, 5);
+        }
+        long stored = System.nanoTime();
+        await(n + " messages", 120, () -> count("acct/gw4/VIGIE/metrics") >= n);
+        long done = System.nanoTime();
+        await("store drained", 10, () -> f.counters().get("stored") == 0);
+        System.out.printf("burst: %d QoS 1 messages stored in %d ms (%.0f msg/s), all received after %d ms (%.0f msg/s"
+                + " end to end)%n", n, (stored - t0) / 1_000_000, n * 1e9 / (stored - t0), (done - t0) / 1_000_000,
+                n * 1e9 / (done - t0));
+        List<Integer> seqs = new ArrayList<>();
+        synchronized (received) {
+            for (String[] r : received) {
+                if (r[0].equals("acct/gw4/VIGIE/metrics")) {
+                    seqs.add(Integer.valueOf(r[1]));
+                }
+            }
+        }
+        assertEquals(n, seqs.stream().distinct().count());
+    }
 }
