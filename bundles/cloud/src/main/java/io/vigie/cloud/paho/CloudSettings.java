@@ -26,6 +26,8 @@ public final class CloudSettings {
     public double rateLimitPerS = 0;
     public int maxInflight = 100;
     public boolean gzip = true;
+    /** "kura-protobuf" (default) or "simple-json". */
+    public String payloadEncoding = "kura-protobuf";
     public long reconnectMinMs = 1000;
     public long reconnectMaxMs = 60_000;
     public int connectTimeoutS = 10;
@@ -48,6 +50,10 @@ public final class CloudSettings {
         if (keepAliveS < 0 || storeCapacity <= 0 || maxInflight <= 0 || rateLimitPerS < 0) {
             throw new IllegalArgumentException("keep.alive.s >= 0, store.capacity > 0, max.inflight > 0 and"
                     + " rate.limit >= 0 are required");
+        }
+        if (!"kura-protobuf".equals(payloadEncoding) && !"simple-json".equals(payloadEncoding)) {
+            throw new IllegalArgumentException("payload.encoding must be kura-protobuf or simple-json, got '"
+                    + payloadEncoding + "'");
         }
         if (storePath == null) {
             throw new IllegalArgumentException("store.path is required");

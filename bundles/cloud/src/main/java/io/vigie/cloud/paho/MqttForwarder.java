@@ -38,6 +38,7 @@ public final class MqttForwarder implements AutoCloseable {
     private final CloudSettings s;
     private final MessageStore store;
     private final KuraPayloadCodec codec;
+    private final SimpleJsonCodec json = new SimpleJsonCodec();
     private final long startMs = System.currentTimeMillis();
     private final Object lock = new Object();
     private final List<CloudConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
@@ -74,12 +75,16 @@ public final class MqttForwarder implements AutoCloseable {
         if (qos < 0 || qos > 1) {
             throw new IllegalArgumentException("qos must be 0 or 1, got " + qos);
         }
-        byte[] bytes = codec.encode(payload, s.gzip);
+        byte[] bytes = encode(payload);
         long id = store.store(s.dataTopic(appTopic), bytes, qos, retain, priority);
         synchronized (lock) {
             lock.notifyAll();
         }
         return Long.toString(id);
+    }
+
+    private byte[] encode(KuraPayload p) {
+        return "simple-json".equals(s.payloadEncoding) ? json.encode(p) : codec.encode(p, s.gzip);
     }
 
     private void run() {
@@ -170,7 +175,7 @@ public final class MqttForwarder implements AutoCloseable {
             if (s.brokerUri.startsWith("ssl://")) {
                 o.setSocketFactory(TlsSocketFactories.create(s.tlsCaPath, s.tlsCertPath, s.tlsKeyPath));
             }
-            o.setWill(s.controlTopic("LWT"), codec.encode(lifecyclePayload(), false), 1, false);
+            o.setWill(s.controlTopic("LWT"), encode(lifecyclePayload()), 1, false);
             MqttAsyncClient mine = c;
             c.setCallback(new MqttCallback() {
                 @Override
@@ -196,7 +201,7 @@ public final class MqttForwarder implements AutoCloseable {
             KuraPayload birth = lifecyclePayload();
             birth.addMetric("application_ids", s.appId);
             birth.addMetric("connection_count", connects.get());
-            c.publish(s.controlTopic("BIRTH"), codec.encode(birth, false), 1, false).waitForCompletion(10_000);
+            c.publish(s.controlTopic("BIRTH"), encode(birth), 1, false).waitForCompletion(10_000);
             LOG.info("MQTT connected to {} as {} (connection {}), {} message(s) stored", s.brokerUri, s.clientId,
                     connects.get(), store.size());
             for (CloudConnectionListener l : connectionListeners) {
@@ -308,7 +313,7 @@ public final class MqttForwarder implements AutoCloseable {
         MqttAsyncClient c = client;
         if (c != null && c.isConnected()) {
             try {
-                c.publish(s.controlTopic("DC"), codec.encode(lifecyclePayload(), false), 1, false)
+                c.publish(s.controlTopic("DC"), encode(lifecyclePayload()), 1, false)
                         .waitForCompletion(3000);
             } catch (MqttException e) {
                 LOG.warn("DC message not sent: {}", e.getMessage());

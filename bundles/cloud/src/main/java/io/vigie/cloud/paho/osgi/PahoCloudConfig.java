@@ -3,6 +3,7 @@ package io.vigie.cloud.paho.osgi;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 @ObjectClassDefinition(id = PahoCloudPublisher.PID, name = "Vigie cloud connection (MQTT)",
         description = "Kura CloudPublisher for the standalone runtime: Paho MQTT 3.1.1, KuraPayload protobuf,"
@@ -71,6 +72,12 @@ public @interface PahoCloudConfig {
 
     @AttributeDefinition(name = "Max in-flight", description = "Unconfirmed QoS 1 messages at a time", min = "1")
     int max_inflight() default 100;
+
+    @AttributeDefinition(name = "Payload encoding", description = "Kura protobuf (KuraPayload), or simple JSON"
+            + " {sentOn, position, metrics, body (base64)} for platforms without protobuf",
+            options = { @Option(label = "Kura protobuf", value = "kura-protobuf"),
+                    @Option(label = "Simple JSON", value = "simple-json") })
+    String payload_encoding() default "kura-protobuf";
 
     @AttributeDefinition(name = "Gzip payloads", description = "Gzip a payload when that makes it smaller")
     boolean gzip() default true;

@@ -71,6 +71,11 @@ class PahoCloudPublisherTest {
                 dir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
         assertTrue(e.getMessage().contains("broker.uri"), e.getMessage());
+        assertEquals("kura-protobuf", s.payloadEncoding);
+        io.vigie.cloud.paho.CloudSettings xml = PahoCloudPublisher.toSettings(config(Map.of("payload_encoding", "xml")),
+                dir);
+        e = assertThrows(IllegalArgumentException.class, xml::validate);
+        assertTrue(e.getMessage().contains("payload.encoding"), e.getMessage());
     }
 
     @Test
