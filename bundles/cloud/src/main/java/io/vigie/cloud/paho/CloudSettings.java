@@ -25,6 +25,8 @@ public final class CloudSettings {
     /** Maximum messages per second sent to the broker (0: unlimited). Messages wait in the store, never dropped. */
     public double rateLimitPerS = 0;
     public int maxInflight = 100;
+    /** Encoded messages larger than this are refused at publish (nothing stored). */
+    public int maxMessageBytes = 1024 * 1024;
     public boolean gzip = true;
     /** "kura-protobuf" (default) or "simple-json". */
     public String payloadEncoding = "kura-protobuf";
@@ -47,9 +49,9 @@ public final class CloudSettings {
         if (defaultQos < 0 || defaultQos > 1) {
             throw new IllegalArgumentException("qos must be 0 or 1, got " + defaultQos);
         }
-        if (keepAliveS < 0 || storeCapacity <= 0 || maxInflight <= 0 || rateLimitPerS < 0) {
-            throw new IllegalArgumentException("keep.alive.s >= 0, store.capacity > 0, max.inflight > 0 and"
-                    + " rate.limit >= 0 are required");
+        if (keepAliveS < 0 || maxMessageBytes <= 0 || storeCapacity <= 0 || maxInflight <= 0 || rateLimitPerS < 0) {
+            throw new IllegalArgumentException("keep.alive.s >= 0, store.capacity > 0, max.inflight > 0,"
+                    + " max.message.bytes > 0 and rate.limit >= 0 are required");
         }
         if (!"kura-protobuf".equals(payloadEncoding) && !"simple-json".equals(payloadEncoding)) {
             throw new IllegalArgumentException("payload.encoding must be kura-protobuf or simple-json, got '"

@@ -76,6 +76,10 @@ public final class MqttForwarder implements AutoCloseable {
             throw new IllegalArgumentException("qos must be 0 or 1, got " + qos);
         }
         byte[] bytes = encode(payload);
+        if (bytes.length > s.maxMessageBytes) {
+            throw new IllegalArgumentException("encoded message is " + bytes.length + " bytes, above max.message.bytes "
+                    + s.maxMessageBytes);
+        }
         long id = store.store(s.dataTopic(appTopic), bytes, qos, retain, priority);
         synchronized (lock) {
             lock.notifyAll();

@@ -79,6 +79,10 @@ public @interface PahoCloudConfig {
                     @Option(label = "Simple JSON", value = "simple-json") })
     String payload_encoding() default "kura-protobuf";
 
+    @AttributeDefinition(name = "Max message size (bytes)",
+            description = "Encoded messages above this are refused at publish, nothing stored", min = "1")
+    int max_message_bytes() default 1048576;
+
     @AttributeDefinition(name = "Gzip payloads", description = "Gzip a payload when that makes it smaller")
     boolean gzip() default true;
 }

@@ -82,6 +82,7 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         s.rateLimitPerS = c.rate_limit();
         s.maxInflight = c.max_inflight();
         s.gzip = c.gzip();
+        s.maxMessageBytes = c.max_message_bytes();
         s.payloadEncoding = c.payload_encoding().trim();
         return s;
     }

@@ -127,6 +127,12 @@ class PahoCloudPublisherTest {
             KuraPayload bad = new KuraPayload();
             bad.addMetric("x", new Object());
             assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(bad)));
+            KuraPayload huge = new KuraPayload();
+            byte[] noise = new byte[2 * 1024 * 1024];
+            new java.util.Random(1).nextBytes(noise); // incompressible: stays above the 1 MB default after gzip
+            huge.setBody(noise);
+            KuraException tooBig = assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(huge)));
+            assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, tooBig.getCode());
 
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (confirmed.size() < 2 || topics.size() < 2) {
