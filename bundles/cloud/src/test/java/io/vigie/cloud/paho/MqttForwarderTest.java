@@ -75,10 +75,20 @@ class MqttForwarderTest {
         return s;
     }
 
+    private final java.util.Map<MqttForwarder, MessageStore> stores = new java.util.HashMap<>();
+
+    /** Gateway restart: clean stop of the forwarder and its database, then both anew on the same folder. */
+    private MqttForwarder restart(MqttForwarder f, CloudSettings s) throws Exception {
+        f.close();
+        stores.remove(f).close();
+        return forwarder(s);
+    }
+
     private MqttForwarder forwarder(CloudSettings s) throws Exception {
         MessageStore store = new MessageStore(s.storePath, s.storeCapacity, s.storeMaxAgeS * 1000,
                 System::currentTimeMillis);
         MqttForwarder f = new MqttForwarder(s, store, codec);
+        stores.put(f, store);
         toClose.add(store);
         toClose.add(f);
         f.start();
@@ -201,8 +211,7 @@ class MqttForwarderTest {
         for (int i = 0; i < n / 2; i++) {
             f.publish("events", event(i), 1, false, i % 3 == 0 ? 1 : 5);
         }
-        f.close();
-        MqttForwarder f2 = forwarder(s); // same store folder: the restarted gateway finds the backlog on disk
+        MqttForwarder f2 = restart(f, s); // same store folder: the restarted gateway finds the backlog on disk
         assertEquals(n / 2, f2.counters().get("stored"));
         for (int i = n / 2; i < n; i++) {
             f2.publish("events", event(i), 1, false, i % 3 == 0 ? 1 : 5);
@@ -321,5 +330,87 @@ class MqttForwarderTest {
                 + " %d order inversions (first arrivals)%n", n, seqs.size(), firstSeen.size(),
                 seqs.size() - firstSeen.size(), inversions);
         assertEquals(n, firstSeen.size(), "every event arrives at least once");
+    }
+
+    /**
+     * Issue 4's outage scenario, scaled by -Dvigie.cloud.outage.s (default 3; the acceptance run uses 60): a steady
+     * stream (50 events/s, every 5th urgent), broker stopped, gateway restarted halfway through the outage, broker
+     * back. Every event must arrive, first arrivals in order within each priority.
+     */
+    @Test
+    void outageScenario() throws Exception {
+        long outageMs = Long.getLong("vigie.cloud.outage.s", 3) * 1000;
+        subscriber("sub-scenario", false);
+        CloudSettings s = settings("gw6");
+        java.util.concurrent.atomic.AtomicReference<MqttForwarder> gw = new java.util.concurrent.atomic.AtomicReference<>(
+                forwarder(s));
+        await("BIRTH", 10, () -> count("$EDC/acct/gw6/MQTT/BIRTH") == 1);
+        Object gate = new Object();
+        java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread producer = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    synchronized (gate) { // held during the gateway restart: the application is down too
+                        gw.get().publish("events", event(i), 1, false, i % 5 == 0 ? 1 : 5);
+                    }
+                    published.incrementAndGet();
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        producer.start();
+        Thread.sleep(1000);
+        broker.stop();
+        long down = System.nanoTime();
+        Thread.sleep(outageMs / 2);
+        synchronized (gate) {
+            gw.set(restart(gw.get(), s));
+        }
+        int storedAfterRestart = gw.get().counters().get("stored").intValue();
+        Thread.sleep(outageMs - outageMs / 2);
+        broker.start();
+        long up = System.nanoTime();
+        Thread.sleep(1000);
+        stop.set(true);
+        producer.join(10_000);
+        int n = published.get();
+        await(n + " distinct events", 60 + outageMs / 1000, () -> {
+            synchronized (received) {
+                return received.stream().filter(r -> r[0].equals("acct/gw6/VIGIE/events")).map(r -> r[1]).distinct()
+                        .count() >= n;
+            }
+        });
+        long drained = System.nanoTime();
+        await("store drained", 10, () -> gw.get().counters().get("stored") == 0);
+        List<Integer> seqs = new ArrayList<>();
+        synchronized (received) {
+            for (String[] r : received) {
+                if (r[0].equals("acct/gw6/VIGIE/events")) {
+                    seqs.add(Integer.valueOf(r[1]));
+                }
+            }
+        }
+        List<Integer> firstSeen = seqs.stream().distinct().collect(java.util.stream.Collectors.toList());
+        int inversions = 0;
+        for (int prio = 0; prio < 2; prio++) {
+            int last = -1;
+            for (int seq : firstSeen) {
+                if ((seq % 5 == 0) == (prio == 0)) {
+                    if (seq < last) {
+                        inversions++;
+                    }
+                    last = seq;
+                }
+            }
+        }
+        System.out.printf("scenario: outage %d ms with a gateway restart (%d stored at restart), %d published,"
+                + " %d received, %d distinct, %d duplicates, %d in-priority order inversions, all delivered %d ms after"
+                + " the broker came back%n", (up - down) / 1_000_000, storedAfterRestart, n, seqs.size(),
+                firstSeen.size(), seqs.size() - firstSeen.size(), inversions, (drained - up) / 1_000_000);
+        assertEquals(n, firstSeen.size(), "every event arrives at least once");
+        assertEquals(0, inversions, "order kept within each priority");
     }
 }
