@@ -280,6 +280,7 @@ class GatewayTest {
         HttpResponse<InputStream> r = gw.stream("/vigie/events");
         boolean switched = false;
         int afterSwitch = 0;
+        double[] swapMs = { Double.NaN }; // from the SSE "model" event of the FP32 swap
         try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             String event = null, line;
             long end = System.currentTimeMillis() + 60_000;
@@ -296,6 +297,10 @@ class GatewayTest {
                         gw.writeConfig(DETECTOR, after);
                     }
                     if (fp32 && ++afterSwitch >= 15) break;
+                } else if (line.startsWith("data:") && "model".equals(event)) {
+                    JsonObject o = JsonParser.parseString(line.substring(5).trim()).getAsJsonObject();
+                    if ("FP32".equals(o.getAsJsonObject("model").get("precision").getAsString()) && !o.get("swapMs").isJsonNull())
+                        swapMs[0] = o.get("swapMs").getAsDouble();
                 }
             }
         }
@@ -311,6 +316,12 @@ class GatewayTest {
         long median = sorted[sorted.length / 2], max = sorted[sorted.length - 1];
         System.out.printf("swap continuity: %d frames, %d missing, inter-frame gap median %d ms, max %d ms%n",
                 frames.size(), missing, median, max);
+        System.out.printf("swap latency INT8 -> FP32 (config change to first FP32 frame): %.0f ms%n", swapMs[0]);
+        assertFalse(Double.isNaN(swapMs[0]), "the swap was announced on SSE with its latency");
+        assertTrue(swapMs[0] > 0);
+        JsonObject metrics = gw.json("/vigie/api/metrics");
+        assertTrue(metrics.get("modelSwaps").getAsLong() >= 1, metrics.toString());
+        assertFalse(metrics.get("lastSwapMs").isJsonNull());
         assertEquals(0, missing, "no frame lost around the swap");
         assertTrue(max <= 2 * median, "max gap " + max + " ms <= 2 x median " + median + " ms");
     }

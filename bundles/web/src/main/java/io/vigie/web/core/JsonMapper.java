@@ -168,6 +168,10 @@ public final class JsonMapper {
         o.addProperty("sinkDrops", s != null ? s.sinkDrops() : 0);
         o.addProperty("webFrames", m.frames());
         o.addProperty("webSequenceGaps", m.sequenceGaps());
+        o.addProperty("modelSwaps", m.swaps());
+        o.add("lastSwapMs", Double.isNaN(m.lastSwapMillis()) ? JsonNull.INSTANCE
+                : new com.google.gson.JsonPrimitive(Math.round(m.lastSwapMillis() * 10) / 10.0));
+        o.addProperty("modelFailures", m.modelFailures());
         JsonObject intr = new JsonObject();
         m.intrusions().forEach(intr::addProperty);
         o.add("intrusions", intr);
@@ -187,6 +191,22 @@ public final class JsonMapper {
     private static JsonElement ms(double seconds) {
         if (Double.isNaN(seconds)) return JsonNull.INSTANCE;
         return new com.google.gson.JsonPrimitive(Math.round(seconds * 1e6) / 1e3);
+    }
+
+    /** A MODEL EventAdmin event as {type:"MODEL", model{}, swapMs, sequence, error}. */
+    public static JsonObject modelEvent(Map<String, ?> p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "MODEL");
+        JsonObject m = new JsonObject();
+        m.addProperty("name", str(p.get(DetectorTopics.MODEL_NAME)));
+        m.addProperty("precision", str(p.get(DetectorTopics.MODEL_PRECISION)));
+        m.addProperty("version", str(p.get(DetectorTopics.MODEL_VERSION)));
+        m.addProperty("sha256", str(p.get(DetectorTopics.MODEL_SHA256)));
+        o.add("model", m);
+        o.addProperty("swapMs", num(p.get("swap.ms")));
+        o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
+        o.addProperty("error", str(p.get(DetectorTopics.ERROR)));
+        return o;
     }
 
     /**

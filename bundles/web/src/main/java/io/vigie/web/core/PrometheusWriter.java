@@ -78,6 +78,14 @@ public final class PrometheusWriter {
         for (int i = 0; i < WebMetrics.STAGES.length; i++) {
             w.histogram("vigie_stage_latency_seconds", m.stage(i).snapshot(), "stage", WebMetrics.STAGES[i]);
         }
+        w.family("vigie_model_swaps_total", "counter", "Completed model swaps (since the web bundle started)")
+                .sample("vigie_model_swaps_total", m.swaps());
+        w.family("vigie_model_failures_total", "counter", "Models refused (load or validation failed)")
+                .sample("vigie_model_failures_total", m.modelFailures());
+        if (!Double.isNaN(m.lastSwapMillis())) {
+            w.family("vigie_model_last_swap_seconds", "gauge", "Last model swap: request to first frame on the new model")
+                    .sample("vigie_model_last_swap_seconds", m.lastSwapMillis() / 1000.0);
+        }
         w.family("vigie_model_info", "gauge", "Active model identity");
         if (model != null) {
             w.sample("vigie_model_info", 1, "name", model.name(), "precision", model.precision().name(), "version",

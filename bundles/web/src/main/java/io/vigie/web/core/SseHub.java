@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 public final class SseHub implements AutoCloseable {
     public static final String DETECTION = "detection";
     public static final String INTRUSION = "intrusion";
+    public static final String MODEL = "model";
 
     /** Thrown by {@link #open()} when the client limit is reached. */
     public static final class TooManyClientsException extends Exception {

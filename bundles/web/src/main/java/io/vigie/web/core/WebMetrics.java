@@ -19,6 +19,9 @@ public final class WebMetrics {
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong gaps = new AtomicLong();
     private final Map<String, LongAdder> intrusions = new ConcurrentHashMap<>();
+    private final AtomicLong swaps = new AtomicLong();
+    private final AtomicLong modelFailures = new AtomicLong();
+    private volatile double lastSwapMillis = Double.NaN;
     private long lastSequence = -1; // only touched by the single listener thread via synchronized record
 
     public WebMetrics() {
@@ -38,6 +41,29 @@ public final class WebMetrics {
             stages[2].observe(t.inferenceMillis() / 1000.0);
             stages[3].observe(t.postprocessMillis() / 1000.0);
         }
+    }
+
+    /** A MODEL event: a completed swap (with its latency, request to first frame) or a refused model. */
+    public void modelEvent(Double swapMillis, boolean failed) {
+        if (failed) {
+            modelFailures.incrementAndGet();
+        } else if (swapMillis != null) {
+            swaps.incrementAndGet();
+            lastSwapMillis = swapMillis;
+        }
+    }
+
+    public long swaps() {
+        return swaps.get();
+    }
+
+    public long modelFailures() {
+        return modelFailures.get();
+    }
+
+    /** Latency of the last model swap (ms), NaN before the first. */
+    public double lastSwapMillis() {
+        return lastSwapMillis;
     }
 
     public void intrusionStarted(String zone) {

@@ -67,7 +67,8 @@ import io.vigie.web.core.WebSettings;
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=" + WebComponent.PID,
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/*",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + VigieServletContext.SELECT,
-            EventConstants.EVENT_TOPIC + "=io/vigie/intrusion/*" })
+            EventConstants.EVENT_TOPIC + "=io/vigie/intrusion/*",
+            EventConstants.EVENT_TOPIC + "=" + DetectorTopics.MODEL_CHANGED })
 public class WebComponent extends HttpServlet implements FrameListener, EventHandler, ConfigurableComponent {
     public static final String PID = "io.vigie.web";
     private static final long serialVersionUID = 1L;
@@ -155,6 +156,14 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     public void handleEvent(Event event) {
         if (!active) return;
         String type;
+        if (DetectorTopics.MODEL_CHANGED.equals(event.getTopic())) {
+            Map<String, Object> props = new HashMap<>();
+            for (String k : event.getPropertyNames()) props.put(k, event.getProperty(k));
+            Object swap = props.get("swap.ms");
+            metrics.modelEvent(swap instanceof Number n ? n.doubleValue() : null, props.get(DetectorTopics.ERROR) != null);
+            events.publish(SseHub.MODEL, JsonMapper.toJson(JsonMapper.modelEvent(props)));
+            return;
+        }
         if (DetectorTopics.INTRUSION_START.equals(event.getTopic())) {
             type = "START";
         } else if (DetectorTopics.INTRUSION_END.equals(event.getTopic())) {
