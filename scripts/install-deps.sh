@@ -3,7 +3,7 @@
 # Java 17, Maven and npm are expected (the build runs `npm pack` to fetch the model).
 set -euo pipefail
 # libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0 (arm64 needs libva2 libva-drm2 libdrm2 libxcb1 libxcb-shm0 too)
-PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0)
+PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -43,7 +43,8 @@ public final class MqttForwarder implements AutoCloseable {
     private final Object lock = new Object();
     private final List<CloudConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<CloudDeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong sent = new AtomicLong(), confirmed = new AtomicLong(), connects = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong(), confirmed = new AtomicLong(), connects = new AtomicLong(),
+            connectFailures = new AtomicLong();
     private volatile boolean running;
     private volatile MqttAsyncClient client;
     private Thread sender;
@@ -101,6 +102,7 @@ public final class MqttForwarder implements AutoCloseable {
                     if (connect()) {
                         backoff = s.reconnectMinMs;
                     } else {
+                        connectFailures.incrementAndGet();
                         backOff(backoff);
                         backoff = Math.min(backoff * 2, s.reconnectMaxMs);
                     }
@@ -349,7 +351,8 @@ public final class MqttForwarder implements AutoCloseable {
     }
 
     public Map<String, Long> counters() {
-        return Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects", connects.get(), "stored",
+        return Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects", connects.get(),
+                "connectFailures", connectFailures.get(), "stored",
                 (long) store.size(), "droppedCapacity", store.droppedForCapacity(), "droppedAge",
                 store.droppedForAge());
     }

@@ -1,8 +1,8 @@
 package io.vigie.tools.modelbuilder;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -78,7 +78,7 @@ class Fp32AgreementTest {
     @Test
     void floatModelFindsTheSamePeople() throws IOException {
         Path images = shared("datasets/coco128/images/val2017");
-        assumeTrue(images != null, "COCO128 not found (set -Dvigie.shared=/path/to/shared)");
+        assertNotNull(images, "COCO128 not found (set -Dvigie.shared=/path/to/shared)");
         List<Path> withPeople = peopleImages(images);
         assertFalse(withPeople.isEmpty(), "no COCO128 image with a person label in " + images);
         Agreement agreement = new Agreement();
@@ -97,7 +97,7 @@ class Fp32AgreementTest {
     @Test
     void sameOnVtestFrames() throws Exception {
         Path video = shared("media/vtest.avi");
-        assumeTrue(video != null, "vtest.avi not found (set -Dvigie.shared=/path/to/shared)");
+        assertNotNull(video, "vtest.avi not found (set -Dvigie.shared=/path/to/shared)");
         Agreement agreement = new Agreement();
         try (TfliteRunner u8 = new TfliteRunner(CoralModels.coral());
                 TfliteRunner f32 = new TfliteRunner(CoralModels.fp32().model());
