@@ -193,16 +193,21 @@ public final class JsonMapper {
         return new com.google.gson.JsonPrimitive(Math.round(seconds * 1e6) / 1e3);
     }
 
-    /** A MODEL EventAdmin event as {type:"MODEL", model{}, swapMs, sequence, error}. */
-    public static JsonObject modelEvent(Map<String, ?> p) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "MODEL");
+    /** The model identity carried by every detector event (plain properties, see DetectorTopics). */
+    private static JsonObject modelFromEvent(Map<String, ?> p) {
         JsonObject m = new JsonObject();
         m.addProperty("name", str(p.get(DetectorTopics.MODEL_NAME)));
         m.addProperty("precision", str(p.get(DetectorTopics.MODEL_PRECISION)));
         m.addProperty("version", str(p.get(DetectorTopics.MODEL_VERSION)));
         m.addProperty("sha256", str(p.get(DetectorTopics.MODEL_SHA256)));
-        o.add("model", m);
+        return m;
+    }
+
+    /** A MODEL EventAdmin event as {type:"MODEL", model{}, swapMs, sequence, error}. */
+    public static JsonObject modelEvent(Map<String, ?> p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "MODEL");
+        o.add("model", modelFromEvent(p));
         o.addProperty("swapMs", num(p.get("swap.ms")));
         o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
         o.addProperty("error", str(p.get(DetectorTopics.ERROR)));
@@ -221,14 +226,7 @@ public final class JsonMapper {
         o.addProperty("timestamp", num(p.get(DetectorTopics.TIMESTAMP)));
         o.addProperty("persons", num(p.get(DetectorTopics.PERSONS)));
         o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
-        if (p.get(DetectorTopics.MODEL_NAME) != null) {
-            JsonObject m = new JsonObject();
-            m.addProperty("name", str(p.get(DetectorTopics.MODEL_NAME)));
-            m.addProperty("precision", str(p.get(DetectorTopics.MODEL_PRECISION)));
-            m.addProperty("version", str(p.get(DetectorTopics.MODEL_VERSION)));
-            m.addProperty("sha256", str(p.get(DetectorTopics.MODEL_SHA256)));
-            o.add("model", m);
-        }
+        if (p.get(DetectorTopics.MODEL_NAME) != null) o.add("model", modelFromEvent(p));
         Object dets = p.get(DetectorTopics.DETECTIONS_JSON);
         if (dets instanceof String s && !s.isEmpty()) {
             try {
