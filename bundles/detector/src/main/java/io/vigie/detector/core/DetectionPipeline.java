@@ -363,7 +363,7 @@ public final class DetectionPipeline implements AutoCloseable {
         }
         ModelIdentity model = det.identity();
         List<ZoneState> zoneStates = new ArrayList<>(s.zones().size());
-        List<Map<String, Object>> zoneEvents = new ArrayList<>(0);
+        List<Map<String, Object>> starts = new ArrayList<>(0), ends = new ArrayList<>(0);
         for (Zone z : s.zones()) {
             List<Detection> inZone = new ArrayList<>();
             for (Detection d : kept) if (z.contains(d.footX(), d.footY())) inZone.add(d);
@@ -372,14 +372,13 @@ public final class DetectionPipeline implements AutoCloseable {
             DwellTracker.Transition t = tr.update(f.timestampMillis(), inZone.size());
             if (t != DwellTracker.Transition.NONE) {
                 Map<String, Object> p = modelProps(model);
-                p.put("event.topic.hint", t.name());
                 p.put(DetectorTopics.ZONE, z.name());
                 p.put(DetectorTopics.SEQUENCE, f.sequence());
                 p.put(DetectorTopics.TIMESTAMP, f.timestampMillis());
                 p.put(DetectorTopics.STARTED, tr.startedAt());
                 p.put(DetectorTopics.PERSONS, t == DwellTracker.Transition.START ? inZone.size() : tr.maxPersons());
                 p.put(DetectorTopics.DETECTIONS_JSON, Json.detections(inZone));
-                zoneEvents.add(p);
+                (t == DwellTracker.Transition.START ? starts : ends).add(p);
             }
             zoneStates.add(new ZoneState(z.name(), z.points(), inZone.size(), tr.intrusion()));
         }
@@ -402,13 +401,8 @@ public final class DetectionPipeline implements AutoCloseable {
             }
             sink.offer(result, forSink);
         }
-        for (Map<String, Object> p : zoneEvents) {
-            String topic = "START".equals(p.remove("event.topic.hint")) ? DetectorTopics.INTRUSION_START
-                    : DetectorTopics.INTRUSION_END;
-            LOG.info("Intrusion {} in zone {} ({} persons, model {})", topic.endsWith("START") ? "START" : "END",
-                    p.get(DetectorTopics.ZONE), p.get(DetectorTopics.PERSONS), model.shortId());
-            events.post(topic, p);
-        }
+        postIntrusions(DetectorTopics.INTRUSION_START, "START", starts, model);
+        postIntrusions(DetectorTopics.INTRUSION_END, "END", ends, model);
         events.post(DetectorTopics.FRAME, frameProps(result));
         if (announceSwap) {
             // Announced with the first frame the new model produced: swap.ms = request -> that frame.
@@ -420,6 +414,14 @@ public final class DetectionPipeline implements AutoCloseable {
             p.put(DetectorTopics.SEQUENCE, f.sequence());
             p.put("swap.ms", swapMs);
             events.post(DetectorTopics.MODEL_CHANGED, p);
+        }
+    }
+
+    private void postIntrusions(String topic, String what, List<Map<String, Object>> props, ModelIdentity model) {
+        for (Map<String, Object> p : props) {
+            LOG.info("Intrusion {} in zone {} ({} persons, model {})", what, p.get(DetectorTopics.ZONE),
+                    p.get(DetectorTopics.PERSONS), model.shortId());
+            events.post(topic, p);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.vigie.detector.core;
 
 import java.util.List;
-import java.util.Locale;
 
 import io.vigie.api.inference.Detection;
 
@@ -17,10 +16,39 @@ final class Json {
             if (i > 0) sb.append(',');
             sb.append("{\"label\":");
             string(sb, d.label());
-            sb.append(String.format(Locale.ROOT, ",\"score\":%.4f,\"xmin\":%.4f,\"ymin\":%.4f,\"xmax\":%.4f,\"ymax\":%.4f}",
-                    d.score(), d.xmin(), d.ymin(), d.xmax(), d.ymax()));
+            // built for every frame's event: plain appends, no String.format
+            sb.append(",\"score\":");
+            num(sb, d.score());
+            sb.append(",\"xmin\":");
+            num(sb, d.xmin());
+            sb.append(",\"ymin\":");
+            num(sb, d.ymin());
+            sb.append(",\"xmax\":");
+            num(sb, d.xmax());
+            sb.append(",\"ymax\":");
+            num(sb, d.ymax());
+            sb.append('}');
         }
         return sb.append(']').toString();
+    }
+
+    /** Four decimals, like %.4f but without a Formatter; non-finite values become null (valid JSON). */
+    static void num(StringBuilder sb, float v) {
+        if (!Float.isFinite(v)) {
+            sb.append("null");
+            return;
+        }
+        long scaled = Math.round(v * 10000.0);
+        if (scaled < 0) {
+            sb.append('-');
+            scaled = -scaled;
+        }
+        sb.append(scaled / 10000).append('.');
+        long frac = scaled % 10000;
+        if (frac < 1000) sb.append('0');
+        if (frac < 100) sb.append('0');
+        if (frac < 10) sb.append('0');
+        sb.append(frac);
     }
 
     static void string(StringBuilder sb, String s) {
