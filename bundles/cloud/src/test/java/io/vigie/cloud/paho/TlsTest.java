@@ -1,5 +1,6 @@
 package io.vigie.cloud.paho;
 
+import io.vigie.testkit.Mosquitto;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.net.ServerSocket;

@@ -26,12 +26,13 @@ import io.vigie.cloud.paho.MqttForwarder;
 
 /**
  * Kura {@link CloudPublisher} over Paho for the standalone runtime (inside Kura, Kura's own cloud connection provides
- * CloudPublisher). Message properties override the defaults: {@code topic} (String, app topic), {@code qos} (0|1),
+ * CloudPublisher). Needs a configuration (conf/io.vigie.cloud.paho.config): without one there is no cloud publisher and
+ * nothing connects anywhere. Message properties override the defaults: {@code topic} (String, app topic), {@code qos} (0|1),
  * {@code retain} (Boolean), {@code priority} (int, 0 = most important). No {@code @Modified}: a configuration change
  * restarts the component, which keeps the store on disk.
  */
 @Designate(ocd = PahoCloudConfig.class)
-@Component(name = PahoCloudPublisher.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(name = PahoCloudPublisher.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = { CloudPublisher.class, ConfigurableComponent.class },
         property = "service.pid=" + PahoCloudPublisher.PID)
 public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent {

@@ -1,4 +1,4 @@
-package io.vigie.cloud.paho;
+package io.vigie.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -8,18 +8,18 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Mosquitto (Debian's /usr/sbin/mosquitto) on a free loopback port, for tests. Persistence is on (in the test's
+ * Test kit (never shipped): a real Mosquitto (Debian's /usr/sbin/mosquitto) on a free loopback port, for tests. Persistence is on (in the test's
  * folder) so a persistent subscriber session and its queued QoS 1 messages survive a broker restart: the outage test
  * stops and restarts the broker and must not depend on which client reconnects first.
  */
-final class Mosquitto implements AutoCloseable {
-    static final String BINARY = "/usr/sbin/mosquitto";
+public final class Mosquitto implements AutoCloseable {
+    public static final String BINARY = "/usr/sbin/mosquitto";
 
-    final int port;
+    public final int port;
     private final Path dir;
     private Process process;
 
-    Mosquitto(Path dir) throws IOException {
+    public Mosquitto(Path dir) throws IOException {
         this.dir = dir;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -28,11 +28,11 @@ final class Mosquitto implements AutoCloseable {
                 + "persistence true\n" + "persistence_location " + dir + "/\n" + "user root\n");
     }
 
-    String uri() {
+    public String uri() {
         return "tcp://127.0.0.1:" + port;
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         process = new ProcessBuilder(BINARY, "-c", dir.resolve("mosquitto.conf").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile()))
                 .start();
@@ -51,7 +51,7 @@ final class Mosquitto implements AutoCloseable {
     }
 
     /** SIGTERM: mosquitto saves its persistence file and exits. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
