@@ -1,0 +1,124 @@
+package io.vigie.tools.quantizer;
+
+/**
+ * The arithmetic of TFLite's int8 quantization spec
+ * (https://www.tensorflow.org/lite/performance/quantization_spec): activations per-tensor
+ * asymmetric int8 in [-128, 127], weights per-channel symmetric int8 in [-127, 127] with zero point
+ * 0, biases int32 with scale = input scale × weight scale and zero point 0.
+ */
+public final class QuantMath {
+    private QuantMath() {
+    }
+
+    /** scale and zero point of one tensor: real = scale * (q - zeroPoint). */
+    public record Params(float scale, int zeroPoint) {
+        public int quantize(float real) {
+            return clamp(Math.round(real / scale) + zeroPoint, -128, 127);
+        }
+
+        public float dequantize(int q) {
+            return scale * (q - zeroPoint);
+        }
+    }
+
+    /** Smallest scale handed out, so that an all-zero tensor still gets a valid (positive) scale. */
+    static final float MIN_SCALE = 1e-8f;
+
+    /**
+     * Asymmetric int8 for a real range. The range is widened to contain 0 (the spec requires 0 to be
+     * exactly representable: zero padding) and the zero point is nudged to an integer in [-128, 127].
+     */
+    public static Params activation(float min, float max) {
+        if (!(min <= max) || Float.isInfinite(min) || Float.isInfinite(max))
+            throw new IllegalArgumentException("bad range [" + min + ", " + max + "]");
+        double lo = Math.min(min, 0f), hi = Math.max(max, 0f);
+        if (hi - lo < MIN_SCALE * 255)
+            return new Params(1f / 256f, -128); // constant 0: any scale represents it exactly
+        float scale = (float) ((hi - lo) / 255.0);
+        long zp = Math.round(-128 - lo / scale);
+        return new Params(scale, (int) Math.max(-128, Math.min(127, zp)));
+    }
+
+    /** Per-channel symmetric scales: scale[c] = max|w_c| / 127 (zero point 0). */
+    public static float[] symmetricScales(float[] w, int[] shape, int axis) {
+        int channels = shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++)
+            inner *= shape[i];
+        float[] maxAbs = new float[channels];
+        for (int i = 0; i < w.length; i++) {
+            int c = (i / inner) % channels;
+            maxAbs[c] = Math.max(maxAbs[c], Math.abs(w[i]));
+        }
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++)
+            s[c] = Math.max(maxAbs[c] / 127f, MIN_SCALE);
+        return s;
+    }
+
+    /** Quantizes along {@code axis} with the given per-channel scales, symmetric, in [-127, 127]. */
+    public static byte[] quantizeSymmetric(float[] w, int[] shape, int axis, float[] scales) {
+        int channels = shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++)
+            inner *= shape[i];
+        byte[] q = new byte[w.length];
+        for (int i = 0; i < w.length; i++) {
+            int c = (i / inner) % channels;
+            q[i] = (byte) clamp(Math.round(w[i] / scales[c]), -127, 127);
+        }
+        return q;
+    }
+
+    /**
+     * Bias scales are {@code inputScale * weightScale[c]}. When a weight channel is (nearly) all
+     * zero its scale is tiny and its bias would overflow int32: raise that weight scale until the
+     * bias fits (the weights of that channel stay representable, they are ≈ 0).
+     */
+    public static float[] fitWeightScalesToBias(float[] weightScales, float[] bias, float inputScale) {
+        float[] s = weightScales.clone();
+        for (int c = 0; c < s.length; c++) {
+            float b = Math.abs(bias[bias.length == 1 ? 0 : c]);
+            float needed = (float) (b / ((double) inputScale * (Integer.MAX_VALUE / 2.0)));
+            if (s[c] < needed)
+                s[c] = needed;
+        }
+        return s;
+    }
+
+    /** int32 bias: round(b[c] / (inputScale * weightScale[c])). */
+    public static int[] quantizeBias(float[] bias, float inputScale, float[] weightScales) {
+        int[] q = new int[bias.length];
+        for (int c = 0; c < bias.length; c++) {
+            // the kernel sees the float32 scale stored in the model: quantize with exactly that one
+            double s = (float) ((double) inputScale * weightScales[weightScales.length == 1 ? 0 : c]);
+            long v = Math.round(bias[c] / s);
+            if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)
+                throw new IllegalStateException("bias " + bias[c] + " overflows int32 at scale " + s);
+            q[c] = (int) v;
+        }
+        return q;
+    }
+
+    /** Bias scales for the quantization parameters of the bias tensor. */
+    public static float[] biasScales(float inputScale, float[] weightScales) {
+        float[] s = new float[weightScales.length];
+        for (int c = 0; c < s.length; c++)
+            s[c] = (float) ((double) inputScale * weightScales[c]);
+        return s;
+    }
+
+    /** IEEE 754 binary16 → float (Java 17 has no Float.float16ToFloat). */
+    public static float halfToFloat(short h) {
+        int sign = (h >>> 15) & 1, exp = (h >>> 10) & 0x1F, mant = h & 0x3FF;
+        float v;
+        if (exp == 0) v = (float) (mant * Math.pow(2, -24)); // subnormal
+        else if (exp == 31) v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        else v = Float.intBitsToFloat((exp - 15 + 127) << 23 | mant << 13);
+        return sign == 1 ? -v : v;
+    }
+
+    static int clamp(long v, int lo, int hi) {
+        return (int) Math.max(lo, Math.min(hi, v));
+    }
+}

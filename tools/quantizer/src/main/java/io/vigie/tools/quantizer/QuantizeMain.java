@@ -1,0 +1,118 @@
+package io.vigie.tools.quantizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CLI: {@code QuantizeMain --in fp32.tflite --calib <image dir | video> --out int8.tflite}
+ * [--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8]
+ * [--mean 128 --std 128] [--threads 2]. Exit 2 on bad input; the output is written only on
+ * success (temporary file, then moved).
+ */
+public final class QuantizeMain {
+    private static final Set<String> OPTIONS = Set.of("in", "calib", "out", "method", "percentile", "frames", "input-type",
+            "mean", "std", "threads");
+
+    public static void main(String[] argv) {
+        try {
+            System.out.println(run(argv));
+        } catch (QuantizationException | IllegalArgumentException e) {
+            System.err.println("quantize: " + e.getMessage());
+            System.err.println("usage: vigie quantize --in fp32.tflite --calib <image dir|video> --out int8.tflite "
+                    + "[--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8] "
+                    + "[--mean 128 --std 128] [--threads 2]");
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("quantize: " + e);
+            System.exit(1);
+        }
+    }
+
+    /** Does the work; returns the one-line JSON summary. */
+    public static String run(String[] argv) throws IOException {
+        Map<String, String> a = parse(argv);
+        Path in = Path.of(req(a, "in")), calib = Path.of(req(a, "calib")), out = Path.of(req(a, "out"));
+        String m = a.getOrDefault("method", "minmax").toLowerCase(Locale.ROOT);
+        Int8Quantizer.Method method = switch (m) {
+            case "minmax" -> Int8Quantizer.Method.MINMAX;
+            case "percentile" -> Int8Quantizer.Method.PERCENTILE;
+            default -> throw new IllegalArgumentException("--method must be minmax or percentile, got " + m);
+        };
+        double pct = Double.parseDouble(a.getOrDefault("percentile", "99.99")) / 100.0;
+        if (!(pct > 0.5 && pct <= 1)) throw new IllegalArgumentException("--percentile must be in (50, 100]");
+        String inputType = a.getOrDefault("input-type", "int8");
+        if (!inputType.equals("int8") && !inputType.equals("uint8"))
+            throw new IllegalArgumentException("--input-type must be int8 or uint8");
+        int frames = Integer.parseInt(a.getOrDefault("frames", "100"));
+        if (frames < 1) throw new IllegalArgumentException("--frames must be >= 1");
+        float mean = Float.parseFloat(a.getOrDefault("mean", "128")), std = Float.parseFloat(a.getOrDefault("std", "128"));
+        if (!(std > 0)) throw new IllegalArgumentException("--std must be > 0");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        if (!Files.isRegularFile(in)) throw new IllegalArgumentException("--in " + in + " is not a file");
+        if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
+            throw new IllegalArgumentException("--out must differ from --in");
+
+        byte[] model = Files.readAllBytes(in);
+        Int8Quantizer.Prepared p = Int8Quantizer.prepare(model); // fail on a bad model before decoding frames
+        int[] hw = p.inputSize();
+        List<byte[]> calibration = CalibrationFrames.load(calib, hw[1], hw[0], frames);
+        Int8Quantizer.Options o = new Int8Quantizer.Options(method, pct, inputType.equals("uint8"), mean, std, threads);
+        long t0 = System.nanoTime();
+        Int8Quantizer.Result r = new Int8Quantizer(o).quantize(model, calibration);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, r.model());
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        Int8Quantizer.Report rep = r.report();
+        return String.format(Locale.ROOT,
+                "{\"out\":\"%s\",\"sha256\":\"%s\",\"bytes\":%d,\"inputBytes\":%d,\"method\":\"%s\",\"frames\":%d,"
+                        + "\"activations\":%d,\"perChannelWeights\":%d,\"biases\":%d,\"sharedParamTensors\":%d,"
+                        + "\"dequantizeInserted\":%d,\"fp16Folded\":%d,\"inputType\":\"%s\",\"millis\":%d}",
+                out.toString().replace("\\", "\\\\").replace("\"", "\\\""), sha256(r.model()), r.model().length, model.length,
+                method == Int8Quantizer.Method.PERCENTILE ? "percentile " + pct * 100 : "minmax", rep.frames(),
+                rep.activations(), rep.weightsPerChannel(), rep.biases(), rep.sharedGroups(), rep.dequantizeInserted(),
+                rep.fp16Folded(), inputType, ms);
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> parse(String[] argv) {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + argv[i]);
+            String k = argv[i].substring(2);
+            if (!OPTIONS.contains(k)) throw new IllegalArgumentException("unknown option --" + k);
+            if (i + 1 >= argv.length) throw new IllegalArgumentException("--" + k + " needs a value");
+            a.put(k, argv[++i]);
+        }
+        return a;
+    }
+
+    private static String req(Map<String, String> a, String k) {
+        String v = a.get(k);
+        if (v == null) throw new IllegalArgumentException("--" + k + " is required");
+        return v;
+    }
+}
