@@ -39,9 +39,9 @@ public final class BenchRunner {
     /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
-    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help");
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
-            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env");
+            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles");
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a;
@@ -57,13 +57,19 @@ public final class BenchRunner {
             System.out.println(usage());
             return;
         }
-        System.exit(new BenchRunner().run(a));
+        try {
+            System.exit(new BenchRunner().run(a));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     static String usage() {
         return "usage: BenchRunner --root DIR --out FILE [--quick] [--no-edge] [--video FILE] [--precisions INT8,FP32] [--threads 1,2]\n"
                 + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] [--edge-cpus 0.5] [--edge-mem 512M]\n"
-                + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]";
+                + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
+                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -126,6 +132,10 @@ public final class BenchRunner {
         double warmup = Double.parseDouble(a.getOrDefault("warmup", quick ? "1" : "5"));
         int runs = Integer.parseInt(a.getOrDefault("runs", quick ? "15" : "50"));
         double maxFps = Double.parseDouble(a.getOrDefault("source-max-fps", "30"));
+        boolean swapOnly = a.containsKey("swap"), swaps = !a.containsKey("no-swap");
+        if (swapOnly && !swaps) throw new IllegalArgumentException("--swap and --no-swap exclude each other");
+        int swapCycles = Integer.parseInt(a.getOrDefault("swap-cycles", quick ? "1" : "2"));
+        if (swapCycles < 1 || swapCycles > 20) throw new IllegalArgumentException("--swap-cycles: 1..20");
         long coldTimeoutMs = (long) (Double.parseDouble(a.getOrDefault("cold-timeout", "90")) * 1000);
         List<String> jvm = opts(a.getOrDefault("jvm", DEFAULT_NORMAL_JVM));
         List<String> edgeJvm = opts(a.getOrDefault("edge-jvm", DEFAULT_EDGE_JVM));
@@ -160,7 +170,7 @@ public final class BenchRunner {
         if (!only.contains("normal"))
             envs.add(new Environment("normal", null, null, jvm, List.of(), List.of(), "--envs " + a.get("envs")));
         else envs.add(measure("normal", null, null, List.of("env", "MALLOC_ARENA_MAX=2"), jvm, java, rawCp, gatewayJar, video, models, threads, runs, warmup, window,
-                maxFps, coldTimeoutMs, runDir));
+                maxFps, coldTimeoutMs, runDir, root, swapOnly, swaps ? swapCycles : 0));
         if (a.containsKey("no-edge") || !only.contains("edge")) {
             envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "--no-edge"));
         } else if (!isRoot()) {
@@ -175,7 +185,7 @@ public final class BenchRunner {
                 wrapper.addAll(env);
             }
             envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp, gatewayJar, video,
-                    models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir));
+                    models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir, root, swapOnly, swaps ? swapCycles : 0));
         }
 
         Map<String, Object> header = new LinkedHashMap<>();
@@ -197,6 +207,8 @@ public final class BenchRunner {
         params.put("windowS", window);
         params.put("rawRuns", runs);
         params.put("sourceMaxFps", maxFps);
+        params.put("swapCycles", swaps ? swapCycles : 0);
+        params.put("swapOnly", swapOnly);
         params.put("edgeEnv", opts(edgeEnv));
         params.put("gatewayJar", gatewayJar.toString());
         params.put("gatewaySha256", sha256(gatewayJar));
@@ -215,6 +227,8 @@ public final class BenchRunner {
         Files.writeString(out, Report.toText(Report.toJson(header, envs)));
         System.out.println();
         System.out.println(Report.table(envs));
+        String swapTable = Report.swapTable(envs);
+        if (!swapTable.isEmpty()) System.out.println(swapTable);
         System.out.print(Report.verdicts(envs));
         System.out.println();
         System.out.println("JSON: " + out);
@@ -223,12 +237,14 @@ public final class BenchRunner {
 
     private Environment measure(String name, Double cpus, Long memMb, List<String> wrapper, List<String> jvmOpts, String java,
             String rawCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
-            double window, double maxFps, long coldTimeoutMs, Path runDir) throws IOException, InterruptedException {
+            double window, double maxFps, long coldTimeoutMs, Path runDir, Path root, boolean swapOnly, int swapCycles)
+            throws IOException, InterruptedException {
         PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps, coldTimeoutMs,
                 warmup, window));
         List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
+            if (swapOnly) break;
             String precision = m.getKey();
             for (int t : threads) {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
@@ -250,7 +266,17 @@ public final class BenchRunner {
                 pipeline.add(pr);
             }
         }
-        return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null);
+        List<SwapBench.Swap> swaps = List.of();
+        if (swapCycles > 0) {
+            log("%s: model swaps, source at the video's 10 fps, %d config cycle(s) INT8<->FP32 + a model DP update per precision",
+                    name, swapCycles);
+            Path wd = runDir.resolve(name + "-swap");
+            deleteTree(wd);
+            Files.createDirectories(wd);
+            swaps = new SwapBench(pb.setup(), root).run(threads.get(0), swapCycles, wd);
+            deleteTree(wd.resolve("data/framework"));
+        }
+        return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null, swaps);
     }
 
     static void log(String fmt, Object... args) {

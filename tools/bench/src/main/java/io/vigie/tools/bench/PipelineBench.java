@@ -52,6 +52,10 @@ public final class PipelineBench {
         return c;
     }
 
+    public Setup setup() {
+        return setup;
+    }
+
     public List<String> command(Path confDir, Path dataDir, int port) {
         List<String> cmd = new ArrayList<>(setup.wrapper());
         cmd.add(setup.java());

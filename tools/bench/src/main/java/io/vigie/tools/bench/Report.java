@@ -17,7 +17,8 @@ import com.google.gson.JsonObject;
 /** Builds the vigie-bench/1 JSON document, the Markdown table and the goal verdicts (reported, not asserted). */
 public final class Report {
     public static final String SCHEMA = "vigie-bench/1";
-    public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200, COLD_GOAL_MS = 5000;
+    public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200, COLD_GOAL_MS = 5000,
+            SWAP_GOAL_MS = 1000;
 
     /** One verdict; status PASS, FAIL or SKIP (nothing measured). */
     public record Goal(String id, String goal, String status, Double value, String unit, String detail) {
@@ -104,7 +105,53 @@ public final class Report {
                                 "%s/%dt %.1f", p.precision(), p.threads(), p.coldStartMs() / 1000)).collect(Collectors.joining(", ")))));
             }
         }
+        for (Environment e : envs) {
+            if (e.skipped() != null || e.swaps().isEmpty()) continue;
+            String latGoal = String.format(Locale.ROOT, "model swap (request -> first frame) <= %.0f ms (%s)", SWAP_GOAL_MS, e.name());
+            List<SwapBench.Swap> done = e.swaps().stream().filter(w -> w.latencyMs() != null).toList();
+            if (done.size() < e.swaps().size()) {
+                goals.add(new Goal("swap_latency." + e.name(), latGoal, "FAIL", null, "ms", (e.swaps().size() - done.size())
+                        + " swap(s) never completed: " + e.swaps().stream().filter(w -> w.error() != null).map(SwapBench.Swap::error)
+                                .collect(Collectors.joining("; "))));
+            } else {
+                double max = done.stream().mapToDouble(SwapBench.Swap::latencyMs).max().getAsDouble();
+                goals.add(new Goal("swap_latency." + e.name(), latGoal, max <= SWAP_GOAL_MS ? "PASS" : "FAIL", max, "ms",
+                        String.format(Locale.ROOT, "worst %.0f ms (%s)", max, done.stream().map(w -> String.format(Locale.ROOT, "%s %s>%s %.0f",
+                                w.path(), w.from(), w.to(), w.latencyMs())).collect(Collectors.joining(", ")))));
+            }
+            List<Continuity> cs = e.swaps().stream().map(SwapBench.Swap::continuity).filter(c -> c != null && c.medianGapMs() != null).toList();
+            String cGoal = "no missing frame, max gap <= 2x median around each swap (" + e.name() + ")";
+            if (cs.isEmpty()) {
+                goals.add(new Goal("swap_continuity." + e.name(), cGoal, "SKIP", null, "frames", "no frames seen around swaps"));
+            } else {
+                long missing = cs.stream().mapToLong(Continuity::missing).sum();
+                boolean ok = cs.stream().allMatch(Continuity::meetsGoal);
+                goals.add(new Goal("swap_continuity." + e.name(), cGoal, ok ? "PASS" : "FAIL", (double) missing, "frames",
+                        String.format(Locale.ROOT, "%d missing over %d swaps; gaps median/max ms: %s", missing, cs.size(),
+                                cs.stream().map(c -> c.medianGapMs() + "/" + c.maxGapMs()).collect(Collectors.joining(", ")))));
+            }
+        }
         return goals;
+    }
+
+    /** Markdown table of the model swaps (empty string when none were measured). */
+    public static String swapTable(List<Environment> envs) {
+        StringBuilder sb = new StringBuilder();
+        for (Environment e : envs) {
+            for (SwapBench.Swap w : e.swaps()) {
+                if (sb.length() == 0) {
+                    sb.append("| env | path | from | to | latency ms | detector swap.ms | frames | missing | gap median/max ms | note |\n");
+                    sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                }
+                Continuity c = w.continuity();
+                sb.append("| ").append(e.name()).append(" | ").append(w.path()).append(" | ").append(w.from()).append(" | ").append(w.to())
+                        .append(" | ").append(fmt(w.latencyMs(), 0)).append(" | ").append(fmt(w.detectorSwapMs(), 0))
+                        .append(" | ").append(c == null ? "–" : c.frames()).append(" | ").append(c == null ? "–" : c.missing())
+                        .append(" | ").append(c == null || c.medianGapMs() == null ? "–" : c.medianGapMs() + " / " + c.maxGapMs())
+                        .append(" | ").append(w.error() == null ? "" : w.error().replace('|', '/')).append(" |\n");
+            }
+        }
+        return sb.toString();
     }
 
     public static JsonObject toJson(Map<String, Object> header, List<Environment> envs) {

@@ -1,0 +1,200 @@
+package io.vigie.tools.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * Model swap latency and frame continuity on the real gateway, source at the video's own 10 fps:
+ * <ul>
+ * <li>config: model.precision flips INT8 ⇄ FP32; latency = the detector's own swap.ms (configuration
+ * received → first frame on the new model, announced on SSE);</li>
+ * <li>dp: a model DP with a higher model version is uploaded to /vigie/api/packages while that precision
+ * is active; latency = install call → first streamed frame on the new model (seen on SSE).</li>
+ * </ul>
+ * Continuity is measured on the SSE frames from 2 s before to 3 s after each swap.
+ */
+public final class SwapBench {
+    /** One measured swap. */
+    public record Swap(String path, String from, String to, Double latencyMs, Double detectorSwapMs, Integer httpStatus,
+            Continuity continuity, String error) {
+    }
+
+    private record Seen(long receivedNanos, String event, JsonObject data) {
+    }
+
+    private final PipelineBench.Setup setup;
+    private final Path root;
+
+    public SwapBench(PipelineBench.Setup setup, Path root) {
+        this.setup = setup;
+        this.root = root;
+    }
+
+    public List<Swap> run(int threads, int cycles, Path workDir) throws IOException, InterruptedException {
+        Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
+        Files.createDirectories(data);
+        List<Swap> out = new ArrayList<>();
+        Map<String, Object> cfg = PipelineBench.detectorConfig(setup.video(), "INT8", threads, 0);
+        cfg.put("source.realtime", true); // the camera's pace: every frame counts for continuity
+        ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
+        // every frame on SSE (the default caps 'detection' events at 10/s per client, which would look like loss)
+        ConfigFile.write(conf, "io.vigie.web", Map.of("sse.detection.rate", 1000));
+        int port = PipelineBench.freePort();
+        Http http = new Http(port);
+        PipelineBench pb = new PipelineBench(setup);
+        CopyOnWriteArrayList<Seen> seen = new CopyOnWriteArrayList<>();
+        try (ChildProcess p = ChildProcess.start(pb.command(conf, data, port), workDir, workDir.resolve("gateway.log"))) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(setup.coldTimeoutMs());
+            while (!"INT8".equals(http.getJson("/vigie/api/status").map(s -> Json.str(s, "activeModel", "precision")).orElse(null))) {
+                if (!p.isAlive() || System.nanoTime() > deadline)
+                    return List.of(new Swap("config", null, "INT8", null, null, null, null, "gateway did not run INT8 (log "
+                            + workDir.resolve("gateway.log") + ")"));
+                Thread.sleep(100);
+            }
+            Thread reader = sseReader(port, seen);
+            Thread.sleep(3000);
+            String current = "INT8";
+            for (int i = 0; i < cycles * 2; i++) {
+                String to = current.equals("INT8") ? "FP32" : "INT8";
+                cfg.put("model.precision", to);
+                int mark = seen.size();
+                long t0 = System.nanoTime();
+                ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
+                Seen ev = await(seen, mark, s -> "model".equals(s.event()) && to.equals(Json.str(s.data(), "model", "precision"))
+                        && Json.num(s.data(), "swapMs") != null, 30_000);
+                out.add(ev == null ? new Swap("config", current, to, null, null, null, null, "no swap within 30 s")
+                        : new Swap("config", current, to, Json.num(ev.data(), "swapMs"), Json.num(ev.data(), "swapMs"), null,
+                                window(seen, t0, 2000, 3000), null));
+                BenchRunner.log("swap config %s -> %s: %s ms", current, to, ev == null ? "-" : Report.fmt(Json.num(ev.data(), "swapMs"), 0));
+                current = to;
+                Thread.sleep(3000);
+            }
+            // DP updates: a higher model version of the active precision, then of the other one
+            for (String precision : List.of(current, current.equals("INT8") ? "FP32" : "INT8")) {
+                if (!precision.equals(current)) {
+                    cfg.put("model.precision", precision);
+                    int mark = seen.size();
+                    ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
+                    await(seen, mark, s -> "model".equals(s.event()) && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
+                    current = precision;
+                    Thread.sleep(3000);
+                }
+                out.add(installDp(http, port, precision, seen));
+                Thread.sleep(3000);
+            }
+            reader.interrupt();
+        }
+        return out;
+    }
+
+    private Swap installDp(Http http, int port, String precision, List<Seen> seen) throws IOException, InterruptedException {
+        byte[] bundle = Files.readAllBytes(ModelDp.modelBundle(root, precision));
+        String from = ModelDp.modelVersion(bundle);
+        String to = from + ".1"; // numerically higher: the detector prefers it (ModelSelector)
+        String bv = "99.0.0.swapbench";
+        byte[] dp = ModelDp.dp("vigie-model-ssd-mobilenet-v2-" + precision.toLowerCase(Locale.ROOT), bv,
+                ModelDp.withVersions(bundle, to, bv));
+        String sha;
+        try {
+            sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(dp));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        int mark = seen.size();
+        long t0 = System.nanoTime();
+        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        int status;
+        try {
+            status = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/vigie/api/packages?sha256=sha256:" + sha))
+                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return new Swap("dp", precision + " " + from, precision + " " + to, null, null, null, null, "install call failed: " + e);
+        }
+        Seen first = await(seen, mark, s -> "detection".equals(s.event()) && to.equals(Json.str(s.data(), "model", "version"))
+                && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
+        Seen ev = await(seen, mark, s -> "model".equals(s.event()) && to.equals(Json.str(s.data(), "model", "version")), 1000);
+        Double latency = first == null ? null : (first.receivedNanos() - t0) / 1e6;
+        BenchRunner.log("swap dp %s %s -> %s: HTTP %d, %s ms", precision, from, to, status, Report.fmt(latency, 0));
+        return new Swap("dp", precision + " " + from, precision + " " + to, Json.round(latency),
+                ev == null ? null : Json.round(Json.num(ev.data(), "swapMs")), status, window(seen, t0, 2000, 3000),
+                first == null ? "no frame on " + to + " within 30 s (HTTP " + status + ")" : null);
+    }
+
+    /** Frames streamed in [t0 - before, t0 + after]. */
+    private static Continuity window(List<Seen> seen, long t0, long beforeMs, long afterMs) throws InterruptedException {
+        long end = t0 + TimeUnit.MILLISECONDS.toNanos(afterMs);
+        while (System.nanoTime() < end) Thread.sleep(50);
+        List<Continuity.Frame> frames = new ArrayList<>();
+        for (Seen s : seen) {
+            if (!"detection".equals(s.event()) || s.receivedNanos() < t0 - TimeUnit.MILLISECONDS.toNanos(beforeMs) || s.receivedNanos() > end)
+                continue;
+            Double seq = Json.num(s.data(), "seq"), ts = Json.num(s.data(), "timestamp");
+            if (seq != null && ts != null) frames.add(new Continuity.Frame(seq.longValue(), ts.longValue()));
+        }
+        return Continuity.of(frames);
+    }
+
+    private static Seen await(List<Seen> seen, int from, Predicate<Seen> p, long timeoutMs) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int i = from;
+        while (System.nanoTime() < end) {
+            for (; i < seen.size(); i++) if (p.test(seen.get(i))) return seen.get(i);
+            Thread.sleep(20);
+        }
+        return null;
+    }
+
+    /** Reads /vigie/events (SSE) into {@code seen} until interrupted or the stream ends. */
+    private static Thread sseReader(int port, List<Seen> seen) {
+        Thread t = new Thread(() -> {
+            HttpClient c = HttpClient.newHttpClient();
+            try {
+                HttpResponse<InputStream> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/vigie/events")).GET()
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    String event = null, line;
+                    while (!Thread.currentThread().isInterrupted() && (line = br.readLine()) != null) {
+                        if (line.startsWith("event:")) event = line.substring(6).trim();
+                        else if (line.startsWith("data:") && event != null) {
+                            try {
+                                seen.add(new Seen(System.nanoTime(), event, JsonParser.parseString(line.substring(5).trim()).getAsJsonObject()));
+                            } catch (RuntimeException notJson) {
+                                // keep-alive comments and non-object data are not frames
+                            }
+                        } else if (line.isEmpty()) event = null;
+                    }
+                }
+            } catch (IOException e) {
+                BenchRunner.log("SSE stream ended: %s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "swap-sse");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
