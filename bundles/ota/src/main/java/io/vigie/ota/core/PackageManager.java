@@ -186,6 +186,47 @@ public final class PackageManager {
     }
 
     /**
+     * The automatic rollback: re-installs the package this one replaced (kept by the store, its
+     * sha256 checked again; no signature needed, it was checked when it was first installed), or
+     * uninstalls it when it replaced nothing.
+     *
+     * @return the package now installed under that name, or empty when it was uninstalled
+     */
+    public synchronized Optional<DpInfo> revert(String name) throws OtaException {
+        Optional<DpStore.Entry> prev;
+        try {
+            prev = store.previous(name);
+        } catch (IOException e) {
+            throw new OtaException(Kind.INTERNAL, "cannot read the previous-package index: " + e.getMessage(), e);
+        }
+        if (prev.isEmpty()) {
+            uninstall(name);
+            return Optional.empty();
+        }
+        DpStore.Entry e = prev.get();
+        try {
+            if (e.sha256() != null && !e.sha256().isEmpty()) new HashSpec("SHA-256", e.sha256()).verify(e.file());
+            DpInfo info = inspector.inspect(e.file());
+            deploy(info, e.file());
+            store.revert(name);
+            listener.installed(info, e.sha256());
+            return Optional.of(info);
+        } catch (OtaException x) {
+            listener.failed(name, "rollback", x);
+            throw x;
+        } catch (IOException x) {
+            OtaException o = new OtaException(Kind.INTERNAL, "rollback of " + name + " failed: " + x.getMessage(), x);
+            listener.failed(name, "rollback", o);
+            throw o;
+        }
+    }
+
+    /** Where the store keeps a package's file (for reading what it carries, e.g. its model). */
+    public Path storedFile(String name) {
+        return store.dir().resolve(name + ".dp");
+    }
+
+    /**
      * Start-up: every stored package DA does not already have at that version is installed again,
      * core first; then every seed package (a folder of .dp files shipped beside the runtime) whose
      * name is neither stored nor installed. Failures are reported and skipped (the others still run).

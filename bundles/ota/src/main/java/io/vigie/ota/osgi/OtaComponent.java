@@ -18,6 +18,8 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.Part;
 
+import org.eclipse.kura.KuraException;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerRegistry;
 import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -26,9 +28,15 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.deploymentadmin.DeploymentAdmin;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -42,11 +50,15 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import io.vigie.ota.core.Deployer;
+import io.vigie.ota.core.DeployV2Handler;
 import io.vigie.ota.core.Downloader;
 import io.vigie.ota.core.DpInfo;
 import io.vigie.ota.core.DpInspector;
 import io.vigie.ota.core.DpStore;
 import io.vigie.ota.core.HashSpec;
+import io.vigie.ota.core.HealthPolicy;
+import io.vigie.ota.core.ModelGuard;
+import io.vigie.ota.core.ModelRef;
 import io.vigie.ota.core.OtaException;
 import io.vigie.ota.core.OtaException.Kind;
 import io.vigie.ota.core.PackageManager;
@@ -57,21 +69,31 @@ import io.vigie.ota.core.SignatureVerifier;
  * install from an upload or a URL, DELETE /packages/NAME), all through the real DeploymentAdmin;
  * packages are kept under {@code ${vigie.data}/dp} and re-installed at start (core first), and a
  * seed folder ({@code vigie.dp.seed}) provides the first ones. Posts
- * {@code io/vigie/ota/INSTALLED|UNINSTALLED|FAILED}.
+ * {@code io/vigie/ota/INSTALLED|UNINSTALLED|FAILED|HEALTHY|ROLLBACK}.
+ * <p>
+ * Also the cloud side: a Kura DEPLOY-V2 request handler registered with every
+ * {@link RequestHandlerRegistry} (cloud connection), and the automatic rollback of model packages,
+ * fed with the detector's FRAME/MODEL events (this component is their EventHandler).
  */
 @Designate(ocd = OtaConfig.class)
 @Component(name = OtaComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = { Servlet.class, ConfigurableComponent.class },
+        service = { Servlet.class, ConfigurableComponent.class, EventHandler.class },
         property = {
             "service.pid=" + OtaComponent.PID,
+            EventConstants.EVENT_TOPIC + "=" + OtaComponent.FRAME_TOPIC,
+            EventConstants.EVENT_TOPIC + "=" + OtaComponent.MODEL_TOPIC,
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=" + OtaComponent.PID,
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages/*",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED + "=true",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=io.vigie)" })
-public class OtaComponent extends HttpServlet implements ConfigurableComponent, PackageManager.Listener {
+public class OtaComponent extends HttpServlet implements ConfigurableComponent, PackageManager.Listener, EventHandler {
     public static final String PID = "io.vigie.ota";
     public static final String TOPIC = "io/vigie/ota/";
+    /** The detector's topics (io.vigie.api DetectorTopics; plain strings so this bundle needs no Vigie API). */
+    static final String FRAME_TOPIC = "io/vigie/detector/FRAME";
+    static final String MODEL_TOPIC = "io/vigie/detector/MODEL";
+    static final String DETECTOR_PID = "io.vigie.detector";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OtaComponent.class);
     private static final String JSON = "application/json; charset=utf-8";
@@ -84,6 +106,14 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
     private volatile transient Downloader downloader;
     private volatile long maxBytes;
     private volatile transient Thread restorer;
+    private final transient ModelGuard guard;
+    private final transient DeployV2Handler deployV2;
+    private final transient java.util.concurrent.ScheduledExecutorService ticker;
+    private final transient java.util.concurrent.ExecutorService jobs;
+    private final transient List<RequestHandlerRegistry> registries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile String appId;
+    private volatile transient OtaConfig config;
+    private volatile transient ConfigurationAdmin configAdmin;
 
     @Activate
     public OtaComponent(@Reference DeploymentAdmin da, @Reference EventAdmin events, BundleContext context, OtaConfig config)
@@ -97,7 +127,22 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
         this.defaultSeed = seed == null || seed.isBlank() ? null : Path.of(seed);
         String processor = DpInspector.processorOf(System.getProperty("os.arch"));
         this.manager = new PackageManager(new DaDeployer(da, context), store, new DpInspector(processor), this);
+        this.guard = new ModelGuard(manager, policy(config), this::outcome);
+        this.jobs = java.util.concurrent.Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-ota-deploy-v2"));
+        this.deployV2 = new DeployV2Handler(manager, guard, dir.resolve("downloads"), jobs,
+                new DeployV2Handler.Settings(config.deploy_v2_app_id(), config.download_timeout_seconds() * 1000,
+                        config.max_package_mb() * 1024L * 1024L));
+        this.appId = config.deploy_v2_app_id();
         modified(config);
+        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vigie-ota-health"));
+        // verdicts and rollbacks run here: never on EventAdmin's or SCR's threads
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                guard.tick(System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                LOG.error("OTA: health check failed", e);
+            }
+        }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         Path seedDir = config.seed_dir().isBlank() ? defaultSeed : Path.of(config.seed_dir());
         // DA installs and starts bundles: never from SCR's activation thread.
         restorer = new Thread(() -> {
@@ -124,12 +169,134 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
         manager.options(new PackageManager.Options(v, config.signature_required()));
         maxBytes = config.max_package_mb() * 1024L * 1024L;
         downloader = new Downloader(config.download_timeout_seconds() * 1000, maxBytes);
+        this.config = config;
+        guard.configure(config.rollback_enabled(), policy(config));
+        deployV2.settings(new DeployV2Handler.Settings(config.deploy_v2_app_id(), config.download_timeout_seconds() * 1000, maxBytes),
+                2L * config.health_window_seconds() * 1000 + 30_000);
+        String previous = appId;
+        if (!previous.equals(config.deploy_v2_app_id())) {
+            appId = config.deploy_v2_app_id();
+            for (RequestHandlerRegistry r : registries) {
+                unregister(r, previous);
+                register(r);
+            }
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
         Thread t = restorer;
         if (t != null) t.join(5_000);
+        ticker.shutdownNow();
+        deployV2.close();
+        jobs.shutdownNow();
+    }
+
+    // ---- DEPLOY-V2: one handler, registered with every cloud connection
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindRequestHandlerRegistry(RequestHandlerRegistry r) {
+        registries.add(r);
+        register(r);
+    }
+
+    void unbindRequestHandlerRegistry(RequestHandlerRegistry r) {
+        registries.remove(r);
+        unregister(r, appId);
+    }
+
+    private void register(RequestHandlerRegistry r) {
+        try {
+            r.registerRequestHandler(appId, deployV2);
+            LOG.info("OTA: request handler {} registered with {}", appId, r.getClass().getName());
+        } catch (KuraException | RuntimeException e) {
+            LOG.warn("OTA: cannot register request handler {}: {}", appId, e.getMessage());
+        }
+    }
+
+    private void unregister(RequestHandlerRegistry r, String id) {
+        try {
+            r.unregister(id);
+        } catch (KuraException | RuntimeException e) {
+            LOG.debug("OTA: unregister {}: {}", id, e.getMessage());
+        }
+    }
+
+    // ---- automatic rollback
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindConfigurationAdmin(ConfigurationAdmin ca) {
+        configAdmin = ca;
+    }
+
+    void unbindConfigurationAdmin(ConfigurationAdmin ca) {
+        if (configAdmin == ca) configAdmin = null;
+    }
+
+    private HealthPolicy policy(OtaConfig c) {
+        long budget = c.health_latency_budget_ms() < 0 ? detectorBudget() : c.health_latency_budget_ms();
+        return new HealthPolicy(c.health_window_seconds() * 1000L, c.health_max_model_errors(), budget, c.health_min_fps_ratio());
+    }
+
+    /** The detector's model.latency.budget.ms (its metatype default 1000 when it has no configuration). */
+    private long detectorBudget() {
+        ConfigurationAdmin ca = configAdmin;
+        if (ca == null) return 1000;
+        try {
+            Configuration[] cs = ca.listConfigurations("(service.pid=" + DETECTOR_PID + ")");
+            Object v = cs == null || cs.length == 0 || cs[0].getProperties() == null ? null : cs[0].getProperties().get("model.latency.budget.ms");
+            if (v == null) return 1000;
+            return v instanceof Number n ? n.longValue() : Long.parseLong(v.toString().trim());
+        } catch (Exception e) {
+            LOG.debug("OTA: cannot read the detector's latency budget: {}", e.toString());
+            return 1000;
+        }
+    }
+
+    @Override
+    public void handleEvent(Event e) {
+        ModelRef m = modelOf(e);
+        if (m == null) return;
+        long now = System.currentTimeMillis();
+        if (FRAME_TOPIC.equals(e.getTopic())) {
+            Object t = e.getProperty("total.ms");
+            guard.frame(m, t instanceof Number n ? n.doubleValue() : 0, now);
+        } else if (MODEL_TOPIC.equals(e.getTopic())) {
+            Object err = e.getProperty("error");
+            guard.model(m, err == null ? null : err.toString(), now);
+        }
+    }
+
+    private static ModelRef modelOf(Event e) {
+        Object n = e.getProperty("model.name"), p = e.getProperty("model.precision"), v = e.getProperty("model.version"),
+                s = e.getProperty("model.sha256");
+        if (n == null || p == null || v == null || s == null) return null;
+        return new ModelRef(n.toString(), p.toString(), v.toString(), s.toString());
+    }
+
+    private void outcome(ModelGuard.Outcome o) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("name", o.name());
+        p.put("version", o.version());
+        p.put("model", o.model().shortId());
+        p.put("reason", o.reason());
+        if (o.healthy()) {
+            LOG.info("OTA: {} {} healthy: {}", o.name(), o.version(), o.reason());
+            post("HEALTHY", p);
+            return;
+        }
+        p.put("state", o.state());
+        p.put("uninstalled", o.uninstalled());
+        if (o.restoredVersion() != null) p.put("restored.version", o.restoredVersion());
+        if (o.rollbackError() != null) p.put("error", o.rollbackError());
+        LOG.warn("OTA: {}", DeployV2Handler.rollbackText(o));
+        post("ROLLBACK", p);
     }
 
     // ---- events
@@ -141,6 +308,10 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
     @Override
     public void installed(DpInfo info, String sha256) {
         LOG.info("OTA: installed {} {} ({} bundles, sha256 {})", info.name(), info.version(), info.bundles().size(), sha256);
+        OtaConfig c = config;
+        if (c != null) guard.configure(c.rollback_enabled(), policy(c)); // the detector's budget may have changed
+        guard.installed(info, manager.storedFile(info.name()), System.currentTimeMillis())
+                .ifPresent(w -> LOG.info("OTA: watching the model of {} {} before keeping it", info.name(), info.version()));
         Map<String, Object> p = new HashMap<>();
         p.put("name", info.name());
         p.put("version", info.version());
@@ -172,6 +343,7 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
             for (Deployer.Installed i : manager.list()) a.add(json(i));
             JsonObject o = new JsonObject();
             o.add("packages", a);
+            o.add("health", health());
             send(resp, 200, o);
             return;
         }
@@ -311,6 +483,28 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
         if (info == null || info.equals("/") || info.isEmpty()) return null;
         String n = info.startsWith("/") ? info.substring(1) : info;
         return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+    }
+
+    /** {"watching":[names],"last":{name:{state,version,reason,restoredVersion,...}}} */
+    private JsonObject health() {
+        JsonObject h = new JsonObject();
+        JsonArray w = new JsonArray();
+        guard.watching().forEach(w::add);
+        h.add("watching", w);
+        JsonObject last = new JsonObject();
+        guard.outcomes().forEach((name, o) -> {
+            JsonObject x = new JsonObject();
+            x.addProperty("state", o.state());
+            x.addProperty("version", o.version());
+            x.addProperty("model", o.model().shortId());
+            x.addProperty("reason", o.reason());
+            if (o.restoredVersion() != null) x.addProperty("restoredVersion", o.restoredVersion());
+            if (!o.healthy()) x.addProperty("uninstalled", o.uninstalled());
+            if (o.rollbackError() != null) x.addProperty("rollbackError", o.rollbackError());
+            last.add(name, x);
+        });
+        h.add("last", last);
+        return h;
     }
 
     private static JsonObject json(Deployer.Installed i) {

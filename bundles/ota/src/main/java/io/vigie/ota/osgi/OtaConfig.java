@@ -20,4 +20,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Seed folder", description = "Folder of .dp files installed at start when not installed yet (empty: framework property vigie.dp.seed).")
     String seed_dir() default "";
+
+    @AttributeDefinition(name = "DEPLOY-V2 application id", description = "Application id under which the cloud request handler registers with every cloud connection ($EDC/account/client/APP-ID/...).")
+    String deploy_v2_app_id() default "DEPLOY-V2";
+
+    @AttributeDefinition(name = "Automatic rollback", description = "Watch the model of every installed model package and re-install the previous package when it fails the health check.")
+    boolean rollback_enabled() default true;
+
+    @AttributeDefinition(name = "Health window (s)", description = "The new model must become active within this time after the install, then serve this long within the thresholds below.", min = "1", max = "3600")
+    int health_window_seconds() default 30;
+
+    @AttributeDefinition(name = "Max model errors", description = "Detector errors about the new model tolerated once it is active (a refusal before that always fails).", min = "0")
+    int health_max_model_errors() default 0;
+
+    @AttributeDefinition(name = "Latency budget (ms)", description = "p95 of the frames' total.ms on the new model must stay within this. -1: the detector's model.latency.budget.ms (read from its configuration, 1000 if unset); 0: not checked.", min = "-1")
+    long health_latency_budget_ms() default -1;
+
+    @AttributeDefinition(name = "Min FPS ratio", description = "Frames per second on the new model must reach this fraction of the rate before the install (0: not checked).", min = "0", max = "1")
+    double health_min_fps_ratio() default 0.5;
 }

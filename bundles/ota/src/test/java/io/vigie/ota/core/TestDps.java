@@ -17,6 +17,11 @@ final class TestDps {
     }
 
     static byte[] bundle(String bsn, String version, String requireCapability) throws IOException {
+        return bundle(bsn, version, requireCapability, Map.of());
+    }
+
+    /** A bundle jar with extra entries (path -> content). */
+    static byte[] bundle(String bsn, String version, String requireCapability, Map<String, String> extra) throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -29,6 +34,11 @@ final class TestDps {
             j.putNextEntry(new ZipEntry("data/payload.bin"));
             j.write(new byte[4096]);
             j.closeEntry();
+            for (Map.Entry<String, String> e : extra.entrySet()) {
+                j.putNextEntry(new ZipEntry(e.getKey()));
+                j.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                j.closeEntry();
+            }
         }
         return bos.toByteArray();
     }
@@ -69,6 +79,16 @@ final class TestDps {
         h.put("Vigie-Kind", "model");
         Map<String, Object[]> b = new LinkedHashMap<>();
         b.put("bundles/" + bsn + ".jar", new Object[] { bsn, version, bundle(bsn, version, null) });
+        return dp(dir.resolve(name + "-" + version + ".dp"), h, b);
+    }
+
+    /** A one-bundle model DP whose bundle carries model/model.properties for this identity. */
+    static Path model(Path dir, String name, String bsn, String version, ModelRef m) throws IOException {
+        Map<String, String> h = headers(name, version);
+        h.put("Vigie-Kind", "model");
+        String props = "name=" + m.name() + "\nprecision=" + m.precision() + "\nversion=" + m.version() + "\nsha256=" + m.sha256() + "\n";
+        Map<String, Object[]> b = new LinkedHashMap<>();
+        b.put("bundles/" + bsn + ".jar", new Object[] { bsn, version, bundle(bsn, version, null, Map.of("model/model.properties", props)) });
         return dp(dir.resolve(name + "-" + version + ".dp"), h, b);
     }
 

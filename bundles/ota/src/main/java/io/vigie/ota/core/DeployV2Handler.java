@@ -1,0 +1,595 @@
+package io.vigie.ota.core;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.eclipse.kura.KuraErrorCode;
+import org.eclipse.kura.KuraException;
+import org.eclipse.kura.cloudconnection.message.KuraMessage;
+import org.eclipse.kura.cloudconnection.publisher.CloudNotificationPublisher;
+import org.eclipse.kura.cloudconnection.request.RequestHandler;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerContext;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerContextConstants;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerMessageConstants;
+import org.eclipse.kura.message.KuraPayload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kura's DEPLOY-V2 cloudlet protocol (resource and metric names as Kura's and Kapua's), served
+ * through the {@link PackageManager} so a cloud install gets exactly the checks of a REST install.
+ * Requests answer at once; downloads, installs and uninstalls run in the background, one job at a
+ * time, and report through the request's notification publisher (messageType {@code download},
+ * {@code install}, {@code uninstall}). A model package's final install notification waits for the
+ * {@link ModelGuard}'s verdict: COMPLETED when healthy, FAILED with the reason after a rollback.
+ */
+public final class DeployV2Handler implements RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployV2Handler.class);
+
+    public static final String DEFAULT_APP_ID = "DEPLOY-V2";
+    // resources
+    public static final String RESOURCE_PACKAGES = "packages";
+    public static final String RESOURCE_DOWNLOAD = "download";
+    public static final String RESOURCE_INSTALL = "install";
+    public static final String RESOURCE_UNINSTALL = "uninstall";
+    // request metrics
+    public static final String DP_URI = "dp.uri";
+    public static final String DP_NAME = "dp.name";
+    public static final String DP_VERSION = "dp.version";
+    public static final String PROTOCOL = "dp.download.protocol";
+    public static final String BLOCK_SIZE = "dp.download.block.size";
+    public static final String BLOCK_DELAY = "dp.download.block.delay";
+    public static final String TIMEOUT = "dp.download.timeout";
+    public static final String RESUME = "dp.download.resume";
+    public static final String FORCE = "dp.download.force";
+    public static final String HASH = "dp.download.hash";
+    public static final String INSTALL = "dp.install";
+    public static final String SYSTEM_UPDATE = "dp.install.system.update";
+    public static final String JOB_ID = "job.id";
+    public static final String REQUESTER = "requester.client.id";
+    /** Vigie extension: detached signature of the package (base64), for {@code signature.required}. */
+    public static final String SIGNATURE = "dp.signature";
+    // notification / reply metrics
+    public static final String CLIENT_ID = "client.id";
+    public static final String DL_SIZE = "dp.download.size";
+    public static final String DL_PROGRESS = "dp.download.progress";
+    public static final String DL_STATUS = "dp.download.status";
+    public static final String DL_INDEX = "dp.download.index";
+    public static final String DL_ERROR = "dp.download.error.message";
+    public static final String IN_PROGRESS_ = "dp.install.progress";
+    public static final String IN_STATUS = "dp.install.status";
+    public static final String IN_MESSAGE = "dp.install.message";
+    public static final String IN_ERROR = "dp.install.error.message";
+    public static final String UN_PROGRESS = "dp.uninstall.progress";
+    public static final String UN_STATUS = "dp.uninstall.status";
+    public static final String UN_ERROR = "dp.uninstall.error.message";
+    public static final String RESPONSE_CODE = "response.code";
+    // statuses
+    public static final String IN_PROGRESS = "IN_PROGRESS";
+    public static final String COMPLETED = "COMPLETED";
+    public static final String FAILED = "FAILED";
+    public static final String ALREADY_DONE = "ALREADY_DONE";
+    public static final String IDLE = "IDLE";
+
+    /**
+     * @param appId            application id (notification topics use it)
+     * @param defaultTimeoutMs download connect/read timeout when the request has no {@code dp.download.timeout}
+     * @param maxBytes         package size cap
+     */
+    public record Settings(String appId, int defaultTimeoutMs, long maxBytes) {
+    }
+
+    /** Where a job's notifications go. */
+    private record Notifier(CloudNotificationPublisher publisher, String appId, String requestor, String clientId) {
+        void send(String messageType, KuraPayload p) {
+            p.setTimestamp(new Date());
+            if (clientId != null) p.addMetric(CLIENT_ID, clientId);
+            Map<String, Object> props = new HashMap<>();
+            props.put("appId", appId);
+            props.put("messageType", messageType);
+            props.put("requestorClientId", requestor);
+            try {
+                publisher.publish(new KuraMessage(p, props));
+            } catch (KuraException | RuntimeException e) {
+                LOG.warn("DEPLOY-V2: {} notification not published: {}", messageType, e.getMessage());
+            }
+        }
+    }
+
+    private final class Job {
+        final String kind;
+        final long jobId;
+        final String name;
+        final String version;
+        final Notifier notifier;
+        volatile boolean downloading;
+        volatile long done;
+        volatile long total = -1;
+        volatile boolean cancelled;
+
+        Job(String kind, long jobId, String name, String version, Notifier notifier) {
+            this.kind = kind;
+            this.jobId = jobId;
+            this.name = name;
+            this.version = version;
+            this.notifier = notifier;
+        }
+
+        KuraPayload payload() {
+            KuraPayload p = new KuraPayload();
+            p.addMetric(JOB_ID, jobId);
+            p.addMetric(DP_NAME, name);
+            if (version != null) p.addMetric(DP_VERSION, version);
+            return p;
+        }
+
+        int percent() {
+            return total > 0 ? (int) Math.min(100, done * 100 / total) : 0;
+        }
+
+        @Override
+        public String toString() {
+            return "job " + jobId + " (" + kind + " " + name + (version == null ? "" : " " + version) + ")";
+        }
+    }
+
+    private final PackageManager packages;
+    private final ModelGuard guard;
+    private final Path dir;
+    private final ExecutorService executor;
+    private volatile Settings settings;
+    private volatile long healthWaitMs;
+    private final AtomicReference<Job> current = new AtomicReference<>();
+
+    /**
+     * @param guard    may be null (no health verdict awaited)
+     * @param dir      download folder ({@code <name>-<version>.dp}, {@code .part} while downloading)
+     * @param executor runs the jobs (one at a time is enforced here)
+     */
+    public DeployV2Handler(PackageManager packages, ModelGuard guard, Path dir, ExecutorService executor, Settings settings)
+            throws IOException {
+        this.packages = packages;
+        this.guard = guard;
+        this.dir = Files.createDirectories(dir);
+        this.executor = executor;
+        this.settings = settings;
+    }
+
+    public void settings(Settings s, long healthWaitMs) {
+        this.settings = s;
+        this.healthWaitMs = healthWaitMs;
+    }
+
+    /** Cancels a running download (installs are left to finish: DeploymentAdmin is not interruptible). */
+    public void close() {
+        Job j = current.get();
+        if (j != null) j.cancelled = true;
+    }
+
+    // ---- requests
+
+    @Override
+    public KuraMessage doGet(RequestHandlerContext context, KuraMessage req) throws KuraException {
+        String r = resource(req);
+        KuraPayload p = ok();
+        Job j = current.get();
+        switch (r) {
+            case RESOURCE_PACKAGES -> p.setBody(packagesXml(packages.list()).getBytes(StandardCharsets.UTF_8));
+            case RESOURCE_DOWNLOAD -> {
+                if (j != null && j.downloading) {
+                    p.addMetric(DL_SIZE, (int) Math.max(0, j.total));
+                    p.addMetric(DL_PROGRESS, j.percent());
+                    p.addMetric(DL_STATUS, IN_PROGRESS);
+                    p.addMetric(JOB_ID, j.jobId);
+                } else {
+                    p.addMetric(DL_SIZE, 0);
+                    p.addMetric(DL_PROGRESS, 100);
+                    p.addMetric(DL_STATUS, ALREADY_DONE);
+                }
+            }
+            case RESOURCE_INSTALL -> {
+                if (j != null && !j.downloading && !j.kind.equals(RESOURCE_UNINSTALL)) {
+                    p.addMetric(IN_STATUS, IN_PROGRESS);
+                    p.addMetric(DP_NAME, j.name);
+                    p.addMetric(DP_VERSION, j.version);
+                    p.addMetric(JOB_ID, j.jobId);
+                } else {
+                    p.addMetric(IN_STATUS, IDLE);
+                }
+            }
+            default -> throw unknown(r, "GET", "packages, download, install");
+        }
+        return new KuraMessage(p);
+    }
+
+    @Override
+    public KuraMessage doDel(RequestHandlerContext context, KuraMessage req) throws KuraException {
+        String r = resource(req);
+        if (!r.equals(RESOURCE_DOWNLOAD)) throw unknown(r, "DEL", "download");
+        Job j = current.get();
+        if (j != null && j.downloading) {
+            j.cancelled = true;
+            LOG.info("DEPLOY-V2: cancelling {}", j);
+        }
+        return new KuraMessage(ok());
+    }
+
+    @Override
+    public KuraMessage doExec(RequestHandlerContext context, KuraMessage req) throws KuraException {
+        String r = resource(req);
+        KuraPayload in = req.getPayload() == null ? new KuraPayload() : req.getPayload();
+        switch (r) {
+            case RESOURCE_DOWNLOAD -> execDownload(context, in);
+            case RESOURCE_INSTALL -> execInstall(context, in);
+            case RESOURCE_UNINSTALL -> execUninstall(context, in);
+            default -> throw unknown(r, "EXEC", "download, install, uninstall");
+        }
+        return new KuraMessage(ok());
+    }
+
+    private void execDownload(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
+        String uri = required(in, DP_URI, String.class);
+        String name = fileSafe(required(in, DP_NAME, String.class), DP_NAME);
+        String version = fileSafe(required(in, DP_VERSION, String.class), DP_VERSION);
+        String protocol = required(in, PROTOCOL, String.class);
+        long jobId = jobId(in);
+        systemUpdate(in);
+        String requestor = requestor(in);
+        Integer blockSize = optional(in, BLOCK_SIZE, Integer.class);
+        Integer blockDelay = optional(in, BLOCK_DELAY, Integer.class);
+        Integer timeout = optional(in, TIMEOUT, Integer.class);
+        boolean resume = Boolean.TRUE.equals(optional(in, RESUME, Boolean.class));
+        boolean force = Boolean.TRUE.equals(optional(in, FORCE, Boolean.class));
+        Boolean install = optional(in, INSTALL, Boolean.class);
+        String hash = optional(in, HASH, String.class);
+        byte[] signature = signature(in);
+        if (blockSize != null && blockSize < 0 || blockDelay != null && blockDelay < 0 || timeout != null && timeout < 0)
+            throw bad(BLOCK_SIZE + ", " + BLOCK_DELAY + " and " + TIMEOUT + " must be >= 0");
+        URI u;
+        try {
+            u = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw bad("bad " + DP_URI + " '" + uri + "': " + e.getMessage());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null)
+            throw bad("bad " + DP_URI + " '" + uri + "': an http:// or https:// URL with a host is expected");
+        if (!protocol.equalsIgnoreCase(scheme))
+            throw bad(PROTOCOL + " '" + protocol + "' is not supported for " + uri + " (HTTP or HTTPS, matching the URL)");
+        HashSpec expected;
+        try {
+            expected = hash == null || hash.isBlank() ? null : HashSpec.parse(hash);
+        } catch (OtaException e) {
+            throw bad(HASH + ": " + e.getMessage());
+        }
+        Settings s = settings;
+        BlockDownloader.Settings dl = new BlockDownloader.Settings(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout,
+                blockSize == null ? 0 : blockSize, blockDelay == null ? 0 : blockDelay, s.maxBytes());
+        Job job = start(new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor)));
+        job.downloading = true;
+        submit(job, () -> {
+            Path file = downloaded(name, version);
+            if (!download(job, u, file, resume, force, dl, expected)) return;
+            job.downloading = false;
+            if (install == null || install) install(job, file, expected, signature);
+        });
+    }
+
+    private void execInstall(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
+        String name = fileSafe(required(in, DP_NAME, String.class), DP_NAME);
+        String version = fileSafe(required(in, DP_VERSION, String.class), DP_VERSION);
+        long jobId = jobId(in);
+        systemUpdate(in);
+        String requestor = requestor(in);
+        byte[] signature = signature(in);
+        Path file = downloaded(name, version);
+        if (!Files.isRegularFile(file))
+            throw bad(name + " " + version + " has not been downloaded (EXEC download with " + INSTALL + "=false first)");
+        Job job = start(new Job(RESOURCE_INSTALL, jobId, name, version, notifier(ctx, requestor)));
+        submit(job, () -> install(job, file, null, signature));
+    }
+
+    private void execUninstall(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
+        String name = required(in, DP_NAME, String.class);
+        long jobId = jobId(in);
+        String requestor = requestor(in);
+        if (packages.get(name).isEmpty()) throw new KuraException(KuraErrorCode.NOT_FOUND, "no deployment package named " + name);
+        Job job = start(new Job(RESOURCE_UNINSTALL, jobId, name, null, notifier(ctx, requestor)));
+        submit(job, () -> {
+            notify(job, RESOURCE_UNINSTALL, UN_STATUS, IN_PROGRESS, UN_PROGRESS, 0, null, null);
+            try {
+                packages.uninstall(name);
+                notify(job, RESOURCE_UNINSTALL, UN_STATUS, COMPLETED, UN_PROGRESS, 100, null, null);
+            } catch (OtaException e) {
+                notify(job, RESOURCE_UNINSTALL, UN_STATUS, FAILED, UN_PROGRESS, 0, UN_ERROR, e.getMessage());
+            }
+        });
+    }
+
+    // ---- jobs
+
+    private synchronized Job start(Job j) throws KuraException {
+        Job running = current.get();
+        if (running != null)
+            throw new KuraException(KuraErrorCode.PROCESS_EXECUTION_ERROR, "another DEPLOY-V2 job is in progress: " + running
+                    + (running.downloading ? ", download at " + running.percent() + "%" : ""));
+        current.set(j);
+        return j;
+    }
+
+    private void submit(Job job, Runnable work) throws KuraException {
+        LOG.info("DEPLOY-V2: {} started", job);
+        try {
+            executor.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.error("DEPLOY-V2: {} failed", job, e);
+                    String type = job.kind.equals(RESOURCE_UNINSTALL) ? RESOURCE_UNINSTALL : job.downloading ? RESOURCE_DOWNLOAD : RESOURCE_INSTALL;
+                    notify(job, type, statusKey(type), FAILED, progressKey(type), 0, errorKey(type), "internal error: " + e);
+                } finally {
+                    current.compareAndSet(job, null);
+                    LOG.info("DEPLOY-V2: {} done", job);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            current.compareAndSet(job, null);
+            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "DEPLOY-V2 is shutting down");
+        }
+    }
+
+    /** @return true when the file is there, complete and matching the hash */
+    private boolean download(Job job, URI uri, Path file, boolean resume, boolean force, BlockDownloader.Settings s, HashSpec expected) {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        try {
+            if (Files.isRegularFile(file) && !force) {
+                job.total = job.done = Files.size(file);
+                LOG.info("DEPLOY-V2: {} already downloaded", job);
+            } else {
+                if (!resume) Files.deleteIfExists(part);
+                BlockDownloader.Result r = BlockDownloader.fetch(uri, part, resume, s, () -> job.cancelled, (done, total) -> {
+                    job.done = done;
+                    job.total = total;
+                    if (total < 0 || done < total) downloadNote(job, IN_PROGRESS, null);
+                });
+                if (r.resumedFrom() > 0) LOG.info("DEPLOY-V2: {} resumed at byte {}", job, r.resumedFrom());
+                Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (expected != null) {
+                try {
+                    expected.verify(file);
+                } catch (OtaException e) {
+                    Files.deleteIfExists(file);
+                    throw e;
+                }
+            }
+            job.done = job.total = Files.size(file);
+            downloadNote(job, COMPLETED, null);
+            return true;
+        } catch (OtaException | IOException e) {
+            if (!resume || job.cancelled) deleteQuietly(part);
+            downloadNote(job, FAILED, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deleteQuietly(part);
+            downloadNote(job, FAILED, "download interrupted");
+        }
+        return false;
+    }
+
+    private void install(Job job, Path file, HashSpec expected, byte[] signature) {
+        notify(job, RESOURCE_INSTALL, IN_STATUS, IN_PROGRESS, IN_PROGRESS_, 0, null, null);
+        try {
+            DpInfo info = packages.install(file, expected, signature);
+            Optional<CompletableFuture<ModelGuard.Outcome>> watch = guard == null ? Optional.empty() : guard.pending(info.name());
+            if (watch.isEmpty()) {
+                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE, "installed " + info.name() + " " + info.version());
+                return;
+            }
+            notify(job, RESOURCE_INSTALL, IN_STATUS, IN_PROGRESS, IN_PROGRESS_, 100, IN_MESSAGE,
+                    "installed " + info.name() + " " + info.version() + "; watching its model before confirming");
+            ModelGuard.Outcome o = watch.get().get(healthWaitMs, TimeUnit.MILLISECONDS);
+            if (o.healthy()) {
+                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE, o.reason());
+            } else {
+                notify(job, RESOURCE_INSTALL, IN_STATUS, FAILED, IN_PROGRESS_, 100, IN_ERROR, rollbackText(o));
+            }
+        } catch (OtaException e) {
+            notify(job, RESOURCE_INSTALL, IN_STATUS, FAILED, IN_PROGRESS_, 0, IN_ERROR, e.getMessage());
+        } catch (TimeoutException e) {
+            notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE,
+                    "installed; no health verdict within " + healthWaitMs + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            notify(job, RESOURCE_INSTALL, IN_STATUS, FAILED, IN_PROGRESS_, 100, IN_ERROR, String.valueOf(e.getCause()));
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    public static String rollbackText(ModelGuard.Outcome o) {
+        String what = o.rollbackError() != null ? "rollback FAILED (" + o.rollbackError() + ")"
+                : o.uninstalled() ? "rolled back: " + o.name() + " uninstalled (it replaced nothing)"
+                        : "rolled back to " + o.name() + " " + o.restoredVersion();
+        return o.name() + " " + o.version() + " failed its health check: " + o.reason() + "; " + what;
+    }
+
+    private void downloadNote(Job job, String status, String error) {
+        KuraPayload p = job.payload();
+        p.addMetric(DL_SIZE, (int) Math.max(0, job.total));
+        p.addMetric(DL_PROGRESS, COMPLETED.equals(status) ? 100 : job.percent());
+        p.addMetric(DL_STATUS, status);
+        p.addMetric(DL_INDEX, 0);
+        if (error != null) p.addMetric(DL_ERROR, error);
+        job.notifier.send(RESOURCE_DOWNLOAD, p);
+    }
+
+    private void notify(Job job, String type, String statusKey, String status, String progressKey, int progress, String msgKey, String msg) {
+        KuraPayload p = job.payload();
+        p.addMetric(statusKey, status);
+        p.addMetric(progressKey, progress);
+        if (msgKey != null && msg != null) p.addMetric(msgKey, msg);
+        job.notifier.send(type, p);
+    }
+
+    private static String statusKey(String type) {
+        return switch (type) {
+            case RESOURCE_DOWNLOAD -> DL_STATUS;
+            case RESOURCE_UNINSTALL -> UN_STATUS;
+            default -> IN_STATUS;
+        };
+    }
+
+    private static String progressKey(String type) {
+        return switch (type) {
+            case RESOURCE_DOWNLOAD -> DL_PROGRESS;
+            case RESOURCE_UNINSTALL -> UN_PROGRESS;
+            default -> IN_PROGRESS_;
+        };
+    }
+
+    private static String errorKey(String type) {
+        return switch (type) {
+            case RESOURCE_DOWNLOAD -> DL_ERROR;
+            case RESOURCE_UNINSTALL -> UN_ERROR;
+            default -> IN_ERROR;
+        };
+    }
+
+    private Path downloaded(String name, String version) {
+        return dir.resolve(name + "-" + version + ".dp");
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("DEPLOY-V2: cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    // ---- request parsing
+
+    private Notifier notifier(RequestHandlerContext ctx, String requestor) throws KuraException {
+        CloudNotificationPublisher pub = ctx == null ? null : ctx.getNotificationPublisher();
+        if (pub == null) throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no notification publisher for this cloud connection");
+        String clientId = ctx.getContextProperties().get(RequestHandlerContextConstants.DEVICE_ID.name());
+        return new Notifier(pub, settings.appId(), requestor, clientId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String resource(KuraMessage req) throws KuraException {
+        Object args = req.getProperties().get(RequestHandlerMessageConstants.ARGS_KEY.value());
+        if (!(args instanceof List<?> l) || l.isEmpty() || !(l.get(0) instanceof String))
+            throw bad("missing resource: DEPLOY-V2 requests name one (e.g. EXEC/download)");
+        List<String> r = (List<String>) l;
+        return r.get(0);
+    }
+
+    private static KuraException unknown(String r, String method, String known) {
+        return new KuraException(KuraErrorCode.NOT_FOUND, "unknown resource " + method + " " + r + " (" + method + " serves " + known + ")");
+    }
+
+    static KuraException bad(String message) {
+        return new KuraException(KuraErrorCode.BAD_REQUEST, message);
+    }
+
+    static <T> T optional(KuraPayload p, String name, Class<T> type) throws KuraException {
+        Object v = p.getMetric(name);
+        if (v == null) return null;
+        // Kapua and mosquitto-side tools are loose with integer widths: accept a long that fits, and the reverse
+        if (type == Integer.class && v instanceof Long l && l == l.intValue()) v = l.intValue();
+        if (type == Long.class && v instanceof Integer i) v = i.longValue();
+        if (!type.isInstance(v))
+            throw bad("metric " + name + " must be " + typeName(type) + ", got " + typeName(v.getClass()) + " '" + v + "'");
+        return type.cast(v);
+    }
+
+    static <T> T required(KuraPayload p, String name, Class<T> type) throws KuraException {
+        T v = optional(p, name, type);
+        if (v == null) throw bad("missing metric " + name + " (" + typeName(type) + ")");
+        if (v instanceof String s && s.isBlank()) throw bad("metric " + name + " is empty");
+        return v;
+    }
+
+    private static String typeName(Class<?> c) {
+        if (c == Integer.class) return "an int32";
+        if (c == Long.class) return "an int64";
+        if (c == Boolean.class) return "a bool";
+        if (c == String.class) return "a string";
+        return "a " + c.getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    private static long jobId(KuraPayload in) throws KuraException {
+        return required(in, JOB_ID, Long.class);
+    }
+
+    private static void systemUpdate(KuraPayload in) throws KuraException {
+        if (required(in, SYSTEM_UPDATE, Boolean.class))
+            throw bad(SYSTEM_UPDATE + "=true (a shell-script system update) is not supported: deployment packages only");
+    }
+
+    private static String requestor(KuraPayload in) throws KuraException {
+        return required(in, REQUESTER, String.class);
+    }
+
+    private static byte[] signature(KuraPayload in) throws KuraException {
+        String s = optional(in, SIGNATURE, String.class);
+        if (s == null || s.isBlank()) return null;
+        try {
+            return Base64.getMimeDecoder().decode(s.trim());
+        } catch (IllegalArgumentException e) {
+            throw bad(SIGNATURE + " is not base64");
+        }
+    }
+
+    /** Names become file names here: no path separators or dot-dot. */
+    private static String fileSafe(String v, String metric) throws KuraException {
+        if (!v.matches("[A-Za-z0-9][A-Za-z0-9._+~-]*") || v.contains(".."))
+            throw bad("metric " + metric + " '" + v + "' has characters that are not allowed (letters, digits, . _ + ~ -)");
+        return v;
+    }
+
+    private static KuraPayload ok() {
+        KuraPayload p = new KuraPayload();
+        p.setTimestamp(new Date());
+        p.addMetric(RESPONSE_CODE, 200);
+        return p;
+    }
+
+    /** Kura's GET packages document. */
+    static String packagesXml(List<Deployer.Installed> list) {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<packages>");
+        for (Deployer.Installed i : list) {
+            sb.append("<package><name>").append(xml(i.name())).append("</name><version>").append(xml(i.version()))
+                    .append("</version><bundles>");
+            for (DpInfo.BundleRef b : i.bundles())
+                sb.append("<bundle><name>").append(xml(b.symbolicName())).append("</name><version>").append(xml(b.version()))
+                        .append("</version></bundle>");
+            sb.append("</bundles></package>");
+        }
+        return sb.append("</packages>").toString();
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
+    }
+}

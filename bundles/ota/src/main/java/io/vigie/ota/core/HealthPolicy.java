@@ -1,0 +1,18 @@
+package io.vigie.ota.core;
+
+/**
+ * When a freshly installed model counts as healthy.
+ *
+ * @param windowMs        the new model must become active within this time after the install, then serve this long
+ * @param maxModelErrors  detector errors about the new model tolerated once it is active (a refusal before that always fails)
+ * @param latencyBudgetMs p95 of the frames' {@code total.ms} on the new model must not exceed this (0 = not checked)
+ * @param minFpsRatio     frames per second on the new model must reach this fraction of the rate before the install
+ *                        (0 = not checked)
+ */
+public record HealthPolicy(long windowMs, int maxModelErrors, double latencyBudgetMs, double minFpsRatio) {
+    public HealthPolicy {
+        if (windowMs <= 0) throw new IllegalArgumentException("health window must be > 0 ms");
+        if (maxModelErrors < 0 || latencyBudgetMs < 0 || minFpsRatio < 0)
+            throw new IllegalArgumentException("health thresholds must be >= 0");
+    }
+}
