@@ -30,6 +30,12 @@ public final class CloudSettings {
     public boolean gzip = true;
     /** "kura-protobuf" (default) or "simple-json". */
     public String payloadEncoding = "kura-protobuf";
+    /** Inbound requests larger than this (raw or inflated) are refused with a 400 reply. */
+    public int maxRequestBytes = 1024 * 1024;
+    /** Worker threads running request handlers (a handler may run for minutes, e.g. a download). */
+    public int requestThreads = 2;
+    /** Requests waiting for a worker; beyond this a request gets a 500 "busy" reply. */
+    public int requestQueueSize = 32;
     public long reconnectMinMs = 1000;
     public long reconnectMaxMs = 60_000;
     public int connectTimeoutS = 10;
@@ -53,6 +59,9 @@ public final class CloudSettings {
             throw new IllegalArgumentException("keep.alive.s >= 0, store.capacity > 0, max.inflight > 0,"
                     + " max.message.bytes > 0 and rate.limit >= 0 are required");
         }
+        if (maxRequestBytes <= 0 || requestThreads <= 0 || requestQueueSize <= 0) {
+            throw new IllegalArgumentException("max.request.bytes, request.threads and request.queue.size must be > 0");
+        }
         if (!"kura-protobuf".equals(payloadEncoding) && !"simple-json".equals(payloadEncoding)) {
             throw new IllegalArgumentException("payload.encoding must be kura-protobuf or simple-json, got '"
                     + payloadEncoding + "'");
@@ -68,5 +77,15 @@ public final class CloudSettings {
 
     String controlTopic(String suffix) {
         return "$EDC/" + accountName + "/" + clientId + "/MQTT/" + suffix;
+    }
+
+    /** Inbound requests for this gateway: $EDC/account/client/appId/method/resource... */
+    String requestFilter() {
+        return "$EDC/" + accountName + "/" + clientId + "/+/+/#";
+    }
+
+    /** True when {@code s} can be one topic level: non-empty, no '/', '+', '#'. */
+    static boolean isTopicLevel(String s) {
+        return s != null && !s.isEmpty() && s.indexOf('/') < 0 && s.indexOf('+') < 0 && s.indexOf('#') < 0;
     }
 }

@@ -122,13 +122,31 @@ public final class KuraPayloadCodec {
         return o.toByteArray();
     }
 
+    /** Thrown when a payload inflates beyond the caller's limit. */
+    public static final class TooLargeException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
     /** Decodes plain or gzipped bytes. */
     public KuraPayload decode(byte[] bytes) {
+        return decode(bytes, MAX_DECODED_BYTES, true);
+    }
+
+    /**
+     * Decodes plain or gzipped bytes, refusing payloads that inflate beyond {@code maxDecodedBytes}
+     * ({@link TooLargeException}); without {@code withBody} the body is skipped (metrics only, e.g. to find a reply
+     * address in an oversized request).
+     */
+    public KuraPayload decode(byte[] bytes, int maxDecodedBytes, boolean withBody) {
         if (bytes == null) {
             throw new IllegalArgumentException("payload bytes are null");
         }
         if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
-            bytes = gunzip(bytes);
+            bytes = gunzip(bytes, Math.min(maxDecodedBytes, MAX_DECODED_BYTES));
         }
         KuraPayload p = new KuraPayload();
         In in = new In(bytes, 0, bytes.length, "KuraPayload");
@@ -141,7 +159,7 @@ public final class KuraPayloadCodec {
                 p.setPosition(decodePosition(in.sub("KuraPosition")));
             } else if (field == 5000 && wt == WT_LEN) {
                 decodeMetric(in.sub("KuraMetric"), p);
-            } else if (field == 5001 && wt == WT_LEN) {
+            } else if (field == 5001 && wt == WT_LEN && withBody) {
                 p.setBody(in.lenBytes());
             } else {
                 in.skip(field, wt);
@@ -225,13 +243,13 @@ public final class KuraPayloadCodec {
         p.addMetric(name, value);
     }
 
-    private static byte[] gunzip(byte[] bytes) {
+    private static byte[] gunzip(byte[] bytes, int max) {
         try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 4);
             byte[] buf = new byte[8192];
             for (int n; (n = gz.read(buf)) > 0;) {
-                if (out.size() + n > MAX_DECODED_BYTES) {
-                    throw new IllegalArgumentException("gzipped payload inflates beyond " + MAX_DECODED_BYTES + " bytes");
+                if (out.size() + n > max) {
+                    throw new TooLargeException("gzipped payload inflates beyond " + max + " bytes");
                 }
                 out.write(buf, 0, n);
             }
@@ -385,7 +403,7 @@ public final class KuraPayloadCodec {
             switch (wt) {
                 case WT_VARINT: varint(); break;
                 case WT_FIXED64: need(8); pos += 8; break;
-                case WT_LEN: pos += len(); break;
+                case WT_LEN: { int len = len(); pos += len; break; } // not "pos += len()": pos is read before len() moves it
                 case WT_FIXED32: need(4); pos += 4; break;
                 default: throw bad("unsupported wire type " + wt + " (field " + field + ")");
             }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
 import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * second copy kept by Paho). {@link #close} sends the DC (disconnect) message and a clean DISCONNECT; the broker
  * publishes the LWT when the connection dies otherwise.
  */
-public final class MqttForwarder implements AutoCloseable {
+public final class MqttForwarder implements AutoCloseable, ControlPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttForwarder.class);
 
@@ -45,6 +46,7 @@ public final class MqttForwarder implements AutoCloseable {
     private final List<CloudDeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sent = new AtomicLong(), confirmed = new AtomicLong(), connects = new AtomicLong(),
             connectFailures = new AtomicLong();
+    private volatile BiConsumer<String, byte[]> inbound;
     private volatile boolean running;
     private volatile MqttAsyncClient client;
     private Thread sender;
@@ -54,6 +56,15 @@ public final class MqttForwarder implements AutoCloseable {
         this.s = settings;
         this.store = store;
         this.codec = codec;
+    }
+
+    /**
+     * Receives inbound requests (topic, raw payload) on Paho's callback thread: the consumer must hand work off and
+     * return quickly. Set before {@link #start}; with a consumer, every connection subscribes (QoS 1) to
+     * {@code $EDC/account/client/+/+/#}.
+     */
+    public void setInboundHandler(BiConsumer<String, byte[]> consumer) {
+        this.inbound = consumer;
     }
 
     public void start() {
@@ -76,12 +87,34 @@ public final class MqttForwarder implements AutoCloseable {
         if (qos < 0 || qos > 1) {
             throw new IllegalArgumentException("qos must be 0 or 1, got " + qos);
         }
+        return storeEncoded(s.dataTopic(appTopic), payload, qos, retain, priority);
+    }
+
+    /**
+     * Stores a message for a full topic outside the data namespace (replies, notifications: {@code $EDC/...}). The
+     * topic must not contain wildcards or empty levels.
+     */
+    @Override
+    public String publishControl(String topic, KuraPayload payload, int qos, int priority)
+            throws MessageStore.StoreException {
+        if (topic == null || !topic.startsWith("$EDC/") || topic.contains("+") || topic.contains("#")
+                || topic.contains("//") || topic.endsWith("/")) {
+            throw new IllegalArgumentException("invalid control topic '" + topic + "'");
+        }
+        if (qos < 0 || qos > 1) {
+            throw new IllegalArgumentException("qos must be 0 or 1, got " + qos);
+        }
+        return storeEncoded(topic, payload, qos, false, priority);
+    }
+
+    private String storeEncoded(String topic, KuraPayload payload, int qos, boolean retain, int priority)
+            throws MessageStore.StoreException {
         byte[] bytes = encode(payload);
         if (bytes.length > s.maxMessageBytes) {
             throw new IllegalArgumentException("encoded message is " + bytes.length + " bytes, above max.message.bytes "
                     + s.maxMessageBytes);
         }
-        long id = store.store(s.dataTopic(appTopic), bytes, qos, retain, priority);
+        long id = store.store(topic, bytes, qos, retain, priority);
         synchronized (lock) {
             lock.notifyAll();
         }
@@ -192,7 +225,7 @@ public final class MqttForwarder implements AutoCloseable {
 
                 @Override
                 public void messageArrived(String topic, MqttMessage message) {
-                    // Inbound commands ($EDC/.../GET|PUT|POST|DEL|EXEC) are not handled yet.
+                    deliverInbound(topic, message.getPayload());
                 }
 
                 @Override
@@ -204,6 +237,15 @@ public final class MqttForwarder implements AutoCloseable {
             client = c;
             connects.incrementAndGet();
             store.releaseInFlight(); // anything unconfirmed on the previous connection is re-sent on this one
+            if (inbound != null) {
+                // Before BIRTH, as Kura: once the cloud sees the device, it can send requests.
+                IMqttToken sub = c.subscribe(s.requestFilter(), 1);
+                sub.waitForCompletion(10_000);
+                int[] granted = sub.getGrantedQos();
+                if (granted != null && granted.length > 0 && granted[0] > 1) {
+                    LOG.warn("broker refused the subscription to {} (requests will not arrive)", s.requestFilter());
+                }
+            }
             KuraPayload birth = lifecyclePayload();
             birth.addMetric("application_ids", s.appId);
             birth.addMetric("connection_count", connects.get());
@@ -222,6 +264,19 @@ public final class MqttForwarder implements AutoCloseable {
                 closeClient(false);
             }
             return false;
+        }
+    }
+
+    /** Never throws into Paho's callback thread (an exception there would drop the connection). */
+    private void deliverInbound(String topic, byte[] payload) {
+        BiConsumer<String, byte[]> h = inbound;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.accept(topic, payload);
+        } catch (RuntimeException e) {
+            LOG.warn("inbound message on {} not handled: {}", topic, e.toString());
         }
     }
 

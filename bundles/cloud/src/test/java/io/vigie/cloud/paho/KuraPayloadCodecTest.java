@@ -209,6 +209,17 @@ class KuraPayloadCodecTest {
     void unknownFieldsSkippedAndBadInputRefusedOnEncode() {
         byte[] withUnknown = { 0x18, 0x05, 0x08, 0x07 }; // field 3 varint 5 (unknown), then timestamp 7
         assertEquals(new Date(7), codec.decode(withUnknown).getTimestamp());
+        // field 4, length-delimited (unknown), 2 bytes; then timestamp 7: the skip must move past the length varint too
+        byte[] unknownLen = { 0x22, 0x02, 0x01, 0x02, 0x08, 0x07 };
+        assertEquals(new Date(7), codec.decode(unknownLen).getTimestamp());
+        KuraPayload withBody = new KuraPayload();
+        withBody.addMetric("request.id", "r");
+        withBody.setBody(new byte[300]);
+        KuraPayload headersOnly = codec.decode(codec.encode(withBody), 1024, false);
+        assertNull(headersOnly.getBody());
+        assertEquals("r", headersOnly.getMetric("request.id"));
+        assertThrows(KuraPayloadCodec.TooLargeException.class,
+                () -> codec.decode(codec.encode(withBody, true), 100, true));
         KuraPayload p = new KuraPayload();
         p.addMetric("bad", new Object());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.encode(p));

@@ -83,6 +83,18 @@ public @interface PahoCloudConfig {
             description = "Encoded messages above this are refused at publish, nothing stored", min = "1")
     int max_message_bytes() default 1048576;
 
+    @AttributeDefinition(name = "Max request size (bytes)", min = "1",
+            description = "Inbound requests ($EDC/account/client/appId/METHOD/...) above this, raw or inflated, get a 400 reply")
+    int max_request_bytes() default 1048576;
+
+    @AttributeDefinition(name = "Request worker threads", min = "1",
+            description = "Request handlers run on these threads (one may run for minutes, e.g. a download)")
+    int request_threads() default 2;
+
+    @AttributeDefinition(name = "Request queue size", min = "1",
+            description = "Requests waiting for a worker; beyond this a request gets a 500 'busy' reply")
+    int request_queue_size() default 32;
+
     @AttributeDefinition(name = "Gzip payloads", description = "Gzip a payload when that makes it smaller")
     boolean gzip() default true;
 }

@@ -8,7 +8,10 @@ import org.eclipse.kura.KuraException;
 import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
 import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
 import org.eclipse.kura.cloudconnection.message.KuraMessage;
+import org.eclipse.kura.cloudconnection.publisher.CloudNotificationPublisher;
 import org.eclipse.kura.cloudconnection.publisher.CloudPublisher;
+import org.eclipse.kura.cloudconnection.request.RequestHandler;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerRegistry;
 import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -23,6 +26,8 @@ import io.vigie.cloud.paho.CloudSettings;
 import io.vigie.cloud.paho.KuraPayloadCodec;
 import io.vigie.cloud.paho.MessageStore;
 import io.vigie.cloud.paho.MqttForwarder;
+import io.vigie.cloud.paho.NotificationPublisher;
+import io.vigie.cloud.paho.RequestDispatcher;
 
 /**
  * Kura {@link CloudPublisher} over Paho for the standalone runtime (inside Kura, Kura's own cloud connection provides
@@ -30,18 +35,27 @@ import io.vigie.cloud.paho.MqttForwarder;
  * nothing connects anywhere. Message properties override the defaults: {@code topic} (String, app topic), {@code qos} (0|1),
  * {@code retain} (Boolean), {@code priority} (int, 0 = most important). No {@code @Modified}: a configuration change
  * restarts the component, which keeps the store on disk.
+ *
+ * <p>Also the Kura {@link RequestHandlerRegistry} of this connection: handlers (DEPLOY-V2, ...) register under their
+ * app id, before or after the connection is up, and are called for {@code $EDC/account/client/appId/METHOD/...}
+ * requests (see {@link RequestDispatcher}). The {@link CloudNotificationPublisher} service is
+ * {@link PahoCloudNotificationPublisher}, which binds to this component through its implementation class (registered
+ * as a service for that purpose only; the package is private).
  */
 @Designate(ocd = PahoCloudConfig.class)
 @Component(name = PahoCloudPublisher.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = { CloudPublisher.class, ConfigurableComponent.class },
+        service = { CloudPublisher.class, ConfigurableComponent.class, RequestHandlerRegistry.class,
+                PahoCloudPublisher.class },
         property = "service.pid=" + PahoCloudPublisher.PID)
-public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent {
+public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent, RequestHandlerRegistry {
     public static final String PID = "io.vigie.cloud.paho";
     private static final Logger LOG = LoggerFactory.getLogger(PahoCloudPublisher.class);
 
     private final CloudSettings settings;
     private final MessageStore store;
     private final MqttForwarder forwarder;
+    private final NotificationPublisher notifications;
+    private final RequestDispatcher requests;
 
     @Activate
     public PahoCloudPublisher(BundleContext context, PahoCloudConfig c) throws Exception {
@@ -49,7 +63,11 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         settings.validate();
         store = new MessageStore(settings.storePath, settings.storeCapacity, settings.storeMaxAgeS * 1000L,
                 System::currentTimeMillis);
-        forwarder = new MqttForwarder(settings, store, new KuraPayloadCodec());
+        KuraPayloadCodec codec = new KuraPayloadCodec();
+        forwarder = new MqttForwarder(settings, store, codec);
+        notifications = new NotificationPublisher(settings, forwarder);
+        requests = new RequestDispatcher(settings, forwarder, codec, notifications, PahoCloudNotificationPublisher.PID);
+        forwarder.setInboundHandler(requests::onMessage);
         forwarder.start();
         LOG.info("cloud: publishing to {} as {}/{}/{}, store {}", settings.brokerUri, settings.accountName,
                 settings.clientId, settings.appId, settings.storePath);
@@ -85,11 +103,15 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         s.gzip = c.gzip();
         s.maxMessageBytes = c.max_message_bytes();
         s.payloadEncoding = c.payload_encoding().trim();
+        s.maxRequestBytes = c.max_request_bytes();
+        s.requestThreads = c.request_threads();
+        s.requestQueueSize = c.request_queue_size();
         return s;
     }
 
     @Deactivate
     void deactivate() {
+        requests.close(); // running handlers get 5 s; their replies still reach the open store
         forwarder.close();
         store.close();
     }
@@ -122,6 +144,26 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
             return ((Number) v).intValue();
         }
         throw new IllegalArgumentException("message property '" + key + "' must be a number, got " + v.getClass().getName());
+    }
+
+    @Override
+    public void registerRequestHandler(String id, RequestHandler handler) throws KuraException {
+        requests.registerRequestHandler(id, handler);
+    }
+
+    @Override
+    public void unregister(String id) {
+        requests.unregister(id);
+    }
+
+    /** For {@link PahoCloudNotificationPublisher} (same bundle). */
+    NotificationPublisher notifications() {
+        return notifications;
+    }
+
+    /** Request counters (received, ok, replied400/404/500, noReplyAddress, oversized, ...), for tests and status. */
+    public Map<String, Long> requestCounters() {
+        return requests.counters();
     }
 
     @Override

@@ -154,4 +154,72 @@ class PahoCloudPublisherTest {
             broker.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void componentIsTheRequestRegistryAndNotificationPublisherService() throws Exception {
+        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+            broker.start();
+            KuraPayloadCodec codec = new KuraPayloadCodec();
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            List<Object> codes = Collections.synchronizedList(new ArrayList<>());
+            MqttClient cloud = new MqttClient(broker.uri(), "cloud", new MemoryPersistence());
+            cloud.connect();
+            cloud.subscribe(new String[] { "$EDC/acct/cloud/#", "$EDC/acct/gw/MQTT/BIRTH" }, new int[] { 1, 1 });
+            cloud.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+
+                @Override
+                public void messageArrived(String t, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                    seen.add(t);
+                    codes.add(codec.decode(m.getPayload()).getMetric("response.code"));
+                }
+
+                @Override
+                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+                }
+            });
+            PahoCloudPublisher pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
+                    "account_name", "acct", "client_id", "gw")));
+            try {
+                // As a handler bundle does when its RequestHandlerRegistry reference binds (here: possibly before
+                // the connection is up).
+                pub.registerRequestHandler("CMD-V1", new org.eclipse.kura.cloudconnection.request.RequestHandler() {
+                    @Override
+                    public KuraMessage doExec(org.eclipse.kura.cloudconnection.request.RequestHandlerContext c,
+                            KuraMessage req) {
+                        return new KuraMessage(new KuraPayload());
+                    }
+                });
+                PahoCloudNotificationPublisher notifier = new PahoCloudNotificationPublisher(pub);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!seen.contains("$EDC/acct/gw/MQTT/BIRTH")) {
+                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen);
+                    Thread.sleep(20);
+                }
+                KuraPayload req = new KuraPayload();
+                req.addMetric("request.id", "q1");
+                req.addMetric("requester.client.id", "cloud");
+                cloud.publish("$EDC/acct/gw/CMD-V1/EXEC/snapshot", codec.encode(req), 1, false);
+                notifier.publish(new KuraMessage(new KuraPayload(),
+                        Map.of("appId", "CMD-V1", "messageType", "progress", "requestorClientId", "cloud")));
+                while (!(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
+                        && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"))) {
+                    assertTrue(System.nanoTime() < deadline, "seen " + seen);
+                    Thread.sleep(20);
+                }
+                assertEquals(200, codes.get(seen.indexOf("$EDC/acct/cloud/CMD-V1/REPLY/q1")));
+                assertEquals(1L, pub.requestCounters().get("ok"));
+                KuraException e = assertThrows(KuraException.class,
+                        () -> notifier.publish(new KuraMessage(new KuraPayload(), Map.of("appId", "CMD-V1"))));
+                assertTrue(e.getMessage().contains("messageType"), e.getMessage());
+                pub.unregister("CMD-V1");
+            } finally {
+                pub.deactivate();
+                cloud.disconnect(1000);
+                cloud.close(true);
+            }
+        }
+    }
 }
