@@ -52,14 +52,18 @@ public final class CalibrationFrames {
         // evenly spaced over the sorted list, so a limit still sees the whole folder
         int n = Math.min(max, files.size());
         for (int i = 0; i < n; i++) {
-            Path p = files.get((int) ((long) i * files.size() / n));
-            try (Mat m = imread(p.toString(), IMREAD_COLOR)) {
-                if (m == null || m.empty())
-                    throw new QuantizationException("cannot decode calibration image " + p);
-                out.add(rgb(m, w, h));
-            }
+            out.add(image(files.get((int) ((long) i * files.size() / n)), w, h));
         }
         return out;
+    }
+
+    /** One image file as w×h RGB. */
+    static byte[] image(Path p, int w, int h) {
+        try (Mat m = imread(p.toString(), IMREAD_COLOR)) {
+            if (m == null || m.empty())
+                throw new QuantizationException("cannot decode calibration image " + p);
+            return rgb(m, w, h);
+        }
     }
 
     private static List<byte[]> video(Path file, int w, int h, int max) throws IOException {

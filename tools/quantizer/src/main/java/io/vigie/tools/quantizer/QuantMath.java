@@ -13,7 +13,7 @@ public final class QuantMath {
     /** scale and zero point of one tensor: real = scale * (q - zeroPoint). */
     public record Params(float scale, int zeroPoint) {
         public int quantize(float real) {
-            return clamp(Math.round(real / scale) + zeroPoint, -128, 127);
+            return clamp(round(real / scale) + zeroPoint, -128, 127);
         }
 
         public float dequantize(int q) {
@@ -35,7 +35,7 @@ public final class QuantMath {
         if (hi - lo < MIN_SCALE * 255)
             return new Params(1f / 256f, -128); // constant 0: any scale represents it exactly
         float scale = (float) ((hi - lo) / 255.0);
-        long zp = Math.round(-128 - lo / scale);
+        long zp = round(-128 - lo / scale);
         return new Params(scale, (int) Math.max(-128, Math.min(127, zp)));
     }
 
@@ -65,7 +65,7 @@ public final class QuantMath {
         byte[] q = new byte[w.length];
         for (int i = 0; i < w.length; i++) {
             int c = (i / inner) % channels;
-            q[i] = (byte) clamp(Math.round(w[i] / scales[c]), -127, 127);
+            q[i] = (byte) clamp(round(w[i] / scales[c]), -127, 127);
         }
         return q;
     }
@@ -92,7 +92,7 @@ public final class QuantMath {
         for (int c = 0; c < bias.length; c++) {
             // the kernel sees the float32 scale stored in the model: quantize with exactly that one
             double s = (float) ((double) inputScale * weightScales[weightScales.length == 1 ? 0 : c]);
-            long v = Math.round(bias[c] / s);
+            long v = round(bias[c] / s);
             if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)
                 throw new IllegalStateException("bias " + bias[c] + " overflows int32 at scale " + s);
             q[c] = (int) v;
@@ -116,6 +116,11 @@ public final class QuantMath {
         else if (exp == 31) v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
         else v = Float.intBitsToFloat((exp - 15 + 127) << 23 | mant << 13);
         return sign == 1 ? -v : v;
+    }
+
+    /** Round half away from zero, as TFLite's quantizer does (Math.round rounds half up). */
+    static long round(double x) {
+        return x < 0 ? -Math.round(-x) : Math.round(x);
     }
 
     static int clamp(long v, int lo, int hi) {
