@@ -28,7 +28,9 @@ final class Gateway implements AutoCloseable {
     final Path data;
     final Path log;
     final int port;
-    final String consolePassword = "it-" + Long.toHexString(System.nanoTime());
+    /** The /vigie user every request of these tests logs in as (its PBKDF2 hash is in io.vigie.web.auth.config). */
+    static final String USER = "it";
+    final String password = "it-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private Process process;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -38,6 +40,34 @@ final class Gateway implements AutoCloseable {
         this.data = Files.createDirectories(dir.resolve("data"));
         this.log = dir.resolve("gateway.log");
         this.port = freePort();
+        writeConfig("io.vigie.web.auth", Map.of("users", new String[] { USER + ":" + pbkdf2(password) }));
+    }
+
+    /** The stored form ./vigie password writes ({pbkdf2-sha256}ITER:SALT:HASH), computed here with the JRE. */
+    static String pbkdf2(String password) {
+        try {
+            byte[] salt = new byte[16];
+            new java.security.SecureRandom().nextBytes(salt);
+            int iterations = 20_000; // tests: cheap, still above the gateway's minimum
+            byte[] dk = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            return "{pbkdf2-sha256}" + iterations + ":" + hex.formatHex(salt) + ":" + hex.formatHex(dk);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A request to the gateway, logged in as {@link #USER}. */
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A GET without credentials. */
+    HttpResponse<String> anonymousGet(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static Path jar() {
@@ -111,22 +141,21 @@ final class Gateway implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(request(path).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** POST with a body and content type (the OTA REST API). */
     HttpResponse<String> post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120)).header("Content-Type", contentType)
+        return http.send(request(path).timeout(Duration.ofSeconds(120)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
+        return http.send(request(path).timeout(Duration.ofSeconds(60)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

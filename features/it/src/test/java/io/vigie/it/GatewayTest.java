@@ -144,7 +144,7 @@ class GatewayTest {
                 assertEquals(576, img.getHeight());
             }
         }
-        HttpResponse<byte[]> snap = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/snapshot.jpg")).build(),
+        HttpResponse<byte[]> snap = gw.http.send(gw.request("/vigie/snapshot.jpg").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, snap.statusCode());
         assertNotNull(ImageIO.read(new ByteArrayInputStream(snap.body())));
@@ -332,5 +332,27 @@ class GatewayTest {
         String log = gw.logText();
         assertTrue(log.contains("Vigie detector started"), "our own SLF4J logs");
         assertTrue(log.contains("Active model is now"), "model lifecycle logged");
+    }
+
+    @Test
+    @Order(10)
+    void everyEndpointThatShowsVideoOrChangesStateNeedsTheLogin() throws Exception {
+        for (String path : new String[] { "/vigie/", "/vigie/stream.mjpg", "/vigie/snapshot.jpg", "/vigie/events",
+                "/vigie/api/status", "/vigie/api/detections", "/vigie/api/models", "/vigie/api/packages" }) {
+            HttpResponse<String> r = gw.anonymousGet(path);
+            assertEquals(401, r.statusCode(), path + " without credentials");
+            assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="), path);
+        }
+        assertEquals(200, gw.anonymousGet("/vigie/metrics").statusCode(), "Prometheus text stays scrapeable");
+        java.net.http.HttpResponse<String> post = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/api/packages"))
+                .header("Content-Type", "application/octet-stream").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] { 1 }))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, post.statusCode(), "no anonymous install");
+        java.net.http.HttpResponse<String> wrong = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/api/status"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((Gateway.USER + ":nope").getBytes()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrong.statusCode(), "wrong password");
+        assertEquals(200, gw.get("/vigie/api/status").statusCode(), "the configured user gets in");
+        assertFalse(gw.logText().contains(gw.password), "the password is never logged");
     }
 }

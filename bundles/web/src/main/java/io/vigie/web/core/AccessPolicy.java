@@ -5,8 +5,7 @@ import javax.servlet.http.HttpServletResponse;
 
 /**
  * Decides whether a request to /vigie may proceed; consulted once per request by the context's
- * handleSecurity. Authentication will be implemented here with the auth issue; until then every
- * request is allowed.
+ * handleSecurity ({@link BasicAuthPolicy} in the runtime; allow-all only in tests).
  */
 @FunctionalInterface
 public interface AccessPolicy {
@@ -17,4 +16,10 @@ public interface AccessPolicy {
     boolean allow(HttpServletRequest request, HttpServletResponse response);
 
     AccessPolicy ALLOW_ALL = (req, resp) -> true;
+
+    /** Refuses everything with 503 (no valid authentication settings yet). */
+    AccessPolicy DENY_ALL = (req, resp) -> {
+        resp.setStatus(503);
+        return false;
+    };
 }

@@ -318,7 +318,7 @@ class WebComponentJettyTest {
 
     @Test
     void securityHookIsTheContextsSingleGate() throws Exception {
-        assertTrue(new VigieServletContext().handleSecurity(null, null), "allows all until auth lands");
+        assertTrue(new VigieServletContext(AccessPolicy.ALLOW_ALL).handleSecurity(null, null));
         AccessPolicy deny = (HttpServletRequest req, HttpServletResponse resp) -> false;
         assertFalse(new VigieServletContext(deny).handleSecurity(null, null));
     }

@@ -86,7 +86,9 @@ public final class PipelineBench {
         ConfigFile.write(conf, DETECTOR_PID, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()));
         int port = freePort();
         Path log = workDir.resolve("gateway.log");
-        Http http = new Http(port);
+        String password = Http.newPassword();
+        ConfigFile.write(conf, Http.AUTH_PID, Http.authConfig(password));
+        Http http = new Http(port, password);
         boolean wrapped = !setup.wrapper().isEmpty();
         try (ChildProcess p = ChildProcess.start(command(conf, data, port), workDir, log)) {
             // cold start: spawn -> API answers -> a model is active -> first result that contains a detection

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -62,7 +61,9 @@ public final class SwapBench {
         // every frame on SSE (the default caps 'detection' events at 10/s per client, which would look like loss)
         ConfigFile.write(conf, "io.vigie.web", Map.of("sse.detection.rate", 1000));
         int port = PipelineBench.freePort();
-        Http http = new Http(port);
+        String password = Http.newPassword();
+        ConfigFile.write(conf, Http.AUTH_PID, Http.authConfig(password));
+        Http http = new Http(port, password);
         PipelineBench pb = new PipelineBench(setup);
         CopyOnWriteArrayList<Seen> seen = new CopyOnWriteArrayList<>();
         try (ChildProcess p = ChildProcess.start(pb.command(conf, data, port), workDir, workDir.resolve("gateway.log"))) {
@@ -73,7 +74,7 @@ public final class SwapBench {
                             + workDir.resolve("gateway.log") + ")"));
                 Thread.sleep(100);
             }
-            Thread reader = sseReader(port, seen);
+            Thread reader = sseReader(http, seen);
             Thread.sleep(3000);
             String current = "INT8";
             for (int i = 0; i < cycles * 2; i++) {
@@ -101,7 +102,7 @@ public final class SwapBench {
                     current = precision;
                     Thread.sleep(3000);
                 }
-                out.add(installDp(http, port, precision, seen));
+                out.add(installDp(http, precision, seen));
                 Thread.sleep(3000);
             }
             reader.interrupt();
@@ -109,7 +110,7 @@ public final class SwapBench {
         return out;
     }
 
-    private Swap installDp(Http http, int port, String precision, List<Seen> seen) throws IOException, InterruptedException {
+    private Swap installDp(Http http, String precision, List<Seen> seen) throws IOException, InterruptedException {
         byte[] bundle = Files.readAllBytes(ModelDp.modelBundle(root, precision));
         String from = ModelDp.modelVersion(bundle);
         String to = from + ".1"; // numerically higher: the detector prefers it (ModelSelector)
@@ -127,7 +128,7 @@ public final class SwapBench {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         int status;
         try {
-            status = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/vigie/api/packages?sha256=sha256:" + sha))
+            status = c.send(http.request("/vigie/api/packages?sha256=sha256:" + sha)
                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/octet-stream")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -168,12 +169,11 @@ public final class SwapBench {
     }
 
     /** Reads /vigie/events (SSE) into {@code seen} until interrupted or the stream ends. */
-    private static Thread sseReader(int port, List<Seen> seen) {
+    private static Thread sseReader(Http http, List<Seen> seen) {
         Thread t = new Thread(() -> {
             HttpClient c = HttpClient.newHttpClient();
             try {
-                HttpResponse<InputStream> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/vigie/events")).GET()
-                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = c.send(http.request("/vigie/events").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                     String event = null, line;
                     while (!Thread.currentThread().isInterrupted() && (line = br.readLine()) != null) {
