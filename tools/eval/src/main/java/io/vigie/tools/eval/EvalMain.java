@@ -25,7 +25,7 @@ import io.vigie.inference.core.TfliteEngine;
  *
  * <pre>
  * java -cp 'target/*:target/lib/*' io.vigie.tools.eval.EvalMain --model M.tflite --dataset DIR
- *      [--split val] [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
+ *      [--split val | --coco-json instances.json (then --dataset = the image folder) [--coco-category 1]] [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
  *      [--mean 128 --std 128] (float inputs) [--model-class 0] (model's person id) [--class 0] (dataset's)
  *      [--raw-ssd300 --labels FILE [--no-sigmoid]] (raw-output SSD: anchors generated, labels one per line,
  *      --model-class = the person column, e.g. 4 for MediaPipe's OIDv4 SSD)
@@ -73,8 +73,14 @@ public final class EvalMain {
             // labelOffset = -modelClass: the model's person id maps to labels[0] = "person"
             spec = ModelSpec.postprocessOp(List.of("person"), -modelClass, mean, std);
         }
-        List<YoloDataset.Item> items = YoloDataset.load(dataset, split, datasetClass);
-        if (items.isEmpty()) throw new IllegalArgumentException("no images in " + YoloDataset.splitDir(dataset, split));
+        // --coco-json F: --dataset is the image folder and F the COCO instances json (person = category 1)
+        boolean coco = a.has("coco-json");
+        List<YoloDataset.Item> items = coco
+                ? CocoDataset.load(Paths.get(a.require("coco-json")), dataset, Integer.parseInt(a.get("coco-category", "1")))
+                : YoloDataset.load(dataset, split, datasetClass);
+        String splitName = coco ? Paths.get(a.require("coco-json")).getFileName().toString()
+                : YoloDataset.splitDir(dataset, split).getFileName().toString();
+        if (items.isEmpty()) throw new IllegalArgumentException("no images in " + dataset + " (" + splitName + ")");
 
         List<List<ApCalculator.Box>> gts = new ArrayList<>();
         List<ApCalculator.Scored> dets = new ArrayList<>();
@@ -101,7 +107,7 @@ public final class EvalMain {
 
         System.out.printf(Locale.ROOT, "model      %s (sha256 %s)%n", modelPath, sha.substring(0, 8));
         System.out.printf(Locale.ROOT, "dataset    %s split %s: %d images, %d persons%n", dataset,
-                YoloDataset.splitDir(dataset, split).getFileName(), items.size(), nGt);
+                splitName, items.size(), nGt);
         System.out.printf(Locale.ROOT, "person AP@0.5        %.3f%n", ap50);
         System.out.printf(Locale.ROOT, "person AP@[.5:.95]   %.3f%n", ap);
         System.out.printf(Locale.ROOT, "at score >= %.2f: precision %.3f recall %.3f (tp %d, fp %d, gt %d)%n", threshold,
@@ -114,7 +120,7 @@ public final class EvalMain {
                             + "\"ap50\":%.5f,\"ap50_95\":%.5f,\"threshold\":%.3f,\"precision\":%.5f,\"recall\":%.5f,"
                             + "\"tp\":%d,\"fp\":%d,\"meanInvokeMillis\":%.3f,\"threads\":%d}%n",
                     Json.str(modelPath.toString()), sha, Json.str(dataset.toString()),
-                    YoloDataset.splitDir(dataset, split).getFileName(), items.size(), nGt, ap50, ap, threshold,
+                    splitName, items.size(), nGt, ap50, ap, threshold,
                     Json.num(pr.precision()), Json.num(pr.recall()), pr.tp(), pr.fp(), inferMs / items.size(), threads);
             Files.writeString(Paths.get(a.require("json")), json.replace("NaN", "null"));
         }
