@@ -70,7 +70,8 @@ public final class BlockDownloader {
             long done = have;
             long nextReport = done + block;
             progress.update(done, total);
-            byte[] buf = new byte[(int) Math.min(64 * 1024, block)];
+            // reads smaller than a block: each block boundary gets its own report
+            byte[] buf = new byte[(int) Math.min(16 * 1024, block)];
             try (InputStream in = c.getInputStream();
                     OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -82,7 +83,7 @@ public final class BlockDownloader {
                     if (done >= nextReport) {
                         out.flush();
                         progress.update(done, total);
-                        nextReport = done + block;
+                        while (nextReport <= done) nextReport += block;
                         if (s.blockDelayMs() > 0) Thread.sleep(s.blockDelayMs());
                     }
                 }

@@ -92,6 +92,27 @@ final class TestDps {
         return dp(dir.resolve(name + "-" + version + ".dp"), h, b);
     }
 
+    /** A one-bundle DP of about {@code size} bytes (random, incompressible payload): for download tests. */
+    static Path big(Path dir, String name, String bsn, String version, int size) throws IOException {
+        byte[] payload = new byte[size];
+        new java.util.Random(size).nextBytes(payload);
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (JarOutputStream j = new JarOutputStream(bos, m)) {
+            j.putNextEntry(new ZipEntry("data/random.bin"));
+            j.write(payload);
+            j.closeEntry();
+        }
+        Map<String, Object[]> b = new LinkedHashMap<>();
+        b.put("bundles/" + bsn + ".jar", new Object[] { bsn, version, bos.toByteArray() });
+        return dp(dir.resolve(name + "-" + version + ".dp"), headers(name, version), b);
+    }
+
     /** A core DP for an arch (Vigie-Arch header and a natives bundle for that processor). */
     static Path core(Path dir, String arch, String processor) throws IOException {
         Map<String, String> h = headers("vigie-core", "1.0.0");

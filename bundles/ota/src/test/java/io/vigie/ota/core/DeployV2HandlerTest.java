@@ -1,0 +1,390 @@
+package io.vigie.ota.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.eclipse.kura.KuraErrorCode;
+import org.eclipse.kura.KuraException;
+import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
+import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
+import org.eclipse.kura.cloudconnection.message.KuraMessage;
+import org.eclipse.kura.cloudconnection.publisher.CloudNotificationPublisher;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerContext;
+import org.eclipse.kura.message.KuraPayload;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DEPLOY-V2 handler against in-process fakes: notification publisher, DeploymentAdmin, HTTP server. */
+class DeployV2HandlerTest {
+    @TempDir
+    Path tmp;
+    TestHttp http;
+    PackageManagerTest.FakeDa da;
+    DpStore store;
+    PackageManager pm;
+    ModelGuard guard;
+    ExecutorService exec;
+    DeployV2Handler handler;
+    final BlockingQueue<KuraMessage> notes = new LinkedBlockingQueue<>();
+    RequestHandlerContext ctx;
+    long jobs = 100;
+
+    /** Captures what the handler publishes. */
+    final class Publisher implements CloudNotificationPublisher {
+        @Override
+        public String publish(KuraMessage message) {
+            notes.add(message);
+            return "1";
+        }
+
+        @Override
+        public void registerCloudConnectionListener(CloudConnectionListener l) {
+        }
+
+        @Override
+        public void unregisterCloudConnectionListener(CloudConnectionListener l) {
+        }
+
+        @Override
+        public void registerCloudDeliveryListener(CloudDeliveryListener l) {
+        }
+
+        @Override
+        public void unregisterCloudDeliveryListener(CloudDeliveryListener l) {
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        http = new TestHttp();
+        da = new PackageManagerTest.FakeDa();
+        store = new DpStore(tmp.resolve("dp"));
+        PackageManager[] self = new PackageManager[1];
+        pm = new PackageManager(da, store, new DpInspector("x86-64"), new PackageManager.Listener() {
+            @Override
+            public void installed(DpInfo info, String sha256) {
+                guard.installed(info, self[0].storedFile(info.name()), System.currentTimeMillis());
+            }
+
+            @Override
+            public void uninstalled(String name) {
+            }
+
+            @Override
+            public void failed(String name, String operation, OtaException e) {
+            }
+        });
+        self[0] = pm;
+        guard = new ModelGuard(pm, new HealthPolicy(60_000, 0, 0, 0), o -> { });
+        exec = Executors.newSingleThreadExecutor();
+        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec, new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
+        handler.settings(new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000), 20_000);
+        ctx = new RequestHandlerContext(new Publisher(), Map.of("DEVICE_ID", "gw-1"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        handler.close();
+        exec.shutdownNow();
+        exec.awaitTermination(5, TimeUnit.SECONDS);
+        http.close();
+    }
+
+    static KuraMessage request(String resource, KuraPayload p) {
+        return new KuraMessage(p, Map.of("args", List.of(resource)));
+    }
+
+    KuraPayload download(String path, String name, String version) {
+        KuraPayload p = new KuraPayload();
+        p.addMetric("dp.uri", http.url(path));
+        p.addMetric("dp.name", name);
+        p.addMetric("dp.version", version);
+        p.addMetric("dp.download.protocol", "HTTP");
+        p.addMetric("job.id", ++jobs);
+        p.addMetric("dp.install.system.update", false);
+        p.addMetric("requester.client.id", "cloud-1");
+        return p;
+    }
+
+    Path serve(String name, String version) throws Exception {
+        Path dp = TestDps.big(Files.createDirectories(tmp.resolve("src")), name, "io." + name, version, 200_000);
+        http.files.put("/" + name + "-" + version + ".dp", Files.readAllBytes(dp));
+        return dp;
+    }
+
+    /** Next notification matching, failing with what came instead. */
+    KuraMessage await(Predicate<KuraMessage> ok) throws InterruptedException {
+        List<String> seen = new ArrayList<>();
+        long end = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < end) {
+            KuraMessage m = notes.poll(100, TimeUnit.MILLISECONDS);
+            if (m == null) continue;
+            if (ok.test(m)) return m;
+            seen.add(m.getProperties().get("messageType") + " " + m.getPayload().metrics());
+        }
+        throw new AssertionError("no such notification; seen " + seen);
+    }
+
+    static Predicate<KuraMessage> note(String type, String statusMetric, String status) {
+        return m -> type.equals(m.getProperties().get("messageType")) && status.equals(m.getPayload().getMetric(statusMetric));
+    }
+
+    KuraException refused(String resource, KuraPayload p) {
+        return assertThrows(KuraException.class, () -> handler.doExec(ctx, request(resource, p)));
+    }
+
+    @Test
+    void downloadWithHashThenInstallNotifiesProgressAndCompletion() throws Exception {
+        Path dp = serve("m1", "1.0.0");
+        KuraPayload req = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        req.addMetric("dp.download.hash", "SHA256:" + HashSpec.sha256(dp).toUpperCase());
+        req.addMetric("dp.download.block.size", 1024);
+        KuraMessage reply = handler.doExec(ctx, request("download", req));
+        assertEquals(200, reply.getPayload().getMetric("response.code"));
+
+        KuraMessage progress = await(note("download", "dp.download.status", "IN_PROGRESS"));
+        assertEquals(Map.of("appId", "DEPLOY-V2", "messageType", "download", "requestorClientId", "cloud-1"), progress.getProperties());
+        assertEquals("gw-1", progress.getPayload().getMetric("client.id"));
+        assertEquals(jobs, progress.getPayload().getMetric("job.id"));
+        assertEquals((int) Files.size(dp), progress.getPayload().getMetric("dp.download.size"));
+        KuraMessage done = await(note("download", "dp.download.status", "COMPLETED"));
+        assertEquals(100, done.getPayload().getMetric("dp.download.progress"));
+        assertEquals("m1", done.getPayload().getMetric("dp.name"));
+        KuraMessage installed = await(note("install", "dp.install.status", "COMPLETED"));
+        assertEquals(100, installed.getPayload().getMetric("dp.install.progress"));
+        assertEquals(List.of("m1 1.0.0"), da.installs);
+        assertEquals("1.0.0", store.entries().get(0).version());
+        awaitIdle();
+        try (var files = Files.list(tmp.resolve("dp/downloads"))) {
+            assertEquals(0, files.count(), "the downloaded file is not kept once installed (the store has its copy)");
+        }
+
+        KuraMessage packages = handler.doGet(ctx, request("packages", new KuraPayload()));
+        String xml = new String(packages.getPayload().getBody(), StandardCharsets.UTF_8);
+        assertTrue(xml.contains("<package><name>m1</name><version>1.0.0</version><bundles><bundle><name>io.m1</name>"
+                + "<version>1.0.0</version></bundle></bundles></package>"), xml);
+    }
+
+    void awaitIdle() throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < end) {
+            KuraPayload p = handler.doGet(ctx, request("install", new KuraPayload())).getPayload();
+            KuraPayload d = handler.doGet(ctx, request("download", new KuraPayload())).getPayload();
+            if ("IDLE".equals(p.getMetric("dp.install.status")) && "ALREADY_DONE".equals(d.getMetric("dp.download.status"))) {
+                // the job thread releases the lock just after its last notification
+                exec.submit(() -> { }).get();
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("job still running");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithAClearMessageAndNothingStarts() throws Exception {
+        serve("m1", "1.0.0");
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.removeMetric("dp.uri");
+        KuraException e = refused("download", p);
+        assertEquals(KuraErrorCode.BAD_REQUEST, e.getCode());
+        assertTrue(e.getMessage().contains("missing metric dp.uri"), e.getMessage());
+
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("job.id", "12");
+        assertTrue(refused("download", p).getMessage().contains("job.id must be an int64, got a string '12'"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.install", "true");
+        assertTrue(refused("download", p).getMessage().contains("dp.install must be a bool"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.block.size", 1.5);
+        assertTrue(refused("download", p).getMessage().contains("dp.download.block.size must be an int32, got a double"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.uri", "ftp://127.0.0.1/x.dp");
+        assertTrue(refused("download", p).getMessage().contains("http:// or https://"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.uri", "http://bad host/x.dp");
+        assertTrue(refused("download", p).getMessage().contains("bad dp.uri"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.protocol", "FTP");
+        assertTrue(refused("download", p).getMessage().contains("dp.download.protocol 'FTP' is not supported"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.hash", "SHA256:xyz");
+        assertTrue(refused("download", p).getMessage().contains("dp.download.hash"));
+        p = download("/m1-1.0.0.dp", "../etc", "1.0.0");
+        assertTrue(refused("download", p).getMessage().contains("not allowed"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.install.system.update", true);
+        assertTrue(refused("download", p).getMessage().contains("not supported"));
+        p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.removeMetric("requester.client.id");
+        assertTrue(refused("download", p).getMessage().contains("requester.client.id"));
+        assertEquals(KuraErrorCode.NOT_FOUND, refused("reboot", download("/m1-1.0.0.dp", "m1", "1.0.0")).getCode());
+        assertEquals(KuraErrorCode.NOT_FOUND, assertThrows(KuraException.class,
+                () -> handler.doGet(ctx, request("nothing", new KuraPayload()))).getCode());
+        assertEquals(KuraErrorCode.BAD_REQUEST, assertThrows(KuraException.class,
+                () -> handler.doExec(ctx, new KuraMessage(new KuraPayload(), Map.of()))).getCode());
+        KuraPayload install = download("/x", "m1", "9.9.9");
+        assertTrue(refused("install", install).getMessage().contains("has not been downloaded"));
+        KuraPayload uninstall = new KuraPayload();
+        uninstall.addMetric("dp.name", "nope");
+        uninstall.addMetric("job.id", 5L);
+        uninstall.addMetric("requester.client.id", "cloud-1");
+        assertEquals(KuraErrorCode.NOT_FOUND, refused("uninstall", uninstall).getCode());
+
+        Thread.sleep(200);
+        assertTrue(notes.isEmpty(), "no job started: " + notes);
+        assertTrue(da.installs.isEmpty());
+        // and the next good request is served
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        await(note("install", "dp.install.status", "COMPLETED"));
+    }
+
+    @Test
+    void hashMismatchOrNotAPackageFailsAndInstallsNothing() throws Exception {
+        serve("m1", "1.0.0");
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.hash", "sha256:" + "0".repeat(64));
+        handler.doExec(ctx, request("download", p));
+        KuraMessage failed = await(note("download", "dp.download.status", "FAILED"));
+        assertTrue(String.valueOf(failed.getPayload().getMetric("dp.download.error.message")).contains("mismatch"),
+                failed.getPayload().metrics().toString());
+        awaitIdle();
+
+        http.files.put("/junk.dp", "not a package".getBytes(StandardCharsets.UTF_8));
+        handler.doExec(ctx, request("download", download("/junk.dp", "junk", "1.0.0")));
+        await(note("download", "dp.download.status", "COMPLETED"));
+        KuraMessage bad = await(note("install", "dp.install.status", "FAILED"));
+        assertTrue(String.valueOf(bad.getPayload().getMetric("dp.install.error.message")).contains("not a zip"),
+                bad.getPayload().metrics().toString());
+        awaitIdle();
+
+        handler.doExec(ctx, request("download", download("/missing.dp", "m2", "1.0.0")));
+        KuraMessage nf = await(note("download", "dp.download.status", "FAILED"));
+        assertTrue(String.valueOf(nf.getPayload().getMetric("dp.download.error.message")).contains("HTTP 404"));
+        awaitIdle();
+        assertTrue(da.installs.isEmpty());
+        assertTrue(store.entries().isEmpty());
+        try (var files = Files.list(tmp.resolve("dp/downloads"))) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    @Test
+    void oneJobAtATimeAndDeleteCancels() throws Exception {
+        serve("m1", "1.0.0");
+        http.chunkDelayMs = 100; // ~40 kB/s for 200 kB: the job is still downloading while we talk to it
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.block.size", 4096);
+        handler.doExec(ctx, request("download", p));
+        await(note("download", "dp.download.status", "IN_PROGRESS"));
+        KuraException busy = refused("download", download("/m1-1.0.0.dp", "m1", "1.0.0"));
+        assertEquals(KuraErrorCode.PROCESS_EXECUTION_ERROR, busy.getCode());
+        assertTrue(busy.getMessage().contains("another DEPLOY-V2 job is in progress: job " + (jobs - 1)), busy.getMessage());
+        KuraPayload status = handler.doGet(ctx, request("download", new KuraPayload())).getPayload();
+        assertEquals("IN_PROGRESS", status.getMetric("dp.download.status"));
+        assertEquals(jobs - 1, status.getMetric("job.id"));
+
+        handler.doDel(ctx, request("download", new KuraPayload()));
+        KuraMessage cancelled = await(note("download", "dp.download.status", "FAILED"));
+        assertTrue(String.valueOf(cancelled.getPayload().getMetric("dp.download.error.message")).contains("cancelled"));
+        awaitIdle();
+        assertTrue(da.installs.isEmpty());
+        http.chunkDelayMs = 0;
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        await(note("install", "dp.install.status", "COMPLETED"));
+    }
+
+    @Test
+    void interruptedDownloadResumesOnTheNextRequest() throws Exception {
+        Path dp = serve("m1", "1.0.0");
+        http.dropAfter = 50_000;
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.resume", true);
+        handler.doExec(ctx, request("download", p));
+        await(note("download", "dp.download.status", "FAILED"));
+        awaitIdle();
+        assertTrue(Files.size(tmp.resolve("dp/downloads/m1-1.0.0.dp.part")) > 0, "partial file kept for the resume");
+        KuraPayload again = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        again.addMetric("dp.download.resume", true);
+        again.addMetric("dp.download.hash", "sha256:" + HashSpec.sha256(dp));
+        handler.doExec(ctx, request("download", again));
+        await(note("install", "dp.install.status", "COMPLETED"));
+        assertTrue(http.ranges.get(1).startsWith("bytes="), http.ranges.toString());
+        assertEquals(List.of("m1 1.0.0"), da.installs);
+    }
+
+    @Test
+    void downloadOnlyThenInstallThenUninstall() throws Exception {
+        serve("m1", "1.0.0");
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.install", false);
+        handler.doExec(ctx, request("download", p));
+        await(note("download", "dp.download.status", "COMPLETED"));
+        awaitIdle();
+        assertTrue(da.installs.isEmpty());
+        assertTrue(Files.isRegularFile(tmp.resolve("dp/downloads/m1-1.0.0.dp")));
+
+        KuraPayload install = new KuraPayload();
+        install.addMetric("dp.name", "m1");
+        install.addMetric("dp.version", "1.0.0");
+        install.addMetric("job.id", 7L);
+        install.addMetric("dp.install.system.update", false);
+        install.addMetric("requester.client.id", "cloud-1");
+        handler.doExec(ctx, request("install", install));
+        KuraMessage done = await(note("install", "dp.install.status", "COMPLETED"));
+        assertEquals(7L, done.getPayload().getMetric("job.id"));
+        assertEquals(List.of("m1 1.0.0"), da.installs);
+        awaitIdle();
+
+        KuraPayload uninstall = new KuraPayload();
+        uninstall.addMetric("dp.name", "m1");
+        uninstall.addMetric("job.id", 8);
+        uninstall.addMetric("requester.client.id", "cloud-1");
+        handler.doExec(ctx, request("uninstall", uninstall));
+        KuraMessage gone = await(note("uninstall", "dp.uninstall.status", "COMPLETED"));
+        assertEquals(100, gone.getPayload().getMetric("dp.uninstall.progress"));
+        assertFalse(da.installed.containsKey("m1"));
+        assertTrue(store.entries().isEmpty());
+    }
+
+    @Test
+    void modelInstallIsConfirmedOnlyByTheHealthVerdict() throws Exception {
+        ModelRef v1 = new ModelRef("ssd", "INT8", "1.0.0", "a".repeat(64));
+        ModelRef v2 = new ModelRef("ssd", "INT8", "2.0.0", "b".repeat(64));
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        pm.install(TestDps.model(src, "ssd-int8", "io.ssd", "1.0.0", v1), null, null);
+        Path dp2 = TestDps.model(src, "ssd-int8", "io.ssd", "2.0.0", v2);
+        http.files.put("/ssd-2.dp", Files.readAllBytes(dp2));
+
+        handler.doExec(ctx, request("download", download("/ssd-2.dp", "ssd-int8", "2.0.0")));
+        KuraMessage watching = await(m -> "install".equals(m.getProperties().get("messageType"))
+                && Integer.valueOf(100).equals(m.getPayload().getMetric("dp.install.progress")));
+        assertEquals("IN_PROGRESS", watching.getPayload().getMetric("dp.install.status"));
+        assertTrue(String.valueOf(watching.getPayload().getMetric("dp.install.message")).contains("watching"));
+        assertEquals("IN_PROGRESS", handler.doGet(ctx, request("install", new KuraPayload())).getPayload().getMetric("dp.install.status"));
+
+        guard.model(v2, "model refused: smoke inference found no person", System.currentTimeMillis());
+        guard.tick(System.currentTimeMillis());
+        KuraMessage failed = await(note("install", "dp.install.status", "FAILED"));
+        String msg = String.valueOf(failed.getPayload().getMetric("dp.install.error.message"));
+        assertTrue(msg.contains("no person") && msg.contains("rolled back to ssd-int8 1.0.0"), msg);
+        assertEquals("1.0.0", da.installed.get("ssd-int8").version());
+    }
+}
