@@ -385,6 +385,9 @@ public final class CommandHandler implements RequestHandler {
 
     // ---- request parsing -------------------------------------------------------------------
 
+    /** Request metrics set by the requester for the cloud connection (Kura's request.id / requester.client.id). */
+    static final Set<String> ENVELOPE = Set.of("request.id", "requester.client.id");
+
     private static final Set<String> RESOURCES = Set.of("status", "config", "snapshot", "model");
 
     private static boolean known(String r) {
@@ -406,8 +409,11 @@ public final class CommandHandler implements RequestHandler {
     private static Map<String, Object> metrics(KuraMessage req) throws KuraException {
         Map<String, Object> m = req.getPayload().metrics();
         if (m == null) return Map.of();
-        if (m.size() > ConfigPatch.MAX_KEYS) throw badRequest("too many metrics: " + m.size() + " > " + ConfigPatch.MAX_KEYS);
-        return new LinkedHashMap<>(m);
+        Map<String, Object> out = new LinkedHashMap<>(m);
+        // Kura's request envelope rides in the same metrics: it addresses the reply, it is not an argument
+        out.keySet().removeAll(ENVELOPE);
+        if (out.size() > ConfigPatch.MAX_KEYS) throw badRequest("too many metrics: " + out.size() + " > " + ConfigPatch.MAX_KEYS);
+        return out;
     }
 
     private static void noBody(KuraMessage req) throws KuraException {

@@ -90,8 +90,11 @@ class CommandHandlerTest {
                 Frames.INT8, List.of(Frames.INT8), 93, 9.5, 2, zs);
     }
 
+    /** Like the cloud connection hands it over: the request envelope metrics stay in the payload. */
     static KuraMessage req(Map<String, Object> metrics, String... args) {
         KuraPayload p = new KuraPayload();
+        p.addMetric("request.id", "1234");
+        p.addMetric("requester.client.id", "cloud");
         metrics.forEach(p::addMetric);
         return new KuraMessage(p, Map.of("args", List.of(args)));
     }
