@@ -155,6 +155,8 @@ class TelemetryTest {
         assertNotNull(img, "intrusion body is a JPEG");
         assertEquals(p.getMetric("snapshot.width"), img.getWidth());
         assertTrue(p.getBody().length <= 120_000, "size cap: " + p.getBody().length);
+        System.out.printf("intrusion START: %d boxes, snapshot %dx%d %d bytes%n", boxes, img.getWidth(), img.getHeight(),
+                p.getBody().length);
     }
 
     @Test

@@ -67,4 +67,20 @@ class SnapshotTakerTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("snapshot.max.bytes=1024"), e.getCause().getMessage());
     }
+
+    /** Prints (does not assert) the encode cost of a vtest-sized frame with the default settings. */
+    @Test
+    void encodeCostOfAVtestSizedFrame() throws Exception {
+        TelemetrySettings d = TelemetrySettings.defaults();
+        SnapshotTaker t = new SnapshotTaker(true, d.snapshotMaxBytes(), d.snapshotMaxWidth(), d.snapshotQuality());
+        io.vigie.api.video.ImageView frame = Images.bgr(768, 576, false);
+        Snapshot s = null;
+        for (int i = 0; i < 5; i++) s = t.encode(Frames.frame(i, 10, 3), frame); // warm-up
+        int n = 20;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) s = t.encode(Frames.frame(i, 10, 3), frame);
+        System.out.printf("snapshot 768x576 -> %dx%d annotated JPEG q%d: %.1f ms, %d bytes%n", s.width(), s.height(),
+                d.snapshotQuality(), (System.nanoTime() - t0) / 1e6 / n, s.jpeg().length);
+        assertEquals(640, s.width());
+    }
 }
