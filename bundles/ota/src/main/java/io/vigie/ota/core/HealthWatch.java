@@ -16,7 +16,10 @@ import java.util.Locale;
  * is idle) nothing can be judged and it passes as "not observed";</li>
  * <li>active, for one window: more detector errors on it than allowed fail at once; at the end,
  * p95 of {@code total.ms} above the latency budget, or a frame rate below the ratio of the rate
- * before the install, fail.</li>
+ * before the install, fail. When the detector moves to another model before the window ends (an
+ * operator switched precision), the stint it served is judged instead, and one shorter than a third
+ * of the window passes as too short to judge: leaving the model is not its failure (the detector's
+ * own refusals arrive as errors).</li>
  * </ol>
  */
 public final class HealthWatch {
@@ -31,6 +34,8 @@ public final class HealthWatch {
     private final ModelRef activeBefore;
     private final boolean expectActive;
     private long activeAt = -1;
+    private long leftAt = -1;
+    private ModelRef leftFor;
     private int errors;
     private final List<Double> totals = new ArrayList<>();
     private Verdict verdict;
@@ -62,7 +67,14 @@ public final class HealthWatch {
 
     /** A FRAME event. */
     public synchronized void frame(ModelRef m, double totalMs, long now) {
-        if (verdict != null || !model.sameAs(m)) return;
+        if (verdict != null || leftAt >= 0) return;
+        if (!model.sameAs(m)) {
+            if (activeAt >= 0) {
+                leftAt = now;
+                leftFor = m;
+            }
+            return;
+        }
         if (activeAt < 0) activeAt = now;
         if (now <= activeAt + policy.windowMs()) totals.add(totalMs);
     }
@@ -95,17 +107,23 @@ public final class HealthWatch {
                             + (fpsBefore <= 0 ? "no frames were being processed" : "the detector prefers another precision"));
             return verdict;
         }
-        if (now - activeAt < policy.windowMs()) return null;
-        verdict = judge();
+        if (leftAt < 0 && now - activeAt < policy.windowMs()) return null;
+        long served = leftAt >= 0 ? Math.min(leftAt - activeAt, policy.windowMs()) : policy.windowMs();
+        if (leftAt >= 0 && served < policy.windowMs() / 3) {
+            verdict = new Verdict(true, "model " + model.shortId() + " served " + served + " ms, then the detector switched to "
+                    + leftFor.shortId() + ": too short to judge");
+            return verdict;
+        }
+        verdict = judge(Math.max(1, served));
         return verdict;
     }
 
-    private Verdict judge() {
+    private Verdict judge(long served) {
         int n = totals.size();
-        double fps = n / (policy.windowMs() / 1000.0);
+        double fps = n / (served / 1000.0);
         double p95 = p95(totals);
         String stats = String.format(Locale.ROOT, "%d frames in %d ms (%.1f fps, %.1f before), p95 total %.0f ms",
-                n, policy.windowMs(), fps, fpsBefore, p95);
+                n, served, fps, fpsBefore, p95);
         if (policy.latencyBudgetMs() > 0 && n > 0 && p95 > policy.latencyBudgetMs())
             return new Verdict(false, "model " + model.shortId() + " too slow: " + stats + " > budget "
                     + Math.round(policy.latencyBudgetMs()) + " ms");

@@ -170,7 +170,11 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
         maxBytes = config.max_package_mb() * 1024L * 1024L;
         downloader = new Downloader(config.download_timeout_seconds() * 1000, maxBytes);
         this.config = config;
-        guard.configure(config.rollback_enabled(), policy(config));
+        HealthPolicy hp = policy(config);
+        guard.configure(config.rollback_enabled(), hp);
+        LOG.info("OTA: rollback {}, health window {} s, health budget {} ms, min fps ratio {}, max model errors {}; DEPLOY-V2 app id {}",
+                config.rollback_enabled() ? "on" : "off", config.health_window_seconds(), Math.round(hp.latencyBudgetMs()),
+                hp.minFpsRatio(), hp.maxModelErrors(), config.deploy_v2_app_id());
         deployV2.settings(new DeployV2Handler.Settings(config.deploy_v2_app_id(), config.download_timeout_seconds() * 1000, maxBytes),
                 2L * config.health_window_seconds() * 1000 + 30_000);
         String previous = appId;

@@ -110,6 +110,22 @@ class HealthWatchTest {
     }
 
     @Test
+    void switchingAwayIsNotAFailureButTheServedStintIsJudged() {
+        HealthWatch shortStint = new HealthWatch(FP32, POLICY, 0, 10, OLD); // FP32 installed while INT8 serves
+        frames(shortStint, OLD, 0, 2_000, 100, 80);
+        frames(shortStint, FP32, 2_000, 4_000, 100, 120); // operator switches to FP32 for 2 s...
+        HealthWatch.Verdict v = frames(shortStint, OLD, 4_000, 5_000, 100, 80); // ... and back
+        assertTrue(v.healthy(), v.reason());
+        assertTrue(v.reason().contains("served 2000 ms, then the detector switched to " + OLD.shortId()), v.reason());
+
+        HealthWatch slowStint = new HealthWatch(NEW, POLICY, 0, 10, OLD);
+        frames(slowStint, NEW, 0, 5_000, 500, 900); // 2 fps for 5 s, then the operator gives up on it
+        HealthWatch.Verdict slow = frames(slowStint, OLD, 5_000, 6_000, 100, 80);
+        assertFalse(slow.healthy());
+        assertTrue(slow.reason().contains("10 frames in 5000 ms (2.0 fps"), slow.reason());
+    }
+
+    @Test
     void p95() {
         assertEquals(0, HealthWatch.p95(List.of()));
         assertEquals(7, HealthWatch.p95(List.of(7.0)));
