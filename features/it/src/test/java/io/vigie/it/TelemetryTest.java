@@ -162,8 +162,10 @@ class TelemetryTest {
     @Test
     @Order(2)
     void metricsAreAggregatedWithFpsAndLatency() throws Exception {
+        // a steady-state window (not the first one, which starts before the model is loaded)
         Msg m = await("metrics with fps > 0", x -> x.topic().equals(DATA + "metrics")
-                && x.payload().getMetric("fps") instanceof Double f && f > 0, 60_000);
+                && x.payload().getMetric("fps") instanceof Double f && f > 0
+                && x.payload().getMetric("frames.total") instanceof Long n && n > 30, 60_000);
         KuraPayload p = m.payload();
         assertTrue((Long) p.getMetric("frames") > 0);
         double p50 = (Double) p.getMetric("latency.p50.ms"), p99 = (Double) p.getMetric("latency.p99.ms");
@@ -185,13 +187,16 @@ class TelemetryTest {
         // last, so the whole run's traffic (commands, a model swap) is in the sample. Metrics are
         // produced every second at 0.5 msg/s allowed: wait until the limiter has dropped several
         await("metrics reporting rate drops", x -> x.topic().equals(DATA + "metrics")
-                && x.payload().getMetric("telemetry.rate.dropped") instanceof Long l && l >= 5, 60_000);
+                && x.payload().getMetric("telemetry.rate.dropped") instanceof Long l && l >= 3, 60_000);
+        long end = System.currentTimeMillis() + 60_000;
+        while (inbox.stream().filter(m -> m.topic().equals(DATA + "metrics")).count() < 5 && System.currentTimeMillis() < end)
+            Thread.sleep(200);
         // Bound checked on the gateway's own timestamps (no timing assumption on this machine): the
         // non-urgent messages created in any span T are at most burst + rate * T.
         List<Long> ts = new ArrayList<>();
         for (Msg m : inbox) if (m.topic().equals(DATA + "metrics")) ts.add(m.payload().getTimestamp().getTime());
         ts.sort(null);
-        assertTrue(ts.size() >= 4, "metrics seen: " + ts.size());
+        assertTrue(ts.size() >= 5, "metrics seen: " + ts.size());
         for (int i = 0; i < ts.size(); i++) {
             for (int j = i; j < ts.size(); j++) {
                 // + 0.1 s: payload timestamps are whole ms, taken just before the token is
