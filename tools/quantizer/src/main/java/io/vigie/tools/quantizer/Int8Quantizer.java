@@ -196,7 +196,7 @@ public final class Int8Quantizer {
             Calibrator.Stats st = stats[i];
             float[] r = options.method() == Method.PERCENTILE ? st.percentileRange(options.percentile())
                     : new float[] { st.min, st.max };
-            ranges.put(p.observed[i], r);
+            ranges.put(p.observed[i], new float[] { QuantMath.outward(r[0], false), QuantMath.outward(r[1], true) });
         }
         return rewrite(p, ranges, frames.size());
     }

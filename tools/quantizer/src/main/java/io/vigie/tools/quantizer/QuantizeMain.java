@@ -27,7 +27,7 @@ public final class QuantizeMain {
             System.out.println(run(argv));
         } catch (QuantizationException | IllegalArgumentException e) {
             System.err.println("quantize: " + e.getMessage());
-            System.err.println("usage: vigie quantize --in fp32.tflite --calib <image dir|video> --out int8.tflite "
+            System.err.println("usage: vigie quantize --in fp32.tflite --calib <image dir|video>[,fallback...] --out int8.tflite "
                     + "[--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8] "
                     + "[--mean 128 --std 128] [--threads 2]");
             System.exit(2);
@@ -40,7 +40,7 @@ public final class QuantizeMain {
     /** Does the work; returns the one-line JSON summary. */
     public static String run(String[] argv) throws IOException {
         Map<String, String> a = parse(argv);
-        Path in = Path.of(req(a, "in")), calib = Path.of(req(a, "calib")), out = Path.of(req(a, "out"));
+        Path in = Path.of(req(a, "in")), calib = firstExisting(req(a, "calib")), out = Path.of(req(a, "out"));
         String m = a.getOrDefault("method", "minmax").toLowerCase(Locale.ROOT);
         Int8Quantizer.Method method = switch (m) {
             case "minmax" -> Int8Quantizer.Method.MINMAX;
@@ -88,6 +88,15 @@ public final class QuantizeMain {
                 method == Int8Quantizer.Method.PERCENTILE ? "percentile " + pct * 100 : "minmax", rep.frames(),
                 rep.activations(), rep.weightsPerChannel(), rep.biases(), rep.sharedGroups(), rep.dequantizeInserted(),
                 rep.fp16Folded(), inputType, ms);
+    }
+
+    /** --calib A,B,...: the first that exists (the build lists the shared copy, then Debian's opencv-doc one). */
+    static Path firstExisting(String list) {
+        String[] c = list.split(",");
+        if (c.length == 1) return Path.of(c[0].trim());
+        for (String s : c)
+            if (!s.isBlank() && Files.exists(Path.of(s.trim()))) return Path.of(s.trim());
+        throw new QuantizationException("no calibration source found, tried: " + String.join(", ", c));
     }
 
     static String sha256(byte[] b) {

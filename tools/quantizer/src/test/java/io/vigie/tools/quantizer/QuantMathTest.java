@@ -72,6 +72,17 @@ class QuantMathTest {
     }
 
     @Test
+    void rangeEndsRoundOutwardTo12Bits() {
+        float v = 5.8301234f;
+        float up = QuantMath.outward(v, true), down = QuantMath.outward(-v, false);
+        assertTrue(up >= v && up - v <= v / 2048, up + " vs " + v);
+        assertEquals(-up, down, 0f);
+        assertEquals(up, QuantMath.outward(Math.nextUp(v), true), 0f, "last-bit differences vanish");
+        assertEquals(0f, QuantMath.outward(0f, true), 0f);
+        assertEquals(6f, QuantMath.outward(6f, true), 0f);
+    }
+
+    @Test
     void halfFloats() {
         assertEquals(1f, QuantMath.halfToFloat((short) 0x3C00));
         assertEquals(-2f, QuantMath.halfToFloat((short) 0xC000));
