@@ -36,6 +36,8 @@ public final class CloudSettings {
     public int requestThreads = 2;
     /** Requests waiting for a worker; beyond this a request gets a 500 "busy" reply. */
     public int requestQueueSize = 32;
+    /** "mqtt-3.1.1" (default) or "mqtt-5". */
+    public String protocol = "mqtt-3.1.1";
     public long reconnectMinMs = 1000;
     public long reconnectMaxMs = 60_000;
     public int connectTimeoutS = 10;
@@ -65,6 +67,9 @@ public final class CloudSettings {
         if (!"kura-protobuf".equals(payloadEncoding) && !"simple-json".equals(payloadEncoding)) {
             throw new IllegalArgumentException("payload.encoding must be kura-protobuf or simple-json, got '"
                     + payloadEncoding + "'");
+        }
+        if (!"mqtt-3.1.1".equals(protocol) && !"mqtt-5".equals(protocol)) {
+            throw new IllegalArgumentException("protocol must be mqtt-3.1.1 or mqtt-5, got '" + protocol + "'");
         }
         if (storePath == null) {
             throw new IllegalArgumentException("store.path is required");

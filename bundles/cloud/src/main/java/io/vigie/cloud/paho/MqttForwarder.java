@@ -10,15 +10,6 @@ import java.util.function.BiConsumer;
 import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
 import org.eclipse.kura.cloudconnection.listener.CloudDeliveryListener;
 import org.eclipse.kura.message.KuraPayload;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +36,10 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
     private final List<CloudConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<CloudDeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sent = new AtomicLong(), confirmed = new AtomicLong(), connects = new AtomicLong(),
-            connectFailures = new AtomicLong();
+            connectFailures = new AtomicLong(), refused = new AtomicLong();
     private volatile BiConsumer<String, byte[]> inbound;
     private volatile boolean running;
-    private volatile MqttAsyncClient client;
+    private volatile MqttTransport client;
     private Thread sender;
 
     public MqttForwarder(CloudSettings settings, MessageStore store, KuraPayloadCodec codec) {
@@ -130,7 +121,7 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
         long nextSendNs = System.nanoTime();
         while (running) {
             try {
-                MqttAsyncClient c = client;
+                MqttTransport c = client;
                 if (c == null || !c.isConnected()) {
                     if (connect()) {
                         backoff = s.reconnectMinMs;
@@ -160,7 +151,7 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (MqttException e) {
+            } catch (MqttTransport.TransportException e) {
                 LOG.warn("MQTT publish failed ({}), messages stay stored and will be re-sent", e.getMessage());
                 store.releaseInFlight();
                 pauseQuietly(s.reconnectMinMs);
@@ -171,10 +162,10 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
         }
     }
 
-    private void send(MqttAsyncClient c, StoredMessage m) throws MqttException {
-        c.publish(m.topic, m.payload, m.qos, m.retain, m, new IMqttActionListener() {
+    private void send(MqttTransport c, StoredMessage m) throws MqttTransport.TransportException {
+        c.publish(m.topic, m.payload, m.qos, m.retain, new MqttTransport.Completion() {
             @Override
-            public void onSuccess(IMqttToken token) {
+            public void confirmed() {
                 try {
                     store.markPublished(m.id);
                     confirmed.incrementAndGet();
@@ -187,9 +178,15 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
             }
 
             @Override
-            public void onFailure(IMqttToken token, Throwable t) {
-                // Stays in flight until the connection is declared lost, then is re-sent.
-                LOG.debug("message {} not confirmed: {}", m.id, t == null ? "?" : t.getMessage());
+            public void refused(int reasonCode) {
+                // MQTT 5: the broker answered "no" for good (not authorized, bad topic...); re-sending cannot help.
+                try {
+                    store.markPublished(m.id);
+                } catch (Exception e) {
+                    LOG.warn("refused message {} not removed from the store: {}", m.id, e.getMessage());
+                }
+                LOG.warn("broker refused message {} on {} (reason code 0x{}), dropped; {} refused so far", m.id,
+                        m.topic, Integer.toHexString(reasonCode), refused.incrementAndGet());
             }
         });
         sent.incrementAndGet();
@@ -197,61 +194,33 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
 
     private boolean connect() {
         closeClient(false);
-        MqttAsyncClient c = null;
+        MqttTransport c = MqttTransport.create(s.protocol);
         try {
-            c = new MqttAsyncClient(s.brokerUri, s.clientId, new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            o.setCleanSession(s.cleanSession);
-            o.setKeepAliveInterval(s.keepAliveS);
-            o.setConnectionTimeout(s.connectTimeoutS);
-            o.setMaxInflight(s.maxInflight);
-            o.setAutomaticReconnect(false); // we reconnect ourselves, with a new client (see class comment)
-            if (!s.username.isEmpty()) {
-                o.setUserName(s.username);
-                o.setPassword(s.password.toCharArray());
-            }
-            if (s.brokerUri.startsWith("ssl://")) {
-                o.setSocketFactory(TlsSocketFactories.create(s.tlsCaPath, s.tlsCertPath, s.tlsKeyPath));
-            }
-            o.setWill(s.controlTopic("LWT"), encode(lifecyclePayload()), 1, false);
-            MqttAsyncClient mine = c;
-            c.setCallback(new MqttCallback() {
+            client = c; // before connect: a connectionLost during connect must find it current
+            c.connect(s, s.controlTopic("LWT"), encode(lifecyclePayload()), new MqttTransport.Events() {
                 @Override
-                public void connectionLost(Throwable cause) {
+                public void connectionLost(MqttTransport which, Throwable cause) {
                     LOG.warn("MQTT connection to {} lost: {}", s.brokerUri, cause == null ? "?" : cause.getMessage());
-                    onLost(mine);
+                    onLost(which);
                 }
 
                 @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                    deliverInbound(topic, message.getPayload());
-                }
-
-                @Override
-                public void deliveryComplete(IMqttDeliveryToken token) {
-                    // Handled per message by the publish action listener.
+                public void messageArrived(String topic, byte[] payload) {
+                    deliverInbound(topic, payload);
                 }
             });
-            c.connect(o).waitForCompletion(s.connectTimeoutS * 1000L + 1000);
-            client = c;
             connects.incrementAndGet();
             store.releaseInFlight(); // anything unconfirmed on the previous connection is re-sent on this one
-            if (inbound != null) {
+            if (inbound != null && !c.subscribe(s.requestFilter(), 1)) {
                 // Before BIRTH, as Kura: once the cloud sees the device, it can send requests.
-                IMqttToken sub = c.subscribe(s.requestFilter(), 1);
-                sub.waitForCompletion(10_000);
-                int[] granted = sub.getGrantedQos();
-                if (granted != null && granted.length > 0 && granted[0] > 1) {
-                    LOG.warn("broker refused the subscription to {} (requests will not arrive)", s.requestFilter());
-                }
+                LOG.warn("broker refused the subscription to {} (requests will not arrive)", s.requestFilter());
             }
             KuraPayload birth = lifecyclePayload();
             birth.addMetric("application_ids", s.appId);
             birth.addMetric("connection_count", connects.get());
-            c.publish(s.controlTopic("BIRTH"), encode(birth), 1, false).waitForCompletion(10_000);
-            LOG.info("MQTT connected to {} as {} (connection {}), {} message(s) stored", s.brokerUri, s.clientId,
-                    connects.get(), store.size());
+            c.publishAndWait(s.controlTopic("BIRTH"), encode(birth), 1, 10_000);
+            LOG.info("MQTT connected to {} as {} ({}, connection {}), {} message(s) stored", s.brokerUri, s.clientId,
+                    s.protocol, connects.get(), store.size());
             for (CloudConnectionListener l : connectionListeners) {
                 l.onConnectionEstablished();
             }
@@ -259,10 +228,7 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
         } catch (Exception e) {
             LOG.info("MQTT connect to {} failed: {}{}", s.brokerUri, e.getMessage(),
                     e.getCause() == null ? "" : " (" + e.getCause() + ")");
-            if (c != null) {
-                client = c;
-                closeClient(false);
-            }
+            closeClient(false);
             return false;
         }
     }
@@ -280,7 +246,7 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
         }
     }
 
-    private void onLost(MqttAsyncClient which) {
+    private void onLost(MqttTransport which) {
         if (which != client) {
             return;
         }
@@ -333,26 +299,11 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
     }
 
     private void closeClient(boolean clean) {
-        MqttAsyncClient c = client;
+        MqttTransport c = client;
         client = null;
-        if (c == null) {
-            return;
-        }
-        try {
-            if (c.isConnected()) {
-                if (clean) {
-                    c.disconnect(2000).waitForCompletion(3000);
-                } else {
-                    c.disconnectForcibly(0, 1000, false);
-                }
-            }
-        } catch (MqttException e) {
-            LOG.debug("disconnect: {}", e.getMessage());
-        }
-        try {
-            c.close(true);
-        } catch (MqttException e) {
-            LOG.debug("close: {}", e.getMessage());
+        if (c != null) {
+            c.disconnect(clean);
+            c.close();
         }
     }
 
@@ -371,12 +322,11 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
                 Thread.currentThread().interrupt();
             }
         }
-        MqttAsyncClient c = client;
+        MqttTransport c = client;
         if (c != null && c.isConnected()) {
             try {
-                c.publish(s.controlTopic("DC"), encode(lifecyclePayload()), 1, false)
-                        .waitForCompletion(3000);
-            } catch (MqttException e) {
+                c.publishAndWait(s.controlTopic("DC"), encode(lifecyclePayload()), 1, 3000);
+            } catch (MqttTransport.TransportException e) {
                 LOG.warn("DC message not sent: {}", e.getMessage());
             }
             for (CloudConnectionListener l : connectionListeners) {
@@ -401,13 +351,13 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
     }
 
     public boolean isConnected() {
-        MqttAsyncClient c = client;
+        MqttTransport c = client;
         return c != null && c.isConnected();
     }
 
     public Map<String, Long> counters() {
         return Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects", connects.get(),
-                "connectFailures", connectFailures.get(), "stored",
+                "connectFailures", connectFailures.get(), "refused", refused.get(), "stored",
                 (long) store.size(), "droppedCapacity", store.droppedForCapacity(), "droppedAge",
                 store.droppedForAge());
     }

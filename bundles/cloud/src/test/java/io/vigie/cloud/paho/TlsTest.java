@@ -135,4 +135,35 @@ class TlsTest {
             assertEquals(1, st.size());
         }
     }
+
+    @Test
+    void mqtt5OverMutualTls(@TempDir Path store) throws Exception {
+        KuraPayloadCodec codec = new KuraPayloadCodec();
+        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, "sub-tls5", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(TlsSocketFactories.create(dir.resolve("ca.crt").toString(),
+                dir.resolve("client.crt").toString(), dir.resolve("client.key").toString()));
+        sub.connect(o);
+        List<Object> got = Collections.synchronizedList(new ArrayList<>());
+        sub.subscribe("acct/#", 1, (t, m) -> got.add(codec.decode(m.getPayload()).getMetric("n")));
+        CloudSettings s = settings(store, true);
+        s.protocol = "mqtt-5";
+        s.clientId = "gw-tls5";
+        try (MessageStore st = new MessageStore(store, 100, 0, System::currentTimeMillis);
+                MqttForwarder f = new MqttForwarder(s, st, codec)) {
+            f.start();
+            KuraPayload p = new KuraPayload();
+            p.addMetric("n", 5L);
+            f.publish("tls", p, 1, false, 5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (got.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no MQTT 5 message over TLS: " + Files.readString(dir.resolve("mosquitto.log")));
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(5L), got);
+        } finally {
+            sub.disconnect(1000);
+            sub.close(true);
+        }
+    }
 }

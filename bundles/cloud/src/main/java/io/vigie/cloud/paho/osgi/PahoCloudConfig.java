@@ -6,12 +6,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 @ObjectClassDefinition(id = PahoCloudPublisher.PID, name = "Vigie cloud connection (MQTT)",
-        description = "Kura CloudPublisher for the standalone runtime: Paho MQTT 3.1.1, KuraPayload protobuf,"
+        description = "Kura CloudPublisher for the standalone runtime: Paho MQTT 3.1.1 or 5, KuraPayload protobuf,"
                 + " durable store-and-forward. Any change restarts the connection; stored messages are kept.")
 public @interface PahoCloudConfig {
 
     @AttributeDefinition(name = "Broker URI", description = "tcp://host:1883 or ssl://host:8883")
     String broker_uri() default "tcp://127.0.0.1:1883";
+
+    @AttributeDefinition(name = "MQTT protocol", description = "MQTT 3.1.1 (Paho mqttv3) or MQTT 5 (Paho mqttv5);"
+            + " same topics, LWT, store and TLS",
+            options = { @Option(label = "MQTT 3.1.1", value = "mqtt-3.1.1"), @Option(label = "MQTT 5", value = "mqtt-5") })
+    String protocol() default "mqtt-3.1.1";
 
     @AttributeDefinition(name = "Client id", description = "MQTT client id, also the client segment of every topic")
     String client_id() default "vigie-gateway";

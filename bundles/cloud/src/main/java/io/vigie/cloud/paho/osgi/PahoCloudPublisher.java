@@ -82,6 +82,7 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
     public static CloudSettings toSettings(PahoCloudConfig c, Path defaultStore) {
         CloudSettings s = new CloudSettings();
         s.brokerUri = c.broker_uri().trim();
+        s.protocol = c.protocol().trim();
         s.clientId = c.client_id().trim();
         s.accountName = c.account_name().trim();
         s.appId = c.app_id().trim();

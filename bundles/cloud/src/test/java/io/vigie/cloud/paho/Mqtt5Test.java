@@ -1,0 +1,122 @@
+package io.vigie.cloud.paho;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.eclipse.kura.cloudconnection.message.KuraMessage;
+import org.eclipse.kura.cloudconnection.request.RequestHandler;
+import org.eclipse.kura.cloudconnection.request.RequestHandlerContext;
+import org.eclipse.kura.message.KuraPayload;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vigie.testkit.Mosquitto;
+
+/** protocol=mqtt-5 against mosquitto 2 (MQTT 5): data, BIRTH, a request round trip, LWT; the broker logs p5. */
+class Mqtt5Test {
+
+    @TempDir
+    Path brokerDir;
+    @TempDir
+    Path storeDir;
+
+    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void dataRequestAndLwtOverMqtt5() throws Exception {
+        assertTrue(Files.isExecutable(Path.of(Mosquitto.BINARY)), "mosquitto is not installed");
+        KuraPayloadCodec codec = new KuraPayloadCodec();
+        List<Map.Entry<String, KuraPayload>> got = Collections.synchronizedList(new ArrayList<>());
+        try (Mosquitto broker = new Mosquitto(brokerDir)) {
+            broker.start();
+            // The "cloud" speaks MQTT 3.1.1: protocols mix freely on one broker.
+            MqttClient cloud = new MqttClient(broker.uri(), "cloud", new MemoryPersistence());
+            cloud.connect();
+            cloud.subscribe(new String[] { "acct/#", "$EDC/acct/#" }, new int[] { 1, 1 },
+                    new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {
+                            (t, m) -> got.add(Map.entry(t, codec.decode(m.getPayload()))),
+                            (t, m) -> got.add(Map.entry(t, codec.decode(m.getPayload()))) });
+            CloudSettings s = new CloudSettings();
+            s.brokerUri = broker.uri();
+            s.protocol = "mqtt-5";
+            s.clientId = "gw5";
+            s.accountName = "acct";
+            s.storePath = storeDir;
+            s.reconnectMinMs = 200;
+            try (MessageStore store = new MessageStore(storeDir, 1000, 0, System::currentTimeMillis)) {
+                MqttForwarder f = new MqttForwarder(s, store, codec);
+                RequestDispatcher requests = new RequestDispatcher(s, f, codec, new NotificationPublisher(s, f), "n");
+                f.setInboundHandler(requests::onMessage);
+                requests.registerRequestHandler("APP", new RequestHandler() {
+                    @Override
+                    public KuraMessage doGet(RequestHandlerContext c, KuraMessage req) {
+                        KuraPayload p = new KuraPayload();
+                        p.addMetric("args", String.valueOf(req.getProperties().get("args")));
+                        return new KuraMessage(p);
+                    }
+                });
+                try {
+                    f.start();
+                    await("BIRTH", () -> has(got, "$EDC/acct/gw5/MQTT/BIRTH"));
+                    KuraPayload e = new KuraPayload();
+                    e.addMetric("seq", 1);
+                    f.publish("events", e, 1, false, 5);
+                    await("data message", () -> has(got, "acct/gw5/VIGIE/events"));
+                    assertEquals(1, first(got, "acct/gw5/VIGIE/events").getMetric("seq"));
+
+                    KuraPayload req = new KuraPayload();
+                    req.addMetric("request.id", "v5");
+                    req.addMetric("requester.client.id", "cloud");
+                    cloud.publish("$EDC/acct/gw5/APP/GET/zones/1", codec.encode(req), 1, false);
+                    await("reply", () -> has(got, "$EDC/acct/cloud/APP/REPLY/v5"));
+                    KuraPayload reply = first(got, "$EDC/acct/cloud/APP/REPLY/v5");
+                    assertEquals(200, reply.getMetric("response.code"));
+                    assertEquals("[zones, 1]", reply.getMetric("args"));
+                    await("store drained", () -> store.size() == 0);
+                    // No Local: our own BIRTH and reply did not come back to the gateway as inbound messages.
+                    assertEquals(0, requests.counter("ignored"), requests.counters().toString());
+
+                    f.killConnection();
+                    await("LWT", () -> has(got, "$EDC/acct/gw5/MQTT/LWT"));
+                } finally {
+                    requests.close();
+                    f.close();
+                    cloud.disconnect(1000);
+                    cloud.close(true);
+                }
+            }
+            String log = Files.readString(brokerDir.resolve("log"));
+            assertTrue(log.matches("(?s).*as gw5 \\(p5,.*"), "mosquitto saw gw5 as MQTT 5 (p5): " + log);
+        }
+    }
+
+    private static boolean has(List<Map.Entry<String, KuraPayload>> got, String topic) {
+        synchronized (got) {
+            return got.stream().anyMatch(e -> e.getKey().equals(topic));
+        }
+    }
+
+    private static KuraPayload first(List<Map.Entry<String, KuraPayload>> got, String topic) {
+        synchronized (got) {
+            return got.stream().filter(e -> e.getKey().equals(topic)).findFirst().orElseThrow().getValue();
+        }
+    }
+}
