@@ -161,7 +161,7 @@ public final class CommandHandler implements RequestHandler {
         } else {
             p.addMetric("state", st.state().name());
             if (st.error() != null) p.addMetric("error", st.error());
-            p.addMetric("fps", st.fps());
+            Payloads.putFinite(p, "fps", st.fps());
             p.addMetric("frames.processed", st.framesProcessed());
             p.addMetric("drops.sink", st.sinkDrops());
             if (st.source() != null) {
@@ -188,7 +188,7 @@ public final class CommandHandler implements RequestHandler {
         JsonObject o = new JsonObject();
         o.addProperty("state", st.state().name());
         o.addProperty("error", st.error());
-        o.addProperty("fps", st.fps());
+        if (Double.isFinite(st.fps())) o.addProperty("fps", st.fps());
         o.addProperty("framesProcessed", st.framesProcessed());
         o.addProperty("sinkDrops", st.sinkDrops());
         if (st.source() != null) o.add("source", gson.toJsonTree(st.source()));

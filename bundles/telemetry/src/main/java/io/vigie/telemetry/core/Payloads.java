@@ -96,12 +96,11 @@ public final class Payloads {
         p.addMetric("window.s", w.seconds());
         p.addMetric("frames", w.frames());
         p.addMetric("fps", w.fps());
-        if (w.frames() > 0) {
-            p.addMetric("latency.p50.ms", w.p50());
-            p.addMetric("latency.p95.ms", w.p95());
-            p.addMetric("latency.p99.ms", w.p99());
-            p.addMetric("latency.max.ms", w.max());
-        }
+        // absent rather than NaN when no frame had a timing (simple-json cannot carry NaN)
+        putFinite(p, "latency.p50.ms", w.p50());
+        putFinite(p, "latency.p95.ms", w.p95());
+        putFinite(p, "latency.p99.ms", w.p99());
+        putFinite(p, "latency.max.ms", w.max());
         p.addMetric("frames.sequence.gaps", w.sequenceGaps());
         p.addMetric("persons.max", w.personsMax());
         p.addMetric("frames.with.persons", w.framesWithPersons());
@@ -122,7 +121,7 @@ public final class Payloads {
         }
         ModelIdentity m = st != null && st.activeModel() != null ? st.activeModel() : w.model();
         if (m != null) putModel(p, m);
-        if (cpuPercent >= 0) p.addMetric("cpu.percent", cpuPercent);
+        if (cpuPercent >= 0) putFinite(p, "cpu.percent", cpuPercent);
         if (rssBytes >= 0) p.addMetric("rss.bytes", rssBytes);
         p.addMetric("uptime.s", uptimeMs / 1000L);
         putCounters(p, c);
@@ -154,6 +153,10 @@ public final class Payloads {
         p.addMetric("model.precision", m.precision().name());
         p.addMetric("model.version", m.version());
         p.addMetric("model.sha256", m.sha256());
+    }
+
+    static void putFinite(KuraPayload p, String name, double v) {
+        if (Double.isFinite(v)) p.addMetric(name, v);
     }
 
     private static void putString(KuraPayload p, String name, Object v) {

@@ -177,4 +177,19 @@ class TelemetryCoreTest {
                         2000, "VIGIE V1", 5000).validate()).getMessage();
         assertTrue(msg.startsWith("priority.metrics"), msg);
     }
+
+    @Test
+    void noLatencyMetricsWithoutTimingsAndAbsentDetector() {
+        status = null;
+        Telemetry t = telemetry(TelemetrySettings.defaults());
+        t.onFrame(Frames.frame(1, Double.NaN, 0), null);
+        clock.advanceMillis(1000);
+        assertEquals(Outbox.Result.SENT, t.publishMetrics());
+        KuraPayload p = sent.get(0).payload();
+        assertEquals(1L, p.getMetric("frames"));
+        assertNull(p.getMetric("latency.p50.ms"), "absent, not NaN");
+        assertNull(p.getMetric("latency.max.ms"));
+        assertEquals("ABSENT", p.getMetric("detector.state"));
+        assertEquals("INT8", p.getMetric("model.precision"), "model from the frames when the detector is gone");
+    }
 }
