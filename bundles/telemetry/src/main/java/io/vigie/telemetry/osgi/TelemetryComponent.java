@@ -192,7 +192,11 @@ public class TelemetryComponent implements ConfigurableComponent, FrameListener,
 
     private DetectorStatus detectorStatus() {
         DetectorService d = detector;
-        return d == null ? null : d.status();
+        try {
+            return d == null ? null : d.status();
+        } catch (RuntimeException e) {
+            return null; // the detector is being deactivated between our check and the call
+        }
     }
 
     // ---- cloud side ------------------------------------------------------------------------
