@@ -80,6 +80,21 @@ public final class Payloads {
         return p;
     }
 
+    /** A deployment package operation finished (DeploymentAdmin COMPLETE); operation may be null if its start was missed. */
+    public static KuraPayload deployment(String operation, Map<String, Object> ev, long nowMillis) {
+        KuraPayload p = new KuraPayload();
+        p.setTimestamp(new Date(nowMillis));
+        p.addMetric("type", "DP_COMPLETE");
+        if (operation != null) p.addMetric("dp.operation", operation);
+        putString(p, "dp.name", ev.get("deploymentpackage.name"));
+        putString(p, "dp.readable.name", ev.get("deploymentpackage.readablename"));
+        putString(p, "dp.version.current", ev.get("deploymentpackage.currentversion"));
+        putString(p, "dp.version.next", ev.get("deploymentpackage.nextversion"));
+        Object ok = ev.get("successful");
+        if (ok instanceof Boolean b) p.addMetric("successful", b);
+        return p;
+    }
+
     /** Telemetry's own counters, in metrics messages and the status reply. */
     public record Counters(long sent, long urgentOverRate, long rateDropped, long noPublisher, long failed,
             String lastError, long intrusions, long snapshotsFailed, String configError) {

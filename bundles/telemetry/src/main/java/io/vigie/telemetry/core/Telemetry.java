@@ -38,6 +38,13 @@ public final class Telemetry implements AutoCloseable {
     private final LongSupplier clock;
     private final LongSupplier uptimeMs;
     private final Executor worker;
+    /** DeploymentAdmin events (OSGi DA spec 114): model DPs arrive this way. */
+    public static final String DP_INSTALL = "org/osgi/service/deployment/INSTALL";
+    public static final String DP_UNINSTALL = "org/osgi/service/deployment/UNINSTALL";
+    public static final String DP_COMPLETE = "org/osgi/service/deployment/COMPLETE";
+    static final String DP_NAME = "deploymentpackage.name";
+
+    private final Map<String, String> dpOperations = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong intrusions = new AtomicLong();
     private final AtomicLong snapshotsFailed = new AtomicLong();
     private volatile String configError;
@@ -90,7 +97,16 @@ public final class Telemetry implements AutoCloseable {
         if (DetectorTopics.INTRUSION_START.equals(topic)) task = () -> intrusion("START", props);
         else if (DetectorTopics.INTRUSION_END.equals(topic)) task = () -> intrusion("END", props);
         else if (DetectorTopics.MODEL_CHANGED.equals(topic)) task = () -> model(props);
-        else return;
+        else if (DP_INSTALL.equals(topic) || DP_UNINSTALL.equals(topic)) {
+            // remembered until COMPLETE, which does not say what completed
+            Object name = props.get(DP_NAME);
+            if (name != null) dpOperations.put(String.valueOf(name), DP_INSTALL.equals(topic) ? "INSTALL" : "UNINSTALL");
+            return;
+        } else if (DP_COMPLETE.equals(topic)) {
+            Object name = props.get(DP_NAME);
+            String op = name == null ? null : dpOperations.remove(String.valueOf(name));
+            task = () -> deployment(op, props);
+        } else return;
         try {
             worker.execute(task);
         } catch (RejectedExecutionException e) {
@@ -127,6 +143,11 @@ public final class Telemetry implements AutoCloseable {
 
     void model(Map<String, Object> props) {
         report(outbox.send(settings.modelTopic(), settings.modelPriority(), true, Payloads.model(props, clock.getAsLong())));
+    }
+
+    void deployment(String operation, Map<String, Object> props) {
+        report(outbox.send(settings.modelTopic(), settings.modelPriority(), true,
+                Payloads.deployment(operation, props, clock.getAsLong())));
     }
 
     /** One metrics message for the window since the previous call (dropped, and counted, when over the rate). */

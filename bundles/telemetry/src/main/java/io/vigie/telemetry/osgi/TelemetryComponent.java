@@ -62,7 +62,8 @@ import io.vigie.telemetry.core.TelemetrySettings;
         service = { ConfigurableComponent.class, FrameListener.class, EventHandler.class },
         property = { "service.pid=" + TelemetryComponent.PID,
                 "event.topics=" + DetectorTopics.INTRUSION_START, "event.topics=" + DetectorTopics.INTRUSION_END,
-                "event.topics=" + DetectorTopics.MODEL_CHANGED })
+                "event.topics=" + DetectorTopics.MODEL_CHANGED, "event.topics=" + Telemetry.DP_INSTALL,
+                "event.topics=" + Telemetry.DP_UNINSTALL, "event.topics=" + Telemetry.DP_COMPLETE })
 @Designate(ocd = TelemetryConfig.class)
 public class TelemetryComponent implements ConfigurableComponent, FrameListener, EventHandler {
     public static final String PID = "io.vigie.telemetry";

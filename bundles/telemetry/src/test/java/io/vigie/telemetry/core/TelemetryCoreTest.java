@@ -192,4 +192,24 @@ class TelemetryCoreTest {
         assertEquals("ABSENT", p.getMetric("detector.state"));
         assertEquals("INT8", p.getMetric("model.precision"), "model from the frames when the detector is gone");
     }
+
+    @Test
+    void deploymentPackageNotices() throws Exception {
+        Telemetry t = telemetry(TelemetrySettings.defaults());
+        t.onEvent(Telemetry.DP_INSTALL, Map.of("deploymentpackage.name", "vigie-model-int8"));
+        t.onEvent(Telemetry.DP_COMPLETE, Map.of("deploymentpackage.name", "vigie-model-int8",
+                "deploymentpackage.nextversion", "1.1.0", "successful", Boolean.FALSE));
+        t.onEvent(Telemetry.DP_COMPLETE, Map.of("deploymentpackage.name", "other", "successful", Boolean.TRUE));
+        worker.shutdown();
+        assertTrue(worker.awaitTermination(5, TimeUnit.SECONDS));
+        assertEquals(2, sent.size(), "INSTALL alone sends nothing");
+        KuraPayload p = sent.get(0).payload();
+        assertEquals("model", sent.get(0).topic());
+        assertEquals("DP_COMPLETE", p.getMetric("type"));
+        assertEquals("INSTALL", p.getMetric("dp.operation"));
+        assertEquals("vigie-model-int8", p.getMetric("dp.name"));
+        assertEquals("1.1.0", p.getMetric("dp.version.next"));
+        assertEquals(false, p.getMetric("successful"));
+        assertNull(sent.get(1).payload().getMetric("dp.operation"), "start not seen");
+    }
 }
