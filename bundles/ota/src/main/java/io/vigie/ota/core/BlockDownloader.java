@@ -13,8 +13,11 @@ import java.util.function.BooleanSupplier;
 import io.vigie.ota.core.OtaException.Kind;
 
 /**
- * HTTP(S) download for DEPLOY-V2: into a {@code .part} file, reporting progress every block,
- * optionally pausing between blocks (Kura's {@code dp.download.block.delay}, to spare a thin link),
+ * HTTP(S) download for DEPLOY-V2: into a {@code .part} file, in blocks of {@code blockSize} bytes
+ * with an optional pause after each (Kura's {@code dp.download.block.size} /
+ * {@code dp.download.block.delay}, to spare a thin link), reporting progress every
+ * {@code notifyBlockSize} bytes (Kura's {@code dp.download.notify.block.size}; default: every block,
+ * or a twentieth of the file when no block size is given),
  * resuming a partial file with an HTTP Range request, cancellable between reads, with connect/read
  * timeouts and a size cap.
  */
@@ -28,7 +31,8 @@ public final class BlockDownloader {
     public record Result(long bytes, long resumedFrom) {
     }
 
-    public record Settings(int timeoutMs, int blockSize, int blockDelayMs, long maxBytes) {
+    /** Sizes in bytes (0 = default), delay in ms. */
+    public record Settings(int timeoutMs, int blockSize, int blockDelayMs, int notifyBlockSize, long maxBytes) {
     }
 
     private BlockDownloader() {
@@ -66,12 +70,15 @@ public final class BlockDownloader {
                 throw new OtaException(Kind.BAD_REQUEST, "download " + uri + ": HTTP " + code);
             }
             if (total > s.maxBytes()) throw new OtaException(Kind.BAD_REQUEST, "package too large: " + total + " > " + s.maxBytes() + " bytes");
-            long block = s.blockSize() > 0 ? s.blockSize() : Math.max(64 * 1024, total > 0 ? total / 20 : 64 * 1024);
+            long block = s.blockSize() > 0 ? s.blockSize() : 64 * 1024;
+            long notify = s.notifyBlockSize() > 0 ? s.notifyBlockSize()
+                    : s.blockSize() > 0 ? s.blockSize() : Math.max(64 * 1024, total > 0 ? total / 20 : 64 * 1024);
             long done = have;
-            long nextReport = done + block;
+            long nextReport = done + notify;
+            long nextPause = done + block;
             progress.update(done, total);
-            // reads smaller than a block: each block boundary gets its own report
-            byte[] buf = new byte[(int) Math.min(16 * 1024, block)];
+            // reads no larger than a block or a report interval: each boundary is seen on its own
+            byte[] buf = new byte[(int) Math.min(16 * 1024, Math.min(block, notify))];
             try (InputStream in = c.getInputStream();
                     OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -83,7 +90,10 @@ public final class BlockDownloader {
                     if (done >= nextReport) {
                         out.flush();
                         progress.update(done, total);
-                        while (nextReport <= done) nextReport += block;
+                        while (nextReport <= done) nextReport += notify;
+                    }
+                    if (done >= nextPause) {
+                        while (nextPause <= done) nextPause += block;
                         if (s.blockDelayMs() > 0) Thread.sleep(s.blockDelayMs());
                     }
                 }

@@ -56,6 +56,7 @@ public final class DeployV2Handler implements RequestHandler {
     public static final String PROTOCOL = "dp.download.protocol";
     public static final String BLOCK_SIZE = "dp.download.block.size";
     public static final String BLOCK_DELAY = "dp.download.block.delay";
+    public static final String NOTIFY_BLOCK_SIZE = "dp.download.notify.block.size";
     public static final String TIMEOUT = "dp.download.timeout";
     public static final String RESUME = "dp.download.resume";
     public static final String FORCE = "dp.download.force";
@@ -255,13 +256,15 @@ public final class DeployV2Handler implements RequestHandler {
         Integer blockSize = optional(in, BLOCK_SIZE, Integer.class);
         Integer blockDelay = optional(in, BLOCK_DELAY, Integer.class);
         Integer timeout = optional(in, TIMEOUT, Integer.class);
+        Integer notifyBlock = optional(in, NOTIFY_BLOCK_SIZE, Integer.class);
         boolean resume = Boolean.TRUE.equals(optional(in, RESUME, Boolean.class));
         boolean force = Boolean.TRUE.equals(optional(in, FORCE, Boolean.class));
         Boolean install = optional(in, INSTALL, Boolean.class);
         String hash = optional(in, HASH, String.class);
         byte[] signature = signature(in);
-        if (blockSize != null && blockSize < 0 || blockDelay != null && blockDelay < 0 || timeout != null && timeout < 0)
-            throw bad(BLOCK_SIZE + ", " + BLOCK_DELAY + " and " + TIMEOUT + " must be >= 0");
+        if (blockSize != null && blockSize < 0 || blockDelay != null && blockDelay < 0 || timeout != null && timeout < 0
+                || notifyBlock != null && notifyBlock < 0)
+            throw bad(BLOCK_SIZE + ", " + BLOCK_DELAY + ", " + NOTIFY_BLOCK_SIZE + " and " + TIMEOUT + " must be >= 0");
         URI u;
         try {
             u = new URI(uri);
@@ -281,7 +284,7 @@ public final class DeployV2Handler implements RequestHandler {
         }
         Settings s = settings;
         BlockDownloader.Settings dl = new BlockDownloader.Settings(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout,
-                blockSize == null ? 0 : blockSize, blockDelay == null ? 0 : blockDelay, s.maxBytes());
+                blockSize == null ? 0 : blockSize, blockDelay == null ? 0 : blockDelay, notifyBlock == null ? 0 : notifyBlock, s.maxBytes());
         Job job = start(new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor)));
         job.downloading = true;
         submit(job, () -> {

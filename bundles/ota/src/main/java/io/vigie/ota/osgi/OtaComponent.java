@@ -433,6 +433,8 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
             JsonArray b = new JsonArray();
             info.bundles().forEach(r -> b.add(r.symbolicName() + " " + r.version()));
             o.add("bundles", b);
+            // the verdict comes later: GET /vigie/api/packages -> health.last
+            o.addProperty("healthCheck", guard.pending(info.name()).isPresent() ? "watching" : "none");
             send(resp, 200, o);
         } catch (OtaException e) {
             error(resp, e);

@@ -24,7 +24,7 @@ class BlockDownloaderTest {
     TestHttp http;
     final byte[] data = new byte[300_000];
     final List<long[]> progress = new ArrayList<>();
-    static final BlockDownloader.Settings S = new BlockDownloader.Settings(2_000, 50_000, 0, 1_000_000);
+    static final BlockDownloader.Settings S = new BlockDownloader.Settings(2_000, 50_000, 0, 0, 1_000_000);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -54,6 +54,19 @@ class BlockDownloaderTest {
         assertEquals(0, progress.get(0)[0]);
         assertArrayEquals(new long[] { data.length, data.length }, progress.get(progress.size() - 1));
         assertEquals(List.of(""), http.ranges);
+    }
+
+    @Test
+    void notifyBlockSizeSetsTheReportIntervalAndBlockDelayPausesPerBlock() throws Exception {
+        Path part = tmp.resolve("p.part");
+        // reports every 100 kB, 1 ms pause after each 10 kB block (30 pauses: the delay is taken, not timed)
+        fetch(part, false, new BlockDownloader.Settings(2_000, 10_000, 1, 100_000, 1_000_000));
+        List<Long> at = progress.stream().map(p -> p[0]).toList();
+        assertEquals(5, at.size(), at.toString()); // start, 100 kB, 200 kB, 300 kB boundary, end
+        assertEquals(0L, at.get(0));
+        assertTrue(at.get(1) >= 100_000 && at.get(1) < 110_000 && at.get(2) >= 200_000 && at.get(2) < 210_000, at.toString());
+        assertEquals(List.of((long) data.length, (long) data.length), at.subList(3, 5));
+        assertArrayEquals(data, Files.readAllBytes(part));
     }
 
     @Test
@@ -90,13 +103,13 @@ class BlockDownloaderTest {
     void timeoutNotFoundTooLargeAndCancel() throws Exception {
         Path part = tmp.resolve("p.part");
         http.stallMs = 1_500;
-        OtaException t = assertThrows(OtaException.class, () -> fetch(part, false, new BlockDownloader.Settings(300, 0, 0, 1_000_000)));
+        OtaException t = assertThrows(OtaException.class, () -> fetch(part, false, new BlockDownloader.Settings(300, 0, 0, 0, 1_000_000)));
         assertTrue(t.getMessage().contains("timed out after 300 ms"), t.getMessage());
         http.stallMs = 0;
         OtaException nf = assertThrows(OtaException.class, () -> BlockDownloader.fetch(URI.create(http.url("/nope.dp")), part, false, S,
                 () -> false, (d, x) -> { }));
         assertTrue(nf.getMessage().contains("HTTP 404"), nf.getMessage());
-        OtaException big = assertThrows(OtaException.class, () -> fetch(part, false, new BlockDownloader.Settings(2_000, 0, 0, 1000)));
+        OtaException big = assertThrows(OtaException.class, () -> fetch(part, false, new BlockDownloader.Settings(2_000, 0, 0, 0, 1000)));
         assertTrue(big.getMessage().contains("too large"), big.getMessage());
         OtaException c = assertThrows(OtaException.class, () -> BlockDownloader.fetch(URI.create(http.url("/p.dp")), part, false, S,
                 () -> true, (d, x) -> { }));
