@@ -558,7 +558,9 @@ public final class DeployV2Handler implements RequestHandler {
         String s = optional(in, SIGNATURE, String.class);
         if (s == null || s.isBlank()) return null;
         try {
-            return Base64.getMimeDecoder().decode(s.trim());
+            byte[] b = Base64.getDecoder().decode(s.replaceAll("\\s", "")); // strict: the MIME decoder skips garbage
+            if (b.length == 0) throw new IllegalArgumentException("empty");
+            return b;
         } catch (IllegalArgumentException e) {
             throw bad(SIGNATURE + " is not base64");
         }

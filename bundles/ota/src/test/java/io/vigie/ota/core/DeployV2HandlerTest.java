@@ -365,6 +365,29 @@ class DeployV2HandlerTest {
     }
 
     @Test
+    void signatureRequiredNeedsTheDpSignatureMetric() throws Exception {
+        java.security.KeyPair kp = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        pm.options(new PackageManager.Options(SignatureVerifier.of(SignatureVerifierTest.pem(kp)), true));
+        Path dp = serve("m1", "1.0.0");
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        KuraMessage unsigned = await(note("install", "dp.install.status", "FAILED"));
+        assertTrue(String.valueOf(unsigned.getPayload().getMetric("dp.install.error.message")).contains("not signed"),
+                unsigned.getPayload().metrics().toString());
+        awaitIdle();
+        assertTrue(da.installs.isEmpty());
+
+        KuraPayload signed = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        signed.addMetric("dp.signature", java.util.Base64.getEncoder().encodeToString(
+                SignatureVerifierTest.sign(kp, "Ed25519", Files.readAllBytes(dp))));
+        handler.doExec(ctx, request("download", signed));
+        await(note("install", "dp.install.status", "COMPLETED"));
+        assertEquals(List.of("m1 1.0.0"), da.installs);
+        KuraPayload garbage = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        garbage.addMetric("dp.signature", "%%%");
+        assertTrue(refused("download", garbage).getMessage().contains("dp.signature is not base64"));
+    }
+
+    @Test
     void modelInstallIsConfirmedOnlyByTheHealthVerdict() throws Exception {
         ModelRef v1 = new ModelRef("ssd", "INT8", "1.0.0", "a".repeat(64));
         ModelRef v2 = new ModelRef("ssd", "INT8", "2.0.0", "b".repeat(64));
