@@ -182,7 +182,7 @@ class TelemetryTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void rateBoundHoldsAndDropsAreCounted() throws Exception {
         // last, so the whole run's traffic (commands, a model swap) is in the sample. Metrics are
         // produced every second at 0.5 msg/s allowed: wait until the limiter has dropped several
@@ -282,6 +282,23 @@ class TelemetryTest {
         assertEquals("MODEL_CHANGED", m.payload().getMetric("type"));
         assertTrue((Double) m.payload().getMetric("swap.ms") > 0);
         assertEquals("FP32", request("GET", "config", Map.of()).getMetric("model.precision"));
+    }
+
+    @Test
+    @Order(8)
+    void deploymentPackageInstallIsNotified() throws Exception {
+        // the INT8 model as a DP (FP32 is active now, so detection is not disturbed), through the OTA REST API
+        byte[] bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
+        String name = "vigie-model-ssd-mobilenet-v2-int8";
+        byte[] dp = TestDp.dp(name, TestDp.bundleVersion(bundle), bundle, Map.of("Vigie-Kind", "model"));
+        var r = gw.post("/vigie/api/packages", dp, "application/octet-stream");
+        assertEquals(200, r.statusCode(), r.body());
+        Msg m = await("DP_COMPLETE notice", x -> x.topic().equals(DATA + "model")
+                && "DP_COMPLETE".equals(x.payload().getMetric("type")), 60_000);
+        assertEquals(name, m.payload().getMetric("dp.name"));
+        assertEquals("INSTALL", m.payload().getMetric("dp.operation"));
+        assertEquals(Boolean.TRUE, m.payload().getMetric("successful"));
+        assertEquals(TestDp.bundleVersion(bundle), m.payload().getMetric("dp.version.next"));
     }
 
     // ---- helpers ---------------------------------------------------------------------------
