@@ -108,6 +108,9 @@ class TelemetryTest {
         t.put("rate.max.per.s", Double.toString(RATE));
         t.put("rate.burst", Integer.toString(BURST));
         t.put("snapshot.max.bytes", "120000");
+        // generous waits for a busy CI box (the defaults are 2 s and 5 s)
+        t.put("snapshot.timeout.ms", "10000");
+        t.put("config.apply.timeout.ms", "20000");
         gw.writeConfig("io.vigie.telemetry", t);
         gw.start();
     }
