@@ -285,8 +285,9 @@ public final class DeployV2Handler implements RequestHandler {
         Settings s = settings;
         BlockDownloader.Settings dl = new BlockDownloader.Settings(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout,
                 blockSize == null ? 0 : blockSize, blockDelay == null ? 0 : blockDelay, notifyBlock == null ? 0 : notifyBlock, s.maxBytes());
-        Job job = start(new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor)));
-        job.downloading = true;
+        Job job = new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor));
+        job.downloading = true; // before it is visible to GET download/install
+        start(job);
         submit(job, () -> {
             Path file = downloaded(name, version);
             if (!download(job, u, file, resume, force, dl, expected)) return;
