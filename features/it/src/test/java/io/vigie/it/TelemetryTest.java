@@ -273,6 +273,11 @@ class TelemetryTest {
         assertEquals(404, request("GET", "nothing", Map.of()).getMetric("response.code"));
         assertEquals(404, request("GET", "status/deeper", Map.of()).getMetric("response.code"));
         assertEquals(400, request("EXEC", "model", Map.of("precision", "INT4")).getMetric("response.code"));
+        // garbage: a body where only metrics are expected, a resource segment far too long
+        KuraPayload withBody = request("PUT", "config", Map.of("threads", 2), "threads=2".getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, withBody.getMetric("response.code"));
+        assertTrue(String.valueOf(withBody.getMetric("response.exception.message")).contains("body"));
+        assertEquals(400, request("GET", "x".repeat(200), Map.of()).getMetric("response.code"));
     }
 
     @Test
@@ -308,11 +313,16 @@ class TelemetryTest {
 
     /** One Kura request: $EDC/acct/client/VIGIE-V1/METHOD/resource..., reply on $EDC/acct/cloud-it/VIGIE-V1/REPLY/id. */
     KuraPayload request(String method, String resource, Map<String, Object> metrics) throws Exception {
+        return request(method, resource, metrics, null);
+    }
+
+    KuraPayload request(String method, String resource, Map<String, Object> metrics, byte[] body) throws Exception {
         String id = "r" + (++requests) + "-" + System.nanoTime();
         KuraPayload p = new KuraPayload();
         p.addMetric("request.id", id);
         p.addMetric("requester.client.id", CLOUD);
         metrics.forEach(p::addMetric);
+        p.setBody(body);
         cloud.publish("$EDC/" + ACCOUNT + "/" + CLIENT + "/VIGIE-V1/" + method + "/" + resource, codec.encode(p), 1, false);
         String replyTopic = "$EDC/" + ACCOUNT + "/" + CLOUD + "/VIGIE-V1/REPLY/" + id;
         return await(method + " " + resource + " reply", x -> x.topic().equals(replyTopic), 30_000).payload();
