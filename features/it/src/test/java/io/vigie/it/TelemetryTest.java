@@ -265,7 +265,13 @@ class TelemetryTest {
     @Test
     @Order(6)
     void snapshotIsAJpegAndUnknownIs404() throws Exception {
+        long t0 = System.nanoTime();
         KuraPayload snap = request("GET", "snapshot", Map.of());
+        long snapMs = (System.nanoTime() - t0) / 1_000_000;
+        t0 = System.nanoTime();
+        request("GET", "status", Map.of());
+        System.out.printf("round trips through mosquitto: GET snapshot %d ms (%d bytes), GET status %d ms%n", snapMs,
+                snap.getBody() == null ? 0 : snap.getBody().length, (System.nanoTime() - t0) / 1_000_000);
         assertEquals(200, snap.getMetric("response.code"), String.valueOf(snap.getMetric("response.exception.message")));
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(snap.getBody()));
         assertNotNull(img, "snapshot body is a JPEG");
