@@ -274,8 +274,9 @@ public final class DeployV2Handler implements RequestHandler {
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null)
             throw bad("bad " + DP_URI + " '" + uri + "': an http:// or https:// URL with a host is expected");
-        if (!protocol.equalsIgnoreCase(scheme))
-            throw bad(PROTOCOL + " '" + protocol + "' is not supported for " + uri + " (HTTP or HTTPS, matching the URL)");
+        // Kapua's UI may say HTTP for an https:// URL: both go through the same client, the URL decides
+        if (!protocol.equalsIgnoreCase("http") && !protocol.equalsIgnoreCase("https"))
+            throw bad(PROTOCOL + " '" + protocol + "' is not supported (HTTP or HTTPS)");
         HashSpec expected;
         try {
             expected = hash == null || hash.isBlank() ? null : HashSpec.parse(hash);
