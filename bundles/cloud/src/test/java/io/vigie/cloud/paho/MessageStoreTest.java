@@ -149,4 +149,32 @@ class MessageStoreTest {
             assertEquals(0, s.inFlightCount());
         }
     }
+
+    @Test
+    void groupedDeletesAreInvisibleAndSurviveClose() throws Exception {
+        try (MessageStore s = open(1000, 0)) {
+            for (int i = 0; i < 600; i++) {
+                s.store("t", b(i), 1, false, i % 2 == 0 ? 1 : 5);
+            }
+            List<StoredMessage> batch = s.nextBatch(600);
+            assertEquals(600, batch.size());
+            for (int i = 0; i < 590; i++) {
+                s.markPublished(batch.get(i).id); // 256 and 512 trigger a grouped delete, the rest stays pending
+            }
+            assertEquals(10, s.size());
+            s.releaseInFlight();
+            // Confirmed rows never come back, even while their delete is pending.
+            List<Long> again = ids(s.nextBatch(100));
+            List<Long> expected = new ArrayList<>();
+            for (int i = 590; i < 600; i++) {
+                expected.add(batch.get(i).id);
+            }
+            assertEquals(expected, again);
+            s.markPublished(again.get(0));
+            assertEquals(9, s.size());
+        }
+        try (MessageStore s = open(1000, 0)) {
+            assertEquals(9, s.size(), "close wrote the pending deletes");
+        }
+    }
 }
