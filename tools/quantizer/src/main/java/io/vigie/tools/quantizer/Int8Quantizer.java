@@ -24,7 +24,8 @@ import org.tensorflow.lite.schema.TensorType;
 
 /**
  * Post-training full-integer quantization of a float32 TFLite model, following TFLite's int8
- * spec: per-channel symmetric int8 weights (CONV_2D axis 0, DEPTHWISE_CONV_2D axis 3,
+ * spec: per-channel symmetric int8 weights (scale per channel chosen for the least squared error, exact
+ * for weights already on a quantization grid; CONV_2D axis 0, DEPTHWISE_CONV_2D axis 3,
  * FULLY_CONNECTED axis 0), int32 biases (scale = input scale × weight scale), per-tensor asymmetric
  * int8 activations from calibrated ranges, the parameter constraints of TFLite's int8 kernels
  * (RESHAPE/CONCATENATION/pooling inputs and outputs share one scale and zero point; LOGISTIC and
@@ -292,7 +293,7 @@ public final class Int8Quantizer {
                 throw new QuantizationException("weights '" + wt.getName() + "' shared by several ops: not supported");
             float inScale = params[in[0]].scale();
             float[] w = floats(model, wt);
-            float[] ws = QuantMath.symmetricScales(w, wt.getShape(), axis);
+            float[] ws = QuantMath.mseScales(w, wt.getShape(), axis);
             float[] bias = null;
             if (in.length > 2 && in[2] >= 0) {
                 TensorT bt = tensors.get(in[2]);

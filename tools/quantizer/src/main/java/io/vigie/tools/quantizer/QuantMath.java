@@ -1,5 +1,8 @@
 package io.vigie.tools.quantizer;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The arithmetic of TFLite's int8 quantization spec
  * (https://www.tensorflow.org/lite/performance/quantization_spec): activations per-tensor
@@ -54,6 +57,72 @@ public final class QuantMath {
         for (int c = 0; c < channels; c++)
             s[c] = Math.max(maxAbs[c] / 127f, MIN_SCALE);
         return s;
+    }
+
+    /**
+     * Per-channel scales chosen for the least squared weight error: candidates are max|w_c|/127
+     * scaled down (clipping outliers trades their error for a finer step for all others) and, when
+     * the tensor's values already lie on a uniform grid (a model dequantized from a quantized one,
+     * e.g. a QAT model), that grid's step, which represents them exactly.
+     */
+    public static float[] mseScales(float[] w, int[] shape, int axis) {
+        float[] base = symmetricScales(w, shape, axis);
+        int channels = shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++)
+            inner *= shape[i];
+        float grid = gridStep(w);
+        float[] best = base.clone();
+        double[] bestErr = new double[channels];
+        java.util.Arrays.fill(bestErr, Double.POSITIVE_INFINITY);
+        List<Float> factors = new ArrayList<>();
+        for (int k = 0; k <= 40; k++) factors.add(1f - k * 0.0125f); // 1.0 .. 0.5
+        // values of each channel, gathered once
+        int per = w.length / channels;
+        float[][] vals = new float[channels][per];
+        int[] fill = new int[channels];
+        for (int i = 0; i < w.length; i++) {
+            int c = (i / inner) % channels;
+            vals[c][fill[c]++] = w[i];
+        }
+        for (int c = 0; c < channels; c++) {
+            List<Float> cands = new ArrayList<>();
+            if (grid > 0) cands.add(grid);
+            for (float f : factors) cands.add(base[c] * f);
+            for (float s : cands) {
+                if (!(s >= MIN_SCALE)) continue;
+                double err = 0;
+                for (float v : vals[c]) {
+                    double q = clamp(round(v / s), -127, 127) * (double) s - v;
+                    err += q * q;
+                }
+                if (err < bestErr[c] - 1e-18) {
+                    bestErr[c] = err;
+                    best[c] = s;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The step of the uniform grid all values lie on (multiples of it), or 0 if there is none. */
+    static float gridStep(float[] w) {
+        float[] a = new float[w.length];
+        int n = 0;
+        for (float v : w) if (v != 0) a[n++] = Math.abs(v);
+        if (n == 0) return 0;
+        float[] s = java.util.Arrays.copyOf(a, n);
+        java.util.Arrays.sort(s);
+        float step = s[0];
+        for (int i = 1; i < n; i++) {
+            float d = s[i] - s[i - 1];
+            if (d > step * 1e-3f && d < step) step = d;
+        }
+        for (int i = 0; i < n; i++) {
+            double r = s[i] / step;
+            if (Math.abs(r - Math.rint(r)) > 1e-3) return 0;
+        }
+        return step;
     }
 
     /** Quantizes along {@code axis} with the given per-channel scales, symmetric, in [-127, 127]. */

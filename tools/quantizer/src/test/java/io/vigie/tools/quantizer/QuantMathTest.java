@@ -72,6 +72,36 @@ class QuantMathTest {
     }
 
     @Test
+    void weightsAlreadyOnAGridAreRepresentedExactly() {
+        // a dequantized uint8 tensor: s0 * (q - zp), zp 130, q in [5, 250] -> offsets -125..120
+        float s0 = 0.0123f;
+        float[] w = new float[64];
+        for (int i = 0; i < w.length; i++) w[i] = s0 * ((i * 37) % 246 + 5 - 130);
+        int[] shape = { 2, 1, 1, 32 };
+        assertEquals(s0, QuantMath.gridStep(w), s0 * 1e-4);
+        float[] s = QuantMath.mseScales(w, shape, 0);
+        byte[] q = QuantMath.quantizeSymmetric(w, shape, 0, s);
+        for (int i = 0; i < w.length; i++) assertEquals(w[i], q[i] * s[i / 32], 1e-6, "weight " + i);
+        assertEquals(0f, QuantMath.gridStep(new float[] { 0.1f, 0.2f, 0.35f, 0.31f }), "no grid");
+    }
+
+    @Test
+    void mseScaleClipsAnOutlierWhenThatLowersTheError() {
+        float[] w = new float[101];
+        for (int i = 0; i < 100; i++) w[i] = (float) Math.sin(i * 1.3) * 0.1f;
+        w[100] = 1.5f; // one outlier: max|w|/127 would waste most levels
+        float[] s = QuantMath.mseScales(w, new int[] { 1, 101 }, 0);
+        float naive = QuantMath.symmetricScales(w, new int[] { 1, 101 }, 0)[0];
+        assertTrue(s[0] <= naive, s[0] + " vs " + naive);
+        double eBest = 0, eNaive = 0;
+        for (float v : w) {
+            eBest += Math.pow(QuantMath.clamp(QuantMath.round(v / s[0]), -127, 127) * s[0] - v, 2);
+            eNaive += Math.pow(QuantMath.clamp(QuantMath.round(v / naive), -127, 127) * naive - v, 2);
+        }
+        assertTrue(eBest <= eNaive, eBest + " vs " + eNaive);
+    }
+
+    @Test
     void rangeEndsRoundOutwardTo12Bits() {
         float v = 5.8301234f;
         float up = QuantMath.outward(v, true), down = QuantMath.outward(-v, false);
