@@ -335,9 +335,9 @@ public final class DetectionPipeline implements AutoCloseable {
             active = null;
             activeId = null;
         }
-        if (zonesDirty) {
+        DetectorSettings s = settings;
+        if (zonesDirty && s != null) { // no settings yet (configuration refused at start): nothing to track
             zonesDirty = false;
-            DetectorSettings s = settings;
             Map<String, DwellTracker> next = new LinkedHashMap<>();
             for (Zone z : s.zones()) next.put(z.name(), new DwellTracker(s.dwellMs(), s.cooldownMs()));
             trackers.clear();

@@ -201,6 +201,21 @@ class PipelineTest {
     }
 
     @Test
+    void startingWithARefusedConfigurationThenAGoodOneRuns() throws Exception {
+        // the OSGi glue starts the loop before any configuration was accepted: the loop must idle, not die
+        p = new DetectionPipeline(engine, sources, (t, m) -> { topics.add(t); props.add(m); });
+        p.rejectConfig("zones: zone 'b' needs at least 3 points");
+        p.start();
+        p.modelAdded(model(INT8));
+        Thread.sleep(300);
+        assertEquals(DetectorStatus.State.ERROR, p.status().state());
+        assertNull(p.latest());
+        p.configure(settings("INT8", 0.5f, "a:0,0;1,0;1,1"));
+        waitFor(() -> p.latest() != null && p.latest().zones().size() == 1, 5000);
+        assertEquals(DetectorStatus.State.RUNNING, p.status().state());
+    }
+
+    @Test
     void removedModelServesForTheGracePeriodThenStops() throws Exception {
         p = new DetectionPipeline(engine, sources, (t, m) -> { topics.add(t); props.add(m); });
         p.configure(DetectorSettings.validate(new SourceConfig("fake://a", true, 0, false, 10, 100, 100), "INT8", 0.5f,

@@ -202,9 +202,12 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
         jobs.shutdownNow();
     }
 
-    // ---- DEPLOY-V2: one handler, registered with every cloud connection
+    // ---- DEPLOY-V2: one handler, registered with every matching cloud connection. The default target is the
+    // standalone runtime's own connection: inside Kura, Kura's DEPLOY-V2 cloudlet owns that app id, and Kura's
+    // registry replaces a handler registered under an id already taken, so ours must not reach it unasked.
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    @Reference(name = "RequestHandlerRegistry", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = OtaConfig.STANDALONE_REGISTRY)
     void bindRequestHandlerRegistry(RequestHandlerRegistry r) {
         registries.add(r);
         register(r);

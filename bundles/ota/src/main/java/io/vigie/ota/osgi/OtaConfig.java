@@ -21,6 +21,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Seed folder", description = "Folder of .dp files installed at start when not installed yet (empty: framework property vigie.dp.seed).")
     String seed_dir() default "";
 
+    /** The standalone runtime's cloud connection (bundles/cloud); see RequestHandlerRegistry_target. */
+    String STANDALONE_REGISTRY = "(service.pid=io.vigie.cloud.paho)";
+
+    @AttributeDefinition(name = "Cloud connections for DEPLOY-V2", description = "Filter selecting the RequestHandlerRegistry "
+            + "services (cloud connections) the DEPLOY-V2 handler registers with. Default: the standalone runtime's own. Inside "
+            + "Kura, Kura's DEPLOY-V2 already serves that app id: only widen this together with a different application id.")
+    String RequestHandlerRegistry_target() default STANDALONE_REGISTRY;
+
     @AttributeDefinition(name = "DEPLOY-V2 application id", description = "Application id under which the cloud request handler registers with every cloud connection ($EDC/account/client/APP-ID/...).")
     String deploy_v2_app_id() default "DEPLOY-V2";
 
