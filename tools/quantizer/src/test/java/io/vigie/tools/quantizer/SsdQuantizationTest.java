@@ -125,6 +125,15 @@ class SsdQuantizationTest {
         q = assertThrows(QuantizationException.class, () -> QuantizeMain.run(new String[] { "--in", fp.toString(), "--calib",
                 tmp.resolve("missing").toString(), "--out", out.toString() }));
         assertTrue(q.getMessage().contains("does not exist"), q.getMessage());
+
+        String none = tmp.resolve("a.avi") + "," + tmp.resolve("b.avi");
+        q = assertThrows(QuantizationException.class,
+                () -> QuantizeMain.run(new String[] { "--in", fp.toString(), "--calib", none, "--out", out.toString() }));
+        assertTrue(q.getMessage().contains("no calibration source found"), q.getMessage());
+
+        IllegalArgumentException opt = assertThrows(IllegalArgumentException.class, () -> QuantizeMain.run(
+                new String[] { "--in", fp.toString(), "--calib", calib, "--out", out.toString(), "--method", "kl" }));
+        assertTrue(opt.getMessage().contains("--method"), opt.getMessage());
         assertFalse(Files.exists(out), "no output on bad input");
         try (var s = Files.list(tmp)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
