@@ -7,6 +7,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.BuiltinOpResolver;
+import org.bytedeco.tensorflowlite.BuiltinOpResolverWithoutDefaultDelegates;
 import org.bytedeco.tensorflowlite.FlatBufferModel;
 import org.bytedeco.tensorflowlite.Interpreter;
 import org.bytedeco.tensorflowlite.InterpreterBuilder;
@@ -91,7 +92,10 @@ final class Calibrator {
             bytes.close();
             throw new QuantizationException("TFLite refused the float model (calibration copy)");
         }
-        BuiltinOpResolver resolver = new BuiltinOpResolver();
+        // -Dvigie.quantizer.xnnpack=false: TFLite's own kernels (other float rounding; a check of
+        // how much the calibration depends on the CPU's float path)
+        BuiltinOpResolver resolver = Boolean.parseBoolean(System.getProperty("vigie.quantizer.xnnpack", "true"))
+                ? new BuiltinOpResolver() : new BuiltinOpResolverWithoutDefaultDelegates();
         InterpreterBuilder builder = new InterpreterBuilder(fb, resolver);
         builder.SetNumThreads(threads);
         Interpreter it = new Interpreter((Pointer) null);
