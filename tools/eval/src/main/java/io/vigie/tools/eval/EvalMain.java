@@ -36,6 +36,36 @@ public final class EvalMain {
     /** Low enough to trace the whole precision/recall curve. */
     static final float AP_MIN_SCORE = 0.01f;
 
+    /** Ground truth and the model-class detections (score >= {@link #AP_MIN_SCORE}) of every item, same order. */
+    public record Detections(List<List<ApCalculator.Box>> gts, List<ApCalculator.Scored> dets, double inferMillis) {
+        public double ap50() {
+            return ApCalculator.averagePrecision(gts, dets, 0.5);
+        }
+    }
+
+    /** Runs the model (the detector engine, its own preprocessing) on every item. */
+    public static Detections detect(ModelIdentity id, byte[] model, ModelSpec spec, List<YoloDataset.Item> items, int modelClass,
+            EngineOptions options) throws java.io.IOException, io.vigie.api.inference.ModelLoadException {
+        List<List<ApCalculator.Box>> gts = new ArrayList<>();
+        List<ApCalculator.Scored> dets = new ArrayList<>();
+        double inferMs = 0;
+        try (ObjectDetector d = new TfliteEngine().load(id, model, spec, options)) {
+            for (int i = 0; i < items.size(); i++) {
+                YoloDataset.Item it = items.get(i);
+                gts.add(it.boxes());
+                try (Mat m = Images.read(it.image())) {
+                    var r = d.detect(Images.view(m), AP_MIN_SCORE);
+                    inferMs += r.inferenceMillis();
+                    for (Detection x : r.detections()) {
+                        if (x.classId() != modelClass) continue;
+                        dets.add(new ApCalculator.Scored(i, x.score(), new ApCalculator.Box(x.xmin(), x.ymin(), x.xmax(), x.ymax())));
+                    }
+                }
+            }
+        }
+        return new Detections(gts, dets, inferMs);
+    }
+
     public static void main(String[] argv) throws Exception {
         Args a;
         try {
@@ -82,24 +112,10 @@ public final class EvalMain {
                 : YoloDataset.splitDir(dataset, split).getFileName().toString();
         if (items.isEmpty()) throw new IllegalArgumentException("no images in " + dataset + " (" + splitName + ")");
 
-        List<List<ApCalculator.Box>> gts = new ArrayList<>();
-        List<ApCalculator.Scored> dets = new ArrayList<>();
-        double inferMs = 0;
-        try (ObjectDetector d = new TfliteEngine().load(id, bytes, spec,
-                new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS))) {
-            for (int i = 0; i < items.size(); i++) {
-                YoloDataset.Item it = items.get(i);
-                gts.add(it.boxes());
-                try (Mat m = Images.read(it.image())) {
-                    var r = d.detect(Images.view(m), AP_MIN_SCORE);
-                    inferMs += r.inferenceMillis();
-                    for (Detection x : r.detections()) {
-                        if (x.classId() != modelClass) continue;
-                        dets.add(new ApCalculator.Scored(i, x.score(), new ApCalculator.Box(x.xmin(), x.ymin(), x.xmax(), x.ymax())));
-                    }
-                }
-            }
-        }
+        Detections run = detect(id, bytes, spec, items, modelClass, new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS));
+        List<List<ApCalculator.Box>> gts = run.gts();
+        List<ApCalculator.Scored> dets = run.dets();
+        double inferMs = run.inferMillis();
         double ap50 = ApCalculator.averagePrecision(gts, dets, 0.5);
         double ap = ApCalculator.averagePrecisionCoco(gts, dets);
         ApCalculator.AtThreshold pr = ApCalculator.atThreshold(gts, dets, 0.5, threshold);
