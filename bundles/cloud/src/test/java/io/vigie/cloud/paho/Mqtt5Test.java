@@ -119,4 +119,40 @@ class Mqtt5Test {
             return got.stream().filter(e -> e.getKey().equals(topic)).findFirst().orElseThrow().getValue();
         }
     }
+
+    /** MQTT 5 only: a PUBACK with a failure reason code (mosquitto's ACL: 0x87 not authorized) drops the message. */
+    @Test
+    void brokerRefusalIsCountedAndTheMessageDropped() throws Exception {
+        Path acl = brokerDir.resolve("acl");
+        Files.writeString(acl, "topic deny acct/gw5r/VIGIE/denied/#\ntopic readwrite acct/#\ntopic readwrite $EDC/#\n");
+        try (Mosquitto broker = new Mosquitto(brokerDir)) {
+            Files.writeString(brokerDir.resolve("mosquitto.conf"), "acl_file " + acl + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            broker.start();
+            KuraPayloadCodec codec = new KuraPayloadCodec();
+            List<String> got = Collections.synchronizedList(new ArrayList<>());
+            MqttClient cloud = new MqttClient(broker.uri(), "cloud5r", new MemoryPersistence());
+            cloud.connect();
+            cloud.subscribe("acct/#", 1, (t, m) -> got.add(t));
+            CloudSettings s = new CloudSettings();
+            s.brokerUri = broker.uri();
+            s.protocol = "mqtt-5";
+            s.clientId = "gw5r";
+            s.accountName = "acct";
+            s.storePath = storeDir;
+            try (MessageStore store = new MessageStore(storeDir, 1000, 0, System::currentTimeMillis);
+                    MqttForwarder f = new MqttForwarder(s, store, codec)) {
+                f.start();
+                f.publish("denied/x", new KuraPayload(), 1, false, 5);
+                f.publish("allowed", new KuraPayload(), 1, false, 5);
+                await("allowed message", () -> got.contains("acct/gw5r/VIGIE/allowed"));
+                await("refusal counted", () -> f.counters().get("refused") == 1);
+                await("store empty", () -> store.size() == 0);
+                assertEquals(List.of("acct/gw5r/VIGIE/allowed"), got);
+            } finally {
+                cloud.disconnect(1000);
+                cloud.close(true);
+            }
+        }
+    }
 }
