@@ -99,10 +99,16 @@ class GatewayJarIT {
         String body = await("all bundles active", () -> get(CONSOLE + "/bundles.json", "admin:" + PASSWORD).body(),
                 b -> {
                     int[] s = status(b);
-                    return s[0] > 20 && s[1] + s[2] == s[0];
+                    return s[0] > 20 && s[1] + s[2] + lazyStarting(b) == s[0];
                 }, 60_000);
         int[] s = status(body);
         assertEquals(0, s[3] + s[4], "bundles not active: " + body);
+        // Bundle-ActivationPolicy: lazy (Paho) stays STARTING until a class is loaded from it: that is
+        // OSGi's contract, not a failure; they are only the cloud connection's libraries, unused without a broker
+        Matcher starting = Pattern.compile("\\{[^{}]*\"state\":\"Starting\"[^{}]*\\}").matcher(body);
+        while (starting.find()) {
+            assertTrue(starting.group().contains("\"symbolicName\":\"org.eclipse.paho."), "stuck in STARTING: " + starting.group());
+        }
         for (String bsn : List.of("io.vigie.api", "io.vigie.kura.provider", "io.vigie.runtime.logging",
                 "org.apache.felix.scr", "org.apache.felix.fileinstall", "org.apache.felix.http.jetty")) {
             assertTrue(body.contains("\"symbolicName\":\"" + bsn + "\""), bsn + " missing from " + body);
@@ -142,6 +148,14 @@ class GatewayJarIT {
     }
 
     // ---- helpers
+
+    /** Bundles in STARTING state (lazy activation policy, waiting for their first class load). */
+    static int lazyStarting(String bundlesJson) {
+        Matcher m = Pattern.compile("\"state\":\"Starting\"").matcher(bundlesJson);
+        int n = 0;
+        while (m.find()) n++;
+        return n;
+    }
 
     static int[] status(String bundlesJson) {
         Matcher m = Pattern.compile("\"s\":\\[(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\]").matcher(bundlesJson);

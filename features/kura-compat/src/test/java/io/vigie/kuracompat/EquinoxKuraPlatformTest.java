@@ -100,7 +100,7 @@ class EquinoxKuraPlatformTest {
         ServiceReference<?>[] configurables = ctx.getAllServiceReferences("org.eclipse.kura.configuration.ConfigurableComponent", null);
         List<String> pids = Arrays.stream(configurables).map(r -> (String) r.getProperty("service.pid")).sorted()
                 .collect(Collectors.toList());
-        assertTrue(pids.containsAll(List.of("io.vigie.detector", "io.vigie.video", "io.vigie.web")), pids.toString());
+        assertTrue(pids.containsAll(List.of("io.vigie.detector", "io.vigie.video", "io.vigie.web", "io.vigie.telemetry")), pids.toString());
         // the detector sees both models (status() through reflection: its classes live in the framework)
         Object svc = ctx.getService(det);
         long end = System.currentTimeMillis() + 20_000;
