@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.vigie.ota.core.OtaException.Kind;
 
 /**
@@ -16,6 +19,7 @@ import io.vigie.ota.core.OtaException.Kind;
  * {@link DpStore}. Nothing is stopped or installed when a check fails. One operation at a time.
  */
 public final class PackageManager {
+    private static final Logger LOG = LoggerFactory.getLogger(PackageManager.class);
     /** Outcome listener: the OSGi layer turns these into EventAdmin events. */
     public interface Listener {
         void installed(DpInfo info, String sha256);
@@ -62,6 +66,7 @@ public final class PackageManager {
      */
     public synchronized DpInfo install(Path file, HashSpec expected, byte[] signature) throws OtaException {
         String label = file.getFileName().toString();
+        long t0 = System.nanoTime();
         try {
             String sha256 = HashSpec.sha256(file);
             if (expected != null) expected.verify(file);
@@ -70,12 +75,17 @@ public final class PackageManager {
             else if (o.signatureRequired()) throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
             DpInfo info = inspector.inspect(file);
             label = info.name();
+            long t1 = System.nanoTime();
             deploy(info, file);
+            long t2 = System.nanoTime();
             try {
                 store.put(info, file, sha256);
             } catch (IOException e) {
                 throw new OtaException(Kind.INTERNAL, info.name() + " installed but not persisted (lost at restart): " + e.getMessage(), e);
             }
+            // where an install's time goes (swap latency budget: docs/BENCHMARKS.md)
+            LOG.info("OTA: {} {}: checks {} ms (sha256, signature, inspection), DeploymentAdmin {} ms, persisted {} ms", info.name(),
+                    info.version(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             listener.installed(info, sha256);
             return info;
         } catch (OtaException e) {

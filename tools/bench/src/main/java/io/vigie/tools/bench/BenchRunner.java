@@ -224,12 +224,12 @@ public final class BenchRunner {
         header.put("models", mm);
 
         Files.createDirectories(out.getParent());
-        Files.writeString(out, Report.toText(Report.toJson(header, envs)));
+        Files.writeString(out, Report.toText(Report.toJson(header, envs, maxFps)));
         System.out.println();
         System.out.println(Report.table(envs));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
-        System.out.print(Report.verdicts(envs));
+        System.out.print(Report.verdicts(envs, maxFps));
         System.out.println();
         System.out.println("JSON: " + out);
         return 0;

@@ -19,7 +19,7 @@ import java.util.zip.ZipEntry;
 /**
  * A model update for the swap benchmark: the model bundle of this checkout's build with a new model
  * version (model/model.properties) and Bundle-Version, packed as a one-bundle deployment package
- * (manifest first, as DeploymentAdmin requires). A higher model version makes the detector switch to
+ * (manifest first, as DeploymentAdmin requires; the bundle entry stored, as kura-dp writes it). A higher model version makes the detector switch to
  * it, so "install call -> first frame on the new model" is the update path a fleet uses.
  */
 public final class ModelDp {
@@ -91,7 +91,15 @@ public final class ModelDp {
             out.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
             out.write(mf.getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
-            out.putNextEntry(new ZipEntry("bundles/" + bsn + ".jar"));
+            // stored, as kura-dp's DpWriter writes them: a bundle is a compressed jar already
+            ZipEntry e = new ZipEntry("bundles/" + bsn + ".jar");
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bundle);
+            e.setMethod(ZipEntry.STORED);
+            e.setSize(bundle.length);
+            e.setCompressedSize(bundle.length);
+            e.setCrc(crc.getValue());
+            out.putNextEntry(e);
             out.write(bundle);
             out.closeEntry();
         }

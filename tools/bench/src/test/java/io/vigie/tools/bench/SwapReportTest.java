@@ -64,6 +64,19 @@ class SwapReportTest {
     }
 
     @Test
+    void aModelFasterThanTheSourceIsJudgedAgainstTheSourceRate() {
+        Environment e = ResultsTest.normal(120, 29.5);
+        Report.Pair capped = Report.pairs(List.of(e), 30).get(0);
+        assertTrue(capped.sourceBound());
+        assertEquals(0.983, capped.ratio(), 1e-3, "29.5 of the source's 30 fps");
+        Report.Pair uncapped = Report.pairs(List.of(e), 0).get(0);
+        assertFalse(uncapped.sourceBound());
+        assertEquals(0.246, uncapped.ratio(), 1e-3);
+        assertEquals("PASS", Report.goals(List.of(e), 30).get(0).status());
+        assertEquals("FAIL", Report.goals(List.of(e), 0).get(0).status());
+    }
+
+    @Test
     void modelDpRewritesTheModelVersionAndPutsTheManifestFirst() throws Exception {
         Manifest m = new Manifest();
         m.getMainAttributes().putValue("Manifest-Version", "1.0");
