@@ -226,7 +226,7 @@ public final class BenchRunner {
         Files.createDirectories(out.getParent());
         Files.writeString(out, Report.toText(Report.toJson(header, envs, maxFps)));
         System.out.println();
-        System.out.println(Report.table(envs));
+        System.out.println(Report.table(envs, maxFps));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
         System.out.print(Report.verdicts(envs, maxFps));

@@ -197,6 +197,11 @@ public final class Report {
     }
 
     public static String table(List<Environment> envs) {
+        return table(envs, 0);
+    }
+
+    /** @param sourceCapFps as for {@link #pairs(List, double)}: the ratio column is the goal's ratio */
+    public static String table(List<Environment> envs, double sourceCapFps) {
         StringBuilder sb = new StringBuilder();
         sb.append("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms | RSS max/mean MB | CPU cores | cold start s (API / model) | src drops/s | note |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -213,7 +218,8 @@ public final class Report {
                 int t = Integer.parseInt(k.substring(k.indexOf('/') + 1));
                 RawResult r = e.raw().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
                 PipelineResult p = e.pipeline().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
-                Double ratio = r == null || p == null || r.fps() == null || p.fps() == null ? null : p.fps() / r.fps();
+                Double ceiling = r == null || r.fps() == null ? null : sourceCapFps > 0 ? Math.min(r.fps(), sourceCapFps) : r.fps();
+                Double ratio = ceiling == null || p == null || p.fps() == null ? null : p.fps() / ceiling;
                 String dropsPerS = p == null || p.sourceDropped() == null || p.windowS() == null ? null : fmt(p.sourceDropped() / p.windowS(), 0);
                 List<String> notes = new ArrayList<>();
                 if (r != null && r.error() != null) notes.add("raw: " + r.error());
