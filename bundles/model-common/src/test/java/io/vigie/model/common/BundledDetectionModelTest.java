@@ -51,6 +51,21 @@ class BundledDetectionModelTest {
     }
 
     @Test
+    void multiMegabyteModelsAreHashedChunkByChunkInOrder() throws IOException {
+        byte[] big = new byte[3 * (1 << 20) + 12345]; // several hashing chunks, the last one partial
+        new java.util.Random(7).nextBytes(big);
+        String sha = BundledDetectionModel.sha256(big);
+        assertArrayEquals(big, new BundledDetectionModel(resources(big, sha)).loadBytes());
+        byte[] lastChunkTampered = big.clone();
+        lastChunkTampered[big.length - 1] ^= 1;
+        assertThrows(IOException.class, () -> new BundledDetectionModel(resources(lastChunkTampered, sha)).loadBytes());
+        byte[] swapped = big.clone(); // same bytes, two chunks' order exchanged: only an in-order hash notices
+        System.arraycopy(big, 0, swapped, 1 << 20, 1 << 20);
+        System.arraycopy(big, 1 << 20, swapped, 0, 1 << 20);
+        assertThrows(IOException.class, () -> new BundledDetectionModel(resources(swapped, sha)).loadBytes());
+    }
+
+    @Test
     void missingResourceIsNamed() {
         ResourceLoader none = path -> null;
         IOException e = assertThrows(IOException.class, () -> new BundledDetectionModel(none));

@@ -68,7 +68,15 @@ public record HashSpec(String algorithm, String hex) {
 
     /** Checks the file against this digest; the message names both values. */
     public void verify(Path file) throws OtaException, IOException {
-        String actual = digest(file, algorithm);
+        verify(file, null);
+    }
+
+    /**
+     * @param knownSha256 the file's SHA-256 when the caller already computed it (hashing runs before a swap, and this
+     *                    JVM has no C2 SHA intrinsics), or null
+     */
+    public void verify(Path file, String knownSha256) throws OtaException, IOException {
+        String actual = knownSha256 != null && "SHA-256".equals(algorithm) ? knownSha256 : digest(file, algorithm);
         if (!MessageDigest.isEqual(actual.getBytes(), hex.getBytes()))
             throw new OtaException(OtaException.Kind.INVALID,
                     algorithm + " mismatch: expected " + hex + ", got " + actual);

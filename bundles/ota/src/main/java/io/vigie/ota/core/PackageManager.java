@@ -69,7 +69,7 @@ public final class PackageManager {
         long t0 = System.nanoTime();
         try {
             String sha256 = HashSpec.sha256(file);
-            if (expected != null) expected.verify(file);
+            if (expected != null) expected.verify(file, sha256);
             Options o = options;
             if (o.verifier() != null && (o.signatureRequired() || signature != null)) o.verifier().verify(file, signature);
             else if (o.signatureRequired()) throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");

@@ -432,7 +432,8 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
             JsonObject o = new JsonObject();
             o.addProperty("installed", info.name());
             o.addProperty("version", info.version());
-            o.addProperty("sha256", HashSpec.sha256(store.dir().resolve(info.name() + ".dp")));
+            o.addProperty("sha256", store.entries().stream().filter(e -> e.name().equals(info.name())).map(DpStore.Entry::sha256)
+                    .findFirst().orElse(null)); // recorded by the install: no second pass over the file
             JsonArray b = new JsonArray();
             info.bundles().forEach(r -> b.add(r.symbolicName() + " " + r.version()));
             o.add("bundles", b);

@@ -44,4 +44,15 @@ class HashSpecTest {
         assertEquals(OtaException.Kind.INVALID, e.kind);
         assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
     }
+
+    @Test
+    void aSha256AlreadyComputedIsCheckedWithoutReadingTheFileAgain(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("not-there.dp"); // proves no second read happens
+        HashSpec.parse("sha256:" + ABC256).verify(missing, ABC256);
+        String other = ABC256.substring(1) + "0";
+        OtaException e = assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256).verify(missing, other));
+        assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
+        // another algorithm still reads the file
+        assertThrows(java.io.IOException.class, () -> HashSpec.parse("sha1:" + "a9993e364706816aba3e25717850c26c9cd0d89d").verify(missing, ABC256));
+    }
 }

@@ -3,7 +3,7 @@ package io.vigie.web.osgi;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(id = VigieServletContext.AUTH_PID, name = "Vigie web authentication",
+@ObjectClassDefinition(id = AuthComponent.AUTH_PID, name = "Vigie web authentication",
         description = "HTTP Basic authentication for everything under /vigie (stream, API, OTA uploads). No user = every "
                 + "request refused except the anonymous paths. Use HTTPS (./vigie run --tls-keystore) on untrusted networks.")
 public @interface AuthConfig {

@@ -35,6 +35,7 @@ class AuthJettyTest {
     static final String ALICE = "alice:" + PasswordHash.create("s3cret-pass", 20_000);
 
     private Server server;
+    private AuthComponent auth;
     private VigieServletContext context;
 
     record Config(String[] users, String[] anonymous_paths, String realm, int max_failures_per_minute, int cache_s)
@@ -50,7 +51,8 @@ class AuthJettyTest {
     }
 
     int start(Config c) throws Exception {
-        context = new VigieServletContext(c);
+        auth = new AuthComponent(c);
+        context = new VigieServletContext(auth);
         server = new Server(0);
         ServletContextHandler ctx = new ServletContextHandler();
         ctx.setContextPath(VigieServletContext.PATH);
@@ -131,6 +133,35 @@ class AuthJettyTest {
     }
 
     @Test
+    void everyBundlesContextSharesOneLoginCacheAndThrottle() throws Exception {
+        int port = start(config(ALICE));
+        VigieServletContext otherBundles = new VigieServletContext(auth); // what the whiteboard makes for the OTA bundle
+        javax.servlet.http.HttpServletRequest wrong = fakeRequest("alice", "nope");
+        for (int i = 0; i < 3; i++) assertFalse(otherBundles.handleSecurity(wrong, fakeResponse()));
+        assertEquals(429, req(port, "GET", "/api/status", "alice", "s3cret-pass").getResponseCode(),
+                "failures counted through another bundle's context throttle this one too");
+    }
+
+    static javax.servlet.http.HttpServletRequest fakeRequest(String user, String password) {
+        String header = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return (javax.servlet.http.HttpServletRequest) java.lang.reflect.Proxy.newProxyInstance(AuthJettyTest.class.getClassLoader(),
+                new Class<?>[] { javax.servlet.http.HttpServletRequest.class }, (p, m, a) -> switch (m.getName()) {
+                    case "getMethod" -> "GET";
+                    case "getRequestURI" -> "/vigie/api/packages";
+                    case "getContextPath" -> "/vigie";
+                    case "getRemoteAddr" -> "127.0.0.1";
+                    case "getHeader" -> "Authorization".equals(a[0]) ? header : null;
+                    default -> null;
+                });
+    }
+
+    static javax.servlet.http.HttpServletResponse fakeResponse() {
+        java.io.PrintWriter sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        return (javax.servlet.http.HttpServletResponse) java.lang.reflect.Proxy.newProxyInstance(AuthJettyTest.class.getClassLoader(),
+                new Class<?>[] { javax.servlet.http.HttpServletResponse.class }, (p, m, a) -> "getWriter".equals(m.getName()) ? sink : null);
+    }
+
+    @Test
     void garbageHeadersAreRefused() throws Exception {
         int port = start(config(ALICE));
         for (String h : new String[] { "Basic !!!notbase64", "Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes()),
@@ -144,10 +175,10 @@ class AuthJettyTest {
     @Test
     void badConfigurationIsRefusedAndThePreviousUsersStay() throws Exception {
         int port = start(config(ALICE));
-        context.modified(config("mallory:plaintext-password"));
+        auth.modified(config("mallory:plaintext-password"));
         assertEquals(401, req(port, "GET", "/api/status", "mallory", "plaintext-password").getResponseCode());
         assertEquals(200, req(port, "GET", "/api/status", "alice", "s3cret-pass").getResponseCode(), "alice still works");
-        context.modified(config("carol:" + PasswordHash.create("other-pass", 20_000)));
+        auth.modified(config("carol:" + PasswordHash.create("other-pass", 20_000)));
         assertEquals(200, req(port, "GET", "/api/status", "carol", "other-pass").getResponseCode(), "live update");
         assertEquals(401, req(port, "GET", "/api/status", "alice", "s3cret-pass").getResponseCode(), "alice removed");
     }
@@ -165,7 +196,7 @@ class AuthJettyTest {
         assertTrue(h.matches("secret"));
         assertFalse(h.matches("Secret"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VigieServletContext.policyOf(config("alice:{pbkdf2-sha256}1:00:00")));
+                () -> AuthComponent.policyOf(config("alice:{pbkdf2-sha256}1:00:00")));
         assertTrue(e.getMessage().startsWith("user 'alice'"), e.getMessage());
         assertFalse(e.getMessage().contains("{pbkdf2"), "never echoes the stored hash");
     }
