@@ -81,6 +81,14 @@ public final class DetectionPipeline implements AutoCloseable {
     private final Map<String, DwellTracker> trackers = new LinkedHashMap<>();
 
     private ModelIdentity loadingId; // guarded by this
+    /** When the active model's service went away while we kept its interpreter (0: not holding). */
+    private volatile long holdingSinceNanos;
+    /**
+     * A DP update stops the old model bundle and starts the new one within about a second: for this long after the
+     * active model's service went away, only a replacement (same name and precision) is loaded, not a fallback to
+     * another model — loading one would cost CPU and delay the replacement on the single loader thread.
+     */
+    static final long REPLACEMENT_WINDOW_MS = 3000;
     private volatile long framesProcessed;
     private volatile long removedSinkDrops;
     private final FpsMeter fps = new FpsMeter(30);
@@ -183,6 +191,7 @@ public final class DetectionPipeline implements AutoCloseable {
         models.remove(id, model);
         failedModels.remove(id);
         if (id.equals(activeId)) {
+            holdingSinceNanos = System.nanoTime();
             // We own the bytes and the interpreter: keep serving until a replacement is ready
             // (a DP update stops the old bundle before starting the new one), but not forever.
             long grace = settings == null ? 0 : settings.gate().graceMs();
@@ -208,7 +217,30 @@ public final class DetectionPipeline implements AutoCloseable {
         synchronized (this) {
             if (choice.isEmpty()) return;
             ModelIdentity id = choice.get();
-            if (id.equals(loadingId) || (!force && id.equals(activeId) && loadingId == null)) return;
+            ModelIdentity held = activeId;
+            if (held != null && models.containsKey(held)) holdingSinceNanos = 0; // its service is back
+            long holding = holdingSinceNanos;
+            if (!force && holding != 0 && held != null && !id.equals(held) && !(id.name().equals(held.name())
+                    && id.precision() == held.precision())) {
+                long waitMs = REPLACEMENT_WINDOW_MS - (System.nanoTime() - holding) / 1_000_000;
+                if (waitMs > 0) { // still serving the held interpreter: give its replacement a chance first
+                    loader.schedule(() -> selectModel(false), waitMs, TimeUnit.MILLISECONDS);
+                    return;
+                }
+            }
+            if (!force && id.equals(held)) {
+                loadingId = null; // a load of another model in flight is superseded: it closes what it loaded
+                ObjectDetector pending = pendingDetector.get();
+                if (pending == null || pending.identity().equals(id)) return; // already serving it
+                // a fallback was loaded while the held model's service was gone, and the model came back (e.g. a
+                // rollback reinstalled it): keep serving it and drop the fallback, unless the detector took it already
+                if (pendingDetector.compareAndSet(pending, null)) {
+                    closeQuietly(pending);
+                    LOG.info("Model {} is back: keeping it, {} not switched to", id.shortId(), pending.identity().shortId());
+                    return;
+                }
+            }
+            if (id.equals(loadingId)) return;
             loadingId = id;
             DetectionModel model = candidates.get(id);
             int threads = s.threads();

@@ -201,6 +201,58 @@ class PipelineTest {
     }
 
     @Test
+    void aModelUpdateLoadsOnlyTheReplacementNotAFallback() throws Exception {
+        // a DP update: DeploymentAdmin stops the old model bundle, then starts the new one
+        start("INT8");
+        DetectionModel v1 = model(INT8);
+        p.modelAdded(v1);
+        p.modelAdded(model(FP32));
+        waitFor(() -> INT8.equals(p.status().activeModel()) && p.latest() != null, 5000);
+        p.modelRemoved(v1);
+        Thread.sleep(300);
+        ModelIdentity v2 = new ModelIdentity("ssd", Precision.INT8, "1.0.1", "3333cccc");
+        p.modelAdded(model(v2));
+        waitFor(() -> v2.equals(p.status().activeModel()), 5000);
+        Thread.sleep(DetectionPipeline.REPLACEMENT_WINDOW_MS + 300); // the deferred check must not load FP32 either
+        assertFalse(engine.loads.contains(FP32), "no fallback load during the update: " + engine.loads);
+        assertEquals(v2, p.status().activeModel());
+    }
+
+    @Test
+    void withoutAReplacementTheOtherModelTakesOverAfterTheWindow() throws Exception {
+        start("INT8");
+        DetectionModel int8 = model(INT8);
+        p.modelAdded(int8);
+        p.modelAdded(model(FP32));
+        waitFor(() -> INT8.equals(p.status().activeModel()) && p.latest() != null, 5000);
+        long t0 = System.nanoTime();
+        p.modelRemoved(int8);
+        waitFor(() -> FP32.equals(p.status().activeModel()), DetectionPipeline.REPLACEMENT_WINDOW_MS + 5000);
+        assertTrue((System.nanoTime() - t0) / 1_000_000 >= DetectionPipeline.REPLACEMENT_WINDOW_MS - 100,
+                "the held INT8 interpreter served while a replacement could still come");
+    }
+
+    @Test
+    void aRefusedUpdateKeepsTheHeldModelWhenTheOldOneComesBack() throws Exception {
+        // rollback: the new version is refused, the previous package is reinstalled with the same model
+        start("INT8");
+        DetectionModel v1 = model(INT8);
+        p.modelAdded(v1);
+        p.modelAdded(model(FP32));
+        waitFor(() -> INT8.equals(p.status().activeModel()) && p.latest() != null, 5000);
+        p.modelRemoved(v1);
+        engine.failNext = true;
+        p.modelAdded(model(new ModelIdentity("ssd", Precision.INT8, "1.0.1", "4444dddd")));
+        waitFor(() -> p.status().error() != null && p.status().error().contains("bad magic"), 5000);
+        p.modelAdded(model(INT8)); // the previous package again
+        Thread.sleep(DetectionPipeline.REPLACEMENT_WINDOW_MS + 300);
+        assertEquals(INT8, p.status().activeModel(), "still the held, now re-registered, INT8");
+        assertFalse(engine.loads.contains(FP32), "no FP32 detour: " + engine.loads);
+        long seq = p.latest().sequence();
+        waitFor(() -> p.latest().sequence() > seq + 2, 5000);
+    }
+
+    @Test
     void startingWithARefusedConfigurationThenAGoodOneRuns() throws Exception {
         // the OSGi glue starts the loop before any configuration was accepted: the loop must idle, not die
         p = new DetectionPipeline(engine, sources, (t, m) -> { topics.add(t); props.add(m); });
@@ -278,10 +330,12 @@ class PipelineTest {
         volatile SeqPredicate personVisible = seq -> true;
         volatile boolean failNext;
         final AtomicInteger closed = new AtomicInteger();
+        final List<ModelIdentity> loads = new CopyOnWriteArrayList<>();
 
         @Override
         public ObjectDetector load(ModelIdentity identity, byte[] model, ModelSpec spec, EngineOptions options)
                 throws ModelLoadException {
+            loads.add(identity);
             if (failNext) {
                 failNext = false;
                 throw new ModelLoadException("not a TFLite model (bad magic)");
