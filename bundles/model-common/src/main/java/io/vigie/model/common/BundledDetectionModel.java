@@ -30,12 +30,17 @@ public final class BundledDetectionModel implements DetectionModel {
     private final ModelProperties props;
     private final ModelSpec spec;
     private final String card;
+    /** {@code size} from model.properties (the build writes it), or -1: lets loadBytes fill one exact array. */
+    private final int declaredSize;
 
     public BundledDetectionModel(ResourceLoader resources) throws IOException {
         this.resources = resources;
+        byte[] propsFile;
         try (InputStream in = open(ModelProperties.PROPERTIES_PATH)) {
-            this.props = ModelProperties.parse(in);
+            propsFile = in.readAllBytes();
         }
+        this.props = ModelProperties.parse(new java.io.ByteArrayInputStream(propsFile));
+        this.declaredSize = declaredSize(propsFile);
         if (props.format() != OutputFormat.POSTPROCESS_OP)
             throw new IOException("model bundles carry POSTPROCESS_OP models only, got " + props.format());
         List<String> labels = readLabels(props.labelsPath());
@@ -75,15 +80,36 @@ public final class BundledDetectionModel implements DetectionModel {
             return t;
         });
         List<byte[]> chunks = new ArrayList<>();
+        byte[] exact = declaredSize >= 0 ? new byte[declaredSize] : null; // no second 24 MB copy on a 128 MB heap
         long total = 0;
         try {
             try (InputStream in = open(ModelProperties.MODEL_PATH)) {
-                for (byte[] c; (c = in.readNBytes(CHUNK)).length > 0;) {
-                    chunks.add(c);
-                    total += c.length;
+                while (true) {
+                    byte[] buf;
+                    int off, len;
+                    if (exact != null) {
+                        if (total == exact.length) {
+                            if (in.read() != -1) throw new IOException(ModelProperties.MODEL_PATH + " is larger than the declared "
+                                    + exact.length + " bytes");
+                            break;
+                        }
+                        buf = exact;
+                        off = (int) total;
+                        len = in.readNBytes(exact, off, Math.min(CHUNK, exact.length - off));
+                        if (len == 0) throw new IOException(ModelProperties.MODEL_PATH + " is shorter than the declared "
+                                + exact.length + " bytes (" + total + ")");
+                    } else {
+                        buf = in.readNBytes(CHUNK);
+                        off = 0;
+                        len = buf.length;
+                        if (len == 0) break;
+                        chunks.add(buf);
+                    }
+                    total += len;
                     if (total > Integer.MAX_VALUE - 16) throw new IOException(ModelProperties.MODEL_PATH + " is larger than 2 GB");
-                    byte[] chunk = c;
-                    hasher.execute(() -> md.update(chunk));
+                    byte[] b = buf;
+                    int o = off, l = len; // a range is never written again once handed to the hasher
+                    hasher.execute(() -> md.update(b, o, l));
                 }
             }
             hasher.shutdown();
@@ -99,6 +125,7 @@ public final class BundledDetectionModel implements DetectionModel {
         if (!actual.equals(expected))
             throw new IOException(ModelProperties.MODEL_PATH + " of " + props.identity().shortId()
                     + " is corrupt: sha256 expected " + expected + " but the packed bytes hash to " + actual);
+        if (exact != null) return exact;
         byte[] bytes = new byte[(int) total];
         int off = 0;
         for (byte[] c : chunks) {
@@ -126,6 +153,20 @@ public final class BundledDetectionModel implements DetectionModel {
         if (in == null)
             throw new IOException("model bundle resource " + path + " is missing");
         return in;
+    }
+
+    private static int declaredSize(byte[] propertiesFile) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        p.load(new java.io.ByteArrayInputStream(propertiesFile));
+        String v = p.getProperty("size");
+        if (v == null) return -1;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IOException(ModelProperties.PROPERTIES_PATH + ": size must be a byte count, got '" + v + "'");
+        }
     }
 
     static String sha256(byte[] bytes) {

@@ -18,10 +18,16 @@ class BundledDetectionModelTest {
     private static final byte[] MODEL = "pretend tflite bytes".getBytes(StandardCharsets.US_ASCII);
 
     private static ResourceLoader resources(byte[] model, String sha) {
+        return resources(model, sha, null);
+    }
+
+    /** @param declaredSize the size= line of model.properties, or null for none */
+    private static ResourceLoader resources(byte[] model, String sha, Integer declaredSize) {
         Map<String, byte[]> m = new HashMap<>();
         m.put(ModelProperties.MODEL_PATH, model);
-        m.put(ModelProperties.PROPERTIES_PATH,
-                ModelPropertiesTest.VALID.replace(ModelPropertiesTest.SHA, sha).getBytes(StandardCharsets.UTF_8));
+        String props = ModelPropertiesTest.VALID.replace(ModelPropertiesTest.SHA, sha).replaceAll("(?m)^size=.*\\R?", "");
+        if (declaredSize != null) props += "\nsize=" + declaredSize + "\n";
+        m.put(ModelProperties.PROPERTIES_PATH, props.getBytes(StandardCharsets.UTF_8));
         m.put("model/labels.txt", "person\nbicycle\ncar\n\n".getBytes(StandardCharsets.UTF_8));
         m.put(ModelProperties.CARD_PATH, "# card".getBytes(StandardCharsets.UTF_8));
         return path -> m.containsKey(path) ? new ByteArrayInputStream(m.get(path)) : null;
@@ -63,6 +69,22 @@ class BundledDetectionModelTest {
         System.arraycopy(big, 0, swapped, 1 << 20, 1 << 20);
         System.arraycopy(big, 1 << 20, swapped, 0, 1 << 20);
         assertThrows(IOException.class, () -> new BundledDetectionModel(resources(swapped, sha)).loadBytes());
+    }
+
+    @Test
+    void theDeclaredSizeIsFilledExactlyAndHeldToTheBytes() throws IOException {
+        byte[] big = new byte[2 * (1 << 20) + 77];
+        new java.util.Random(9).nextBytes(big);
+        String sha = BundledDetectionModel.sha256(big);
+        assertArrayEquals(big, new BundledDetectionModel(resources(big, sha, big.length)).loadBytes());
+        IOException shorter = assertThrows(IOException.class, () -> new BundledDetectionModel(resources(big, sha, big.length + 1)).loadBytes());
+        assertTrue(shorter.getMessage().contains("shorter"), shorter.getMessage());
+        IOException longer = assertThrows(IOException.class, () -> new BundledDetectionModel(resources(big, sha, big.length - 1)).loadBytes());
+        assertTrue(longer.getMessage().contains("larger"), longer.getMessage());
+        byte[] tampered = big.clone();
+        tampered[5] ^= 1;
+        assertThrows(IOException.class, () -> new BundledDetectionModel(resources(tampered, sha, big.length)).loadBytes());
+        assertThrows(IOException.class, () -> new BundledDetectionModel(resources(big, sha, -3)), "a bad size= is refused");
     }
 
     @Test
