@@ -32,7 +32,10 @@ public final class Mosquitto implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** @throws IllegalStateException with the install hint when Debian's mosquitto is missing: tests fail, never skip */
     public void start() throws Exception {
+        if (!Files.isExecutable(Path.of(BINARY)))
+            throw new IllegalStateException(BINARY + " is not installed (scripts/install-deps.sh installs Debian's mosquitto)");
         process = new ProcessBuilder(BINARY, "-c", dir.resolve("mosquitto.conf").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile()))
                 .start();

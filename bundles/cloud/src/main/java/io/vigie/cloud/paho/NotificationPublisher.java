@@ -61,7 +61,8 @@ public final class NotificationPublisher implements CloudNotificationPublisher {
         }
     }
 
-    static int intProp(Map<String, Object> p, String key, int dflt) {
+    /** An optional numeric message property ({@code qos}, {@code priority}); shared with the data publisher. */
+    public static int intProp(Map<String, Object> p, String key, int dflt) {
         Object v = p.get(key);
         if (v == null) {
             return dflt;

@@ -125,8 +125,8 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         Map<String, Object> p = message.getProperties();
         try {
             String topic = p.containsKey("topic") ? String.valueOf(p.get("topic")) : settings.defaultAppTopic;
-            int qos = intProp(p, "qos", settings.defaultQos);
-            int priority = intProp(p, "priority", settings.defaultPriority);
+            int qos = NotificationPublisher.intProp(p, "qos", settings.defaultQos);
+            int priority = NotificationPublisher.intProp(p, "priority", settings.defaultPriority);
             boolean retain = Boolean.TRUE.equals(p.get("retain"));
             return forwarder.publish(topic, message.getPayload(), qos, retain, priority);
         } catch (IllegalArgumentException e) {
@@ -134,17 +134,6 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         } catch (MessageStore.StoreException e) {
             throw new KuraException(KuraErrorCode.STORE_ERROR, e, e.getMessage());
         }
-    }
-
-    private static int intProp(Map<String, Object> p, String key, int dflt) {
-        Object v = p.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Number) {
-            return ((Number) v).intValue();
-        }
-        throw new IllegalArgumentException("message property '" + key + "' must be a number, got " + v.getClass().getName());
     }
 
     @Override
