@@ -43,6 +43,9 @@ public final class SwapBench {
     private record Seen(long receivedNanos, String event, JsonObject data) {
     }
 
+    /** Continuity window around a swap: frames from BEFORE_MS before it to AFTER_MS after it. */
+    static final long BEFORE_MS = 2000, AFTER_MS = 3000;
+
     private final PipelineBench.Setup setup;
     private final Path root;
 
@@ -75,7 +78,7 @@ public final class SwapBench {
                 Thread.sleep(100);
             }
             Thread reader = sseReader(http, seen);
-            Thread.sleep(3000);
+            Thread.sleep(BEFORE_MS + 1000); // frames before the first swap (and the SSE stream connected)
             String current = "INT8";
             for (int i = 0; i < cycles * 2; i++) {
                 String to = current.equals("INT8") ? "FP32" : "INT8";
@@ -87,10 +90,10 @@ public final class SwapBench {
                         && Json.num(s.data(), "swapMs") != null, 30_000);
                 out.add(ev == null ? new Swap("config", current, to, null, null, null, null, "no swap within 30 s")
                         : new Swap("config", current, to, Json.num(ev.data(), "swapMs"), Json.num(ev.data(), "swapMs"), null,
-                                window(seen, t0, 2000, 3000), null));
+                                window(seen, t0, BEFORE_MS, AFTER_MS), null));
                 BenchRunner.log("swap config %s -> %s: %s ms", current, to, ev == null ? "-" : Report.fmt(Json.num(ev.data(), "swapMs"), 0));
                 current = to;
-                Thread.sleep(3000);
+                Thread.sleep(BEFORE_MS); // window() waited AFTER_MS already: the next window must not overlap this one
             }
             // DP updates: a higher model version of the active precision, then of the other one
             for (String precision : List.of(current, current.equals("INT8") ? "FP32" : "INT8")) {
@@ -100,10 +103,10 @@ public final class SwapBench {
                     ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
                     await(seen, mark, s -> "model".equals(s.event()) && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
                     current = precision;
-                    Thread.sleep(3000);
+                    Thread.sleep(BEFORE_MS); // this unmeasured switch settles before the measured install
                 }
                 out.add(installDp(http, precision, seen));
-                Thread.sleep(3000);
+                Thread.sleep(BEFORE_MS);
             }
             reader.interrupt();
         }
@@ -140,7 +143,7 @@ public final class SwapBench {
         Double latency = first == null ? null : (first.receivedNanos() - t0) / 1e6;
         BenchRunner.log("swap dp %s %s -> %s: HTTP %d, %s ms", precision, from, to, status, Report.fmt(latency, 0));
         return new Swap("dp", precision + " " + from, precision + " " + to, Json.round(latency),
-                ev == null ? null : Json.round(Json.num(ev.data(), "swapMs")), status, window(seen, t0, 2000, 3000),
+                ev == null ? null : Json.round(Json.num(ev.data(), "swapMs")), status, window(seen, t0, BEFORE_MS, AFTER_MS),
                 first == null ? "no frame on " + to + " within 30 s (HTTP " + status + ")" : null);
     }
 
