@@ -141,7 +141,7 @@ class PahoCloudPublisherTest {
             assertEquals(List.of(id1, id2), confirmed);
             assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
             assertEquals(List.of(2, 2), counts);
-            assertTrue(Files.exists(dir.resolve("cloud/store/messages.mv.db")));
+            assertTrue(Files.exists(dir.resolve("cloud/store/" + io.vigie.cloud.paho.MessageStore.FILE_NAME)));
         } finally {
             if (pub != null) {
                 pub.deactivate();
