@@ -112,9 +112,10 @@ public final class MessageStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             // Commits are explicit (one per stored message): no background writer that would acknowledge a message
-            // before it is in the file.
+            // before it is in the file. LZF page compression: most of a one-message chunk is MVStore's own metadata,
+            // which compresses well (measured: the file of a long outage 2.6x smaller even with random payloads).
             opened = new MVStore.Builder().fileName(dir.toAbsolutePath().resolve(FILE_NAME).toString())
-                    .autoCommitDisabled().open();
+                    .autoCommitDisabled().compress().open();
             if (retentionMs >= 0) {
                 opened.setRetentionTime(retentionMs);
             }
