@@ -133,6 +133,20 @@ public final class ModelGuard {
         return Optional.of(w.done);
     }
 
+    /**
+     * The package was uninstalled (by a user or the cloud) while its model was being watched: the watch ends without
+     * a verdict. Judging on would see the model gone and "roll back" by installing the previous version of a package
+     * that was deliberately removed.
+     */
+    public void uninstalled(String name) {
+        Watch w;
+        synchronized (this) {
+            w = watches.remove(name);
+        }
+        if (w != null) w.done.complete(new Outcome(w.name, w.version, w.health.model(), true,
+                "uninstalled before the verdict", null, false, null));
+    }
+
     /** The watch running for a package, if any. */
     public synchronized Optional<CompletableFuture<Outcome>> pending(String name) {
         Watch w = watches.get(name);

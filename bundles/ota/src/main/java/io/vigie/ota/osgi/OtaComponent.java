@@ -330,6 +330,7 @@ public class OtaComponent extends HttpServlet implements ConfigurableComponent, 
     @Override
     public void uninstalled(String name) {
         LOG.info("OTA: uninstalled {}", name);
+        guard.uninstalled(name);
         post("UNINSTALLED", Map.of("name", name));
     }
 

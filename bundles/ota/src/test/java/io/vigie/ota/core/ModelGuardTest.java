@@ -43,6 +43,7 @@ class ModelGuardTest {
 
             @Override
             public void uninstalled(String name) {
+                guard.uninstalled(name);
             }
 
             @Override
@@ -104,6 +105,24 @@ class ModelGuardTest {
         assertTrue(o.reason().contains("did not become active"), o.reason());
         assertTrue(da.installed.isEmpty());
         assertTrue(store.entries().isEmpty());
+    }
+
+    @Test
+    void uninstallDuringTheWindowEndsTheWatchWithoutReinstallingAnything() throws Exception {
+        frames(V1, 2_000);
+        pm.install(dp("1.0.0", V1), null, null);
+        frames(V1, 12_000);
+        pm.install(dp("2.0.0", V2), null, null);
+        CompletableFuture<ModelGuard.Outcome> verdict = guard.pending("ssd-int8").orElseThrow();
+        frames(V2, 1_000);
+        pm.uninstall("ssd-int8"); // the user removes the model package while it is watched
+        ModelGuard.Outcome o = verdict.getNow(null);
+        assertTrue(o != null && o.reason().contains("uninstalled before the verdict"), String.valueOf(o));
+        assertTrue(guard.watching().isEmpty());
+        frames(V1, 12_000); // the runtime's own model serves again: nothing may be "rolled back"
+        assertEquals(1, outcomes.size(), "only the first install's verdict: " + outcomes);
+        assertTrue(da.installed.isEmpty(), "the uninstalled package stays uninstalled: " + da.installed);
+        assertEquals(List.of("ssd-int8 1.0.0", "ssd-int8 2.0.0"), da.installs);
     }
 
     @Test
