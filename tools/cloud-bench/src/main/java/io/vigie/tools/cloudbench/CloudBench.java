@@ -75,7 +75,7 @@ public final class CloudBench {
         b.json.put("protocol", b.opt("protocol", "mqtt-3.1.1"));
         b.md.append("Run ").append(b.json.get("started")).append(", ").append(b.json.get("machine"))
                 .append(", protocol ").append(b.json.get("protocol")).append(", mosquitto on loopback, QoS 1, store ")
-                .append("H2 file (WRITE_DELAY=0).\n\n");
+                .append("H2 MVStore file (one commit per message, LZF pages, incremental compaction).\n\n");
         if (mode.equals("sustained") || mode.equals("all")) {
             b.sustained();
         }
