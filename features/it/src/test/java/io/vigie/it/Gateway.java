@@ -197,6 +197,13 @@ final class Gateway implements AutoCloseable {
         return t.length() > 6000 ? t.substring(t.length() - 6000) : t;
     }
 
+    /** SIGKILL (the launcher execs java, so this is the JVM itself): a crash, no shutdown hook, no store close. */
+    void kill() throws InterruptedException {
+        if (process == null) return;
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws Exception {
         if (process == null) return;
