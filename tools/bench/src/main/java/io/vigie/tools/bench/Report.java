@@ -84,8 +84,14 @@ public final class Report {
             }
         }
         Optional<Environment> edge = envs.stream().filter(e -> e.name().equals("edge") && e.skipped() == null).findFirst();
-        Optional<PipelineResult> best = edge.flatMap(e -> e.pipeline().stream()
-                .filter(p -> p.precision().equals("INT8") && p.fps() != null && p.error() == null).max(Comparator.comparingDouble(PipelineResult::fps)));
+        // The two edge goals hold for one configuration an operator would run: the fastest INT8 configuration that
+        // meets both if there is one, else the fastest (ties: the lower p95).
+        List<PipelineResult> int8 = edge.map(e -> e.pipeline().stream()
+                .filter(p -> p.precision().equals("INT8") && p.fps() != null && p.error() == null).toList()).orElse(List.of());
+        Comparator<PipelineResult> faster = Comparator.comparingDouble(PipelineResult::fps)
+                .thenComparing(p -> p.latencyP95Ms() == null ? Double.MAX_VALUE : p.latencyP95Ms(), Comparator.reverseOrder());
+        Optional<PipelineResult> best = int8.stream().filter(Report::meetsEdgeGoals).max(faster)
+                .or(() -> int8.stream().max(faster));
         String fpsGoal = String.format(Locale.ROOT, "edge INT8 pipeline > %.0f FPS", EDGE_FPS_GOAL);
         String p95Goal = String.format(Locale.ROOT, "edge INT8 pipeline p95 < %.0f ms", EDGE_P95_GOAL_MS);
         if (best.isEmpty()) {
@@ -257,5 +263,9 @@ public final class Report {
 
     static String fmt(Double v, int decimals) {
         return v == null ? "–" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    static boolean meetsEdgeGoals(PipelineResult p) {
+        return p.fps() > EDGE_FPS_GOAL && p.latencyP95Ms() != null && p.latencyP95Ms() < EDGE_P95_GOAL_MS;
     }
 }

@@ -114,6 +114,29 @@ class ResultsTest {
         assertEquals("PASS", goal(g2, "cold_start.edge").status());
     }
 
+    static PipelineResult edgeInt8(int threads, double fps, double p95) {
+        return new PipelineResult("INT8", threads, "INT8", 6000.0, 3000.0, 4000.0, 20.0, 100L, fps, fps, 60.0, p95, 120.0,
+                100L, 50.0, 2.0, 300L, 0L, 0L, 190.0, 185.0, 80, 130.0, 60.0, 300.0, 0.5, null);
+    }
+
+    @Test
+    void edgeGoalsAreJudgedOnOneConfigurationThatMeetsBothWhenThereIsOne() {
+        // source-capped: both run ~12 FPS; the configuration whose p95 also meets its goal is the one judged
+        Environment capped = new Environment("edge", 0.5, 512L, List.of("-Xmx160m"), List.of(),
+                List.of(edgeInt8(2, 12.02, 132.3), edgeInt8(1, 11.98, 47.2)), null);
+        List<Report.Goal> g = Report.goals(List.of(normal(40, 38), capped));
+        assertEquals("PASS", goal(g, "edge_int8_fps").status());
+        assertEquals("PASS", goal(g, "edge_int8_p95").status());
+        assertTrue(goal(g, "edge_int8_p95").detail().contains("(1 thread(s))"), goal(g, "edge_int8_p95").detail());
+        // none meets both: the fastest is judged, and its p95 fails
+        Environment slow = new Environment("edge", 0.5, 512L, List.of("-Xmx160m"), List.of(),
+                List.of(edgeInt8(1, 13.5, 138.6), edgeInt8(2, 12.9, 135.5)), null);
+        List<Report.Goal> g2 = Report.goals(List.of(normal(40, 38), slow));
+        assertEquals("PASS", goal(g2, "edge_int8_fps").status());
+        assertEquals("FAIL", goal(g2, "edge_int8_p95").status());
+        assertEquals(138.6, goal(g2, "edge_int8_p95").value());
+    }
+
     @Test
     void skippedEdgeGivesSkipVerdicts() {
         Environment skipped = new Environment("edge", 0.5, 512L, List.of(), List.of(), List.of(), "not root");
