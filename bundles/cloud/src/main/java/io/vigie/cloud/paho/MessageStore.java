@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,9 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>File size: every commit appends a chunk, and MVStore keeps freed chunks for its retention time (45 s, longer than
  * Linux keeps dirty pages, so a power cut cannot leave the file pointing at overwritten data). Live entries scattered
  * over many small chunks are moved together by an incremental compaction every {@value #COMPACT_EVERY} commits
- * (at most once a second): the
- * H2 SQL table this replaces, with no background compaction when every insert is committed at once, grew by ~7 kB per
- * waiting message (see bundles/cloud/README.md).
+ * (at most once a second): the H2 SQL table this replaces, with no background compaction when every insert is
+ * committed at once, grew by ~7 kB per waiting message (see bundles/cloud/README.md).
  */
 public final class MessageStore implements AutoCloseable {
 
@@ -80,10 +79,10 @@ public final class MessageStore implements AutoCloseable {
     /** id → key of the messages handed out and not yet confirmed. */
     private final Map<Long, Long> inFlight = new HashMap<>();
     /**
-     * Confirmed messages (id → key) not yet deleted: deletes are grouped into one commit (see {@link #markPublished}).
+     * Keys of confirmed messages not yet deleted: deletes are grouped into one commit (see {@link #markPublished}).
      * Logically gone already: {@link #size} excludes them, and every read or drop decision flushes them first.
      */
-    private final Map<Long, Long> confirmedPending = new LinkedHashMap<>();
+    private final List<Long> confirmedPending = new ArrayList<>();
     private static final int MAX_PENDING_DELETES = 256;
     private final AtomicLong droppedCapacity = new AtomicLong();
     private final AtomicLong droppedAge = new AtomicLong();
@@ -273,7 +272,7 @@ public final class MessageStore implements AutoCloseable {
         if (key == null) {
             return;
         }
-        confirmedPending.put(id, key);
+        confirmedPending.add(key);
         if (confirmedPending.size() >= MAX_PENDING_DELETES) {
             try {
                 flushConfirmed();
@@ -288,9 +287,7 @@ public final class MessageStore implements AutoCloseable {
         if (confirmedPending.isEmpty()) {
             return;
         }
-        for (long key : confirmedPending.values()) {
-            queue.remove(key);
-        }
+        confirmedPending.forEach(queue::remove);
         commit();
         confirmedPending.clear();
     }
@@ -423,12 +420,9 @@ public final class MessageStore implements AutoCloseable {
         return bytes.toByteArray();
     }
 
+    /** The creation time, read in place: it follows the version byte. */
     private static long createdOf(byte[] record) {
-        long v = 0;
-        for (int i = 1; i <= 8; i++) {
-            v = (v << 8) | (record[i] & 0xff);
-        }
-        return v;
+        return ByteBuffer.wrap(record, 1, Long.BYTES).getLong();
     }
 
     private static StoredMessage decode(long key, byte[] record) {
