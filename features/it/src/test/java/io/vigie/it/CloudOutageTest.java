@@ -12,13 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.eclipse.kura.message.KuraPayload;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 
@@ -54,27 +52,15 @@ class CloudOutageTest {
             // The cloud side: a persistent session, so what the gateway sends while this client is still reconnecting
             // after the broker's return is queued for it by the broker.
             MqttClient cloud = new MqttClient(broker.uri(), "cloud-outage", new MemoryPersistence());
-            cloud.setCallback(new MqttCallback() {
-                @Override
-                public void connectionLost(Throwable cause) {
-                }
-
-                @Override
-                public void messageArrived(String topic, MqttMessage m) {
-                    KuraPayload p = codec.decode(m.getPayload());
-                    arrivals.add(new Arrival(p.getTimestamp().getTime(), (Long) p.getMetric("uptime.s")));
-                }
-
-                @Override
-                public void deliveryComplete(IMqttDeliveryToken t) {
-                }
-            });
             MqttConnectOptions o = new MqttConnectOptions();
             o.setCleanSession(false);
             o.setAutomaticReconnect(true);
             o.setMaxReconnectDelay(1000);
             cloud.connect(o);
-            cloud.subscribe(METRICS, 1);
+            cloud.subscribe(METRICS, 1, (topic, m) -> {
+                KuraPayload p = codec.decode(m.getPayload());
+                arrivals.add(new Arrival(p.getTimestamp().getTime(), (Long) p.getMetric("uptime.s")));
+            });
 
             gw.writeConfig("io.vigie.detector", GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath()
                     .toString(), "floor:0,0.25;1,0.25;1,1;0,1"));
@@ -106,13 +92,7 @@ class CloudOutageTest {
                     gw.close();
                 }
                 gw.start();
-                await("gateway back", () -> {
-                    try {
-                        return gw.get("/vigie/api/status").statusCode() == 200;
-                    } catch (Exception notYet) {
-                        return false;
-                    }
-                }, 90_000, gw);
+                gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
                 downtimes.add(new long[] { down, System.currentTimeMillis() });
             }
             Thread.sleep(Math.max(0, brokerDown + OUTAGE_MS - System.currentTimeMillis()));
@@ -125,19 +105,12 @@ class CloudOutageTest {
             cloud.disconnect();
             cloud.close();
 
+            // first copies in arrival order; a later copy of the same message is a duplicate (at-least-once)
             List<Arrival> got = new ArrayList<>(arrivals);
-            Set<Long> distinct = new HashSet<>();
-            int duplicates = 0;
-            List<Long> inOrder = new ArrayList<>();
-            List<Arrival> firstCopies = new ArrayList<>();
-            for (Arrival a : got) {
-                if (distinct.add(a.timestamp())) {
-                    inOrder.add(a.timestamp());
-                    firstCopies.add(a);
-                } else {
-                    duplicates++;
-                }
-            }
+            Set<Long> seen = new HashSet<>();
+            List<Arrival> firstCopies = got.stream().filter(a -> seen.add(a.timestamp())).toList();
+            List<Long> inOrder = firstCopies.stream().map(Arrival::timestamp).toList();
+            int duplicates = got.size() - firstCopies.size();
             // The outage cut into three gateway processes: [brokerDown, kill], [up1, stop], [up2, brokerUp].
             long[][] segments = { { brokerDown, downtimes.get(0)[0] }, { downtimes.get(0)[1], downtimes.get(1)[0] },
                     { downtimes.get(1)[1], brokerUp } };
@@ -151,7 +124,7 @@ class CloudOutageTest {
                     + " %d / %d / %d; %d received in all, %d distinct, %d duplicate(s)%n", (brokerUp - brokerDown) / 1e3,
                     (downtimes.get(0)[0] - brokerDown) / 1e3, (downtimes.get(0)[1] - downtimes.get(0)[0]) / 1e3,
                     (downtimes.get(1)[0] - brokerDown) / 1e3, (downtimes.get(1)[1] - downtimes.get(1)[0]) / 1e3,
-                    counts[0], counts[1], counts[2], got.size(), distinct.size(), duplicates);
+                    counts[0], counts[1], counts[2], got.size(), firstCopies.size(), duplicates);
 
             for (int i = 1; i < inOrder.size(); i++) {
                 assertTrue(inOrder.get(i) > inOrder.get(i - 1), "arrival order is production order: "
@@ -159,10 +132,9 @@ class CloudOutageTest {
             }
             // No gap in what each gateway process produced while the broker was away: one message a second.
             for (int i = 0; i < 3; i++) {
-                // a restarted process's sequence starts at its first message (the model loads first)
-                long previousStop = i == 0 ? 0 : downtimes.get(i - 1)[0];
-                long from = i == 0 ? segments[0][0] - MAX_GAP_MS
-                        : inOrder.stream().filter(ts -> ts > previousStop).findFirst().orElseThrow();
+                // a restarted process's sequence starts at its first message after it was started
+                long started = i == 0 ? brokerDown - MAX_GAP_MS : downtimes.get(i - 1)[0];
+                long from = inOrder.stream().filter(ts -> ts > started).findFirst().orElseThrow();
                 long last = assertNoGap(inOrder, from, i == 2 ? brokerUp + 2_000 : segments[i][1]);
                 assertTrue(counts[i] >= 3, "gateway process " + (i + 1) + " stored " + counts[i] + " during the outage");
                 // Up to the stop: only a message being stored at the very moment of the crash may be missing.
@@ -194,14 +166,10 @@ class CloudOutageTest {
         return prev;
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void await(String what, Check c, long timeoutMs, Gateway gw) throws Exception {
+    static void await(String what, BooleanSupplier c, long timeoutMs, Gateway gw) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
-            if (c.ok()) return;
+            if (c.getAsBoolean()) return;
             Thread.sleep(200);
         }
         throw new AssertionError("timed out waiting for " + what + "\n---- gateway log tail ----\n" + gw.tail());
