@@ -64,12 +64,7 @@ class CloudOutageTest {
 
             gw.writeConfig("io.vigie.detector", GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath()
                     .toString(), "floor:0,0.25;1,0.25;1,1;0,1"));
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("broker.uri", broker.uri());
-            c.put("client.id", CLIENT);
-            c.put("account.name", ACCOUNT);
-            c.put("store.path", dir.resolve("store").toString());
-            gw.writeConfig("io.vigie.cloud.paho", c);
+            gw.writeCloudConfig(broker.uri(), CLIENT, ACCOUNT, dir.resolve("store"));
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("metrics.interval.s", "1");
             t.put("rate.max.per.s", "20"); // no rate drops: every metrics message is published

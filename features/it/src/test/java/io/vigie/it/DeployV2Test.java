@@ -71,11 +71,7 @@ class DeployV2Test {
 
         gw = new Gateway(dir.resolve("gw"));
         gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaTest.FLOOR));
-        Map<String, Object> cloudConf = new LinkedHashMap<>();
-        cloudConf.put("broker.uri", broker.uri());
-        cloudConf.put("client.id", DEVICE);
-        cloudConf.put("account.name", ACCOUNT);
-        gw.writeConfig("io.vigie.cloud.paho", cloudConf);
+        gw.writeCloudConfig(broker.uri(), DEVICE, ACCOUNT, null);
         gw.writeConfig("io.vigie.ota", RollbackTest.otaConfig(0));
         cloud = new KuraCloud(broker.uri(), ACCOUNT, "cloud-it", DEVICE);
         gw.start();

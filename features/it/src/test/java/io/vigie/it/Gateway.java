@@ -111,6 +111,16 @@ final class Gateway implements AutoCloseable {
         Files.move(tmp, conf.resolve(pid + ".config"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The standalone cloud connection (io.vigie.cloud.paho) to a broker; store null: its default folder. */
+    void writeCloudConfig(String brokerUri, String clientId, String account, Path store) throws IOException {
+        Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("broker.uri", brokerUri);
+        c.put("client.id", clientId);
+        c.put("account.name", account);
+        if (store != null) c.put("store.path", store.toString());
+        writeConfig("io.vigie.cloud.paho", c);
+    }
+
     private static String quote(String v) {
         return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }

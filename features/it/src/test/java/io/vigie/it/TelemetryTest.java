@@ -97,12 +97,7 @@ class TelemetryTest {
         gw = new Gateway(dir.resolve("gw"));
         video = Gateway.vtest().toAbsolutePath();
         gw.writeConfig("io.vigie.detector", GatewayTest.detectorConfig("INT8", video.toString(), FLOOR));
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("broker.uri", broker.uri());
-        c.put("client.id", CLIENT);
-        c.put("account.name", ACCOUNT);
-        c.put("store.path", dir.resolve("store").toString());
-        gw.writeConfig("io.vigie.cloud.paho", c);
+        gw.writeCloudConfig(broker.uri(), CLIENT, ACCOUNT, dir.resolve("store"));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("metrics.interval.s", "1");
         t.put("rate.max.per.s", Double.toString(RATE));
