@@ -85,11 +85,10 @@ public final class Report {
         }
         Optional<Environment> edge = envs.stream().filter(e -> e.name().equals("edge") && e.skipped() == null).findFirst();
         // The two edge goals hold for one configuration an operator would run: the fastest INT8 configuration that
-        // meets both if there is one, else the fastest (ties: the lower p95).
+        // meets both if there is one, else the fastest.
         List<PipelineResult> int8 = edge.map(e -> e.pipeline().stream()
                 .filter(p -> p.precision().equals("INT8") && p.fps() != null && p.error() == null).toList()).orElse(List.of());
-        Comparator<PipelineResult> faster = Comparator.comparingDouble(PipelineResult::fps)
-                .thenComparing(p -> p.latencyP95Ms() == null ? Double.MAX_VALUE : p.latencyP95Ms(), Comparator.reverseOrder());
+        Comparator<PipelineResult> faster = Comparator.comparingDouble(PipelineResult::fps);
         Optional<PipelineResult> best = int8.stream().filter(Report::meetsEdgeGoals).max(faster)
                 .or(() -> int8.stream().max(faster));
         String fpsGoal = String.format(Locale.ROOT, "edge INT8 pipeline > %.0f FPS", EDGE_FPS_GOAL);
