@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# Installs the system packages Vigie's build, demo and tests need on Debian (idempotent).
+# Installs the system packages Vigie's build, demo and tests need on Debian (idempotent). The one place that
+# runs apt-get: ./vigie test runs it (the user asked for the set-up); ./vigie demo asks before running it.
 # Java 17, Maven and npm are expected (the build runs `npm pack` to fetch the model).
+# Usage: scripts/install-deps.sh [--check] [PKG...]
+#   PKG...   only these (of the list below); none: all of them, then checks java, mvn and npm
+#   --check  install nothing: print the missing packages on one line and exit 1 when there are any
 set -euo pipefail
-# libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0 (arm64 needs libva2 libva-drm2 libdrm2 libxcb1 libxcb-shm0 too)
+# opencv-doc: vtest.avi (demo, calibration, tests); mosquitto: the cloud tests' broker;
+# libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0
+# (arm64 needs libva2 libva-drm2 libdrm2 libxcb1 libxcb-shm0 too)
 PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl)
+
+check=0
+if [ "${1:-}" = "--check" ]; then check=1; shift; fi
+case "${1:-}" in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0;; esac
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=("${PKGS[@]}")
+for p in "${wanted[@]}"; do
+  [[ " ${PKGS[*]} " == *" $p "* ]] || { echo "install-deps: $p is not one of: ${PKGS[*]}" >&2; exit 2; }
+done
+
 missing=()
-for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  echo "Installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+for p in "${wanted[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "$check" = 1 ]; then
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  echo "${missing[*]}"
+  exit 1
 fi
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=()
+  [ "$(id -u)" = 0 ] || SUDO=(sudo)
+  echo "Installing Debian packages: ${missing[*]}"
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+[ $# -eq 0 ] || exit 0
 for tool in java mvn npm; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: install Java 17 (openjdk-17-jdk-headless), maven and npm" >&2; exit 1; }
+  command -v "$tool" >/dev/null || {
+    echo "missing $tool: install Java 17 (openjdk-17-jdk-headless), maven and npm" >&2; exit 1; }
 done

@@ -1,9 +1,15 @@
 package io.vigie.web.core;
 
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.spec.InvalidKeySpecException;
+import java.util.Base64;
 import java.util.HexFormat;
 
 import javax.crypto.SecretKeyFactory;
@@ -11,7 +17,7 @@ import javax.crypto.spec.PBEKeySpec;
 
 /**
  * A stored password: {@code {pbkdf2-sha256}ITERATIONS:SALT_HEX:HASH_HEX} (PBKDF2-HMAC-SHA256, what
- * {@code ./vigie password} writes with {@code openssl kdf}). Plain passwords are never accepted in
+ * {@code ./vigie password} writes through {@link #main}). Plain passwords are never accepted in
  * configuration: a value without the prefix is refused, so a typo cannot become a working clear-text
  * password.
  */
@@ -20,6 +26,12 @@ public final class PasswordHash {
     /** Below this a stored hash is refused as too cheap to brute-force (OWASP 2023 asks 600k for SHA-256). */
     public static final int MIN_ITERATIONS = 10_000;
     static final int MAX_ITERATIONS = 10_000_000;
+    /**
+     * What {@link #main} writes. The gateway verifies on a C1-only JVM (no SHA intrinsics): ~0.4 s on a PC, a few
+     * seconds on a Pi per new login (then cached); ./vigie's generated passwords have ~95 bits, so offline guessing
+     * stays out of reach even at this count.
+     */
+    public static final int DEFAULT_ITERATIONS = 100_000;
 
     private final int iterations;
     private final byte[] salt;
@@ -44,7 +56,8 @@ public final class PasswordHash {
             throw new IllegalArgumentException("password hash iterations is not a number");
         }
         if (it < MIN_ITERATIONS || it > MAX_ITERATIONS)
-            throw new IllegalArgumentException("password hash iterations must be " + MIN_ITERATIONS + ".." + MAX_ITERATIONS + ", got " + it);
+            throw new IllegalArgumentException(
+                    "password hash iterations must be " + MIN_ITERATIONS + ".." + MAX_ITERATIONS + ", got " + it);
         byte[] salt, hash;
         try {
             salt = HexFormat.of().parseHex(f[1]);
@@ -63,6 +76,38 @@ public final class PasswordHash {
         new SecureRandom().nextBytes(salt);
         return PREFIX + iterations + ":" + HexFormat.of().formatHex(salt) + ":"
                 + HexFormat.of().formatHex(derive(password, salt, iterations, 32));
+    }
+
+    /**
+     * {@code ./vigie password}: reads one password from stdin (no echo on a terminal) and prints its two stored forms,
+     * this class's for /vigie, then the Felix web console's {@code {sha-256}BASE64}. Never from argv or the
+     * environment: other local users can read both.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length > 0) {
+            System.err.println("usage: java -cp <io.vigie.web classes> " + PasswordHash.class.getName()
+                    + " < password   (prints the /vigie hash, then the web console's)");
+            System.exit(args[0].equals("-h") || args[0].equals("--help") ? 0 : 2);
+        }
+        Console console = System.console();
+        String password = console != null ? new String(console.readPassword("Password: "))
+                : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (password == null || password.isEmpty()) {
+            System.err.println("PasswordHash: no password on stdin");
+            System.exit(2);
+        }
+        System.out.println(create(password, DEFAULT_ITERATIONS));
+        System.out.println(consoleHash(password));
+    }
+
+    /** The Felix web console's stored form: {@code {sha-256}} + base64 of the SHA-256 of the UTF-8 password. */
+    public static String consoleHash(String password) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return "{sha-256}" + Base64.getEncoder().encodeToString(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable in this JRE", e);
+        }
     }
 
     /** Constant-time comparison of the derived key. */
