@@ -53,7 +53,8 @@ fi
 
 [ -n "$OUT" ] || OUT="$ROOT/target/bench/bench-$(date -u +%Y%m%dT%H%M%SZ).json"
 mkdir -p "$(dirname "$OUT")"
-echo "bench: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+echo "bench: $(nproc) CPU(s), $cpu, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # The runner's own JVM is small and idle most of the time (it only polls HTTP and /proc).
 exec java -Xmx128m -XX:+UseSerialGC -cp "$ROOT/tools/bench/target/*:$ROOT/tools/bench/target/lib/*" \

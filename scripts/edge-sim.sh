@@ -9,6 +9,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --cpus) CPUS=$2; shift 2;;
     --mem) MEM=$2; shift 2;;
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     --) shift; break;;
     *) break;;
   esac
@@ -24,7 +25,7 @@ if [ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ]; then
   mkdir -p "$CPU_CG" "$MEM_CG"
   echo $PERIOD > "$CPU_CG/cpu.cfs_period_us"
   echo "$QUOTA" > "$CPU_CG/cpu.cfs_quota_us"
-  echo "$(to_bytes "$MEM")" > "$MEM_CG/memory.limit_in_bytes"
+  to_bytes "$MEM" > "$MEM_CG/memory.limit_in_bytes"
   cleanup() { sleep 0.2; rmdir "$CPU_CG" "$MEM_CG" 2>/dev/null || true; }
   trap cleanup EXIT
   echo "edge-sim: cpu quota ${QUOTA}/${PERIOD} us, memory $MEM (cgroup v1 $NAME)" >&2
@@ -34,7 +35,7 @@ else
   CG=/sys/fs/cgroup/$NAME
   mkdir -p "$CG"
   echo "$QUOTA $PERIOD" > "$CG/cpu.max"
-  echo "$(to_bytes "$MEM")" > "$CG/memory.max"
+  to_bytes "$MEM" > "$CG/memory.max"
   trap 'sleep 0.2; rmdir "$CG" 2>/dev/null || true' EXIT
   echo "edge-sim: cpu.max $QUOTA $PERIOD, memory $MEM (cgroup v2 $NAME)" >&2
   ( echo $BASHPID > "$CG/cgroup.procs"; exec "$@" )
