@@ -60,7 +60,8 @@ public final class DpWriter {
             }
         }
         if (out == null || name == null || base == null || bundles.isEmpty())
-            throw new IllegalArgumentException("usage: --out F --name N --base-version V [--arch A] [--header K=V] bundle.jar...");
+            throw new IllegalArgumentException(
+                    "usage: --out F --name N --base-version V [--arch A] [--header K=V] bundle.jar...");
         if (arch != null) {
             checkArch(arch, bundles);
             headers.put(VIGIE_ARCH, arch);

@@ -31,7 +31,8 @@ import io.vigie.video.internal.SourceUri;
  */
 @Designate(ocd = VideoConfig.class)
 @Component(name = FrameSourceFactoryComponent.PID, configurationPid = FrameSourceFactoryComponent.PID,
-        service = { FrameSourceFactory.class, ConfigurableComponent.class }, property = "service.pid=" + FrameSourceFactoryComponent.PID)
+        service = { FrameSourceFactory.class, ConfigurableComponent.class },
+        property = "service.pid=" + FrameSourceFactoryComponent.PID)
 public class FrameSourceFactoryComponent implements FrameSourceFactory, ConfigurableComponent {
     public static final String PID = "io.vigie.video";
     private static final Logger LOG = LoggerFactory.getLogger(FrameSourceFactoryComponent.class);

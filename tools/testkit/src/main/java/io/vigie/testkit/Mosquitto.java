@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test kit (never shipped): a real Mosquitto (Debian's /usr/sbin/mosquitto) on a free loopback port, for tests. Persistence is on (in the test's
- * folder) so a persistent subscriber session and its queued QoS 1 messages survive a broker restart: the outage test
- * stops and restarts the broker and must not depend on which client reconnects first.
+ * Test kit (never shipped): a real Mosquitto (Debian's /usr/sbin/mosquitto) on a free loopback port, for tests.
+ * Persistence is on (in the test's folder) so a persistent subscriber session and its queued QoS 1 messages survive a
+ * broker restart: the outage test stops and restarts the broker and must not depend on which client reconnects first.
  */
 public final class Mosquitto implements AutoCloseable {
     public static final String BINARY = "/usr/sbin/mosquitto";

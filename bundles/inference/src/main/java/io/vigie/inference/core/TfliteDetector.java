@@ -87,7 +87,8 @@ public final class TfliteDetector implements ObjectDetector {
         inW = d[2];
         inType = in.type();
         if (inType != kTfLiteUInt8 && inType != kTfLiteInt8 && inType != kTfLiteFloat32)
-            throw new ModelLoadException(id + ": input type " + TensorUtil.typeName(inType) + " not supported (uint8, int8, float32)");
+            throw new ModelLoadException(
+                    id + ": input type " + TensorUtil.typeName(inType) + " not supported (uint8, int8, float32)");
         if (inType == kTfLiteFloat32 && !(spec.std() > 0))
             throw new ModelLoadException(id + ": float input needs a positive std in the model spec, got " + spec.std());
         inScale = in.params().scale();
@@ -119,7 +120,8 @@ public final class TfliteDetector implements ObjectDetector {
 
         if (spec.format() == OutputFormat.POSTPROCESS_OP) {
             if (outs.size() < 4)
-                throw new ModelLoadException(id + ": POSTPROCESS_OP model needs 4 outputs (boxes, classes, scores, count), has " + outs);
+                throw new ModelLoadException(
+                        id + ": POSTPROCESS_OP model needs 4 outputs (boxes, classes, scores, count), has " + outs);
             OutputTensor[] o = orderPostprocess(outs);
             boxes = o[0];
             classes = o[1];
@@ -175,9 +177,12 @@ public final class TfliteDetector implements ObjectDetector {
     }
 
     String describe() {
-        String in = TensorUtil.typeName(inType) + "[1," + inH + "," + inW + ",3]"
-                + (inType != kTfLiteFloat32 ? " q(scale=" + inScale + ",zp=" + inZeroPoint + ")" : " (x-" + spec.mean() + ")/" + spec.std());
-        return "input " + in + ", " + spec.format() + (decoder != null ? " " + decoder.numAnchors() + " anchors x " + decoder.numClasses() + " classes" : "");
+        String scaling = inType != kTfLiteFloat32
+                ? " q(scale=" + inScale + ",zp=" + inZeroPoint + ")"
+                : " (x-" + spec.mean() + ")/" + spec.std();
+        String in = TensorUtil.typeName(inType) + "[1," + inH + "," + inW + ",3]" + scaling;
+        String anchors = decoder != null ? " " + decoder.numAnchors() + " anchors x " + decoder.numClasses() + " classes" : "";
+        return "input " + in + ", " + spec.format() + anchors;
     }
 
     @Override

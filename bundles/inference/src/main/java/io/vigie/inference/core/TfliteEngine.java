@@ -31,7 +31,8 @@ public final class TfliteEngine implements InferenceEngine {
         if (identity == null || spec == null || options == null)
             throw new ModelLoadException("identity, spec and options are required");
         if (model == null || model.length < 8)
-            throw new ModelLoadException(identity.shortId() + ": not a TFLite model (" + (model == null ? "no bytes" : model.length + " bytes") + ")");
+            throw new ModelLoadException(identity.shortId() + ": not a TFLite model ("
+                    + (model == null ? "no bytes" : model.length + " bytes") + ")");
         // A .tflite flatbuffer carries the file identifier "TFL3" at offset 4: cheap check before native code.
         String ident = new String(model, 4, 4, StandardCharsets.ISO_8859_1);
         if (!"TFL3".equals(ident))
@@ -44,14 +45,16 @@ public final class TfliteEngine implements InferenceEngine {
             n.buffer.put(model, 0, model.length);
             n.model = FlatBufferModel.VerifyAndBuildFromBuffer(n.buffer, model.length);
             if (n.model == null || n.model.isNull() || !n.model.initialized())
-                throw new ModelLoadException(identity.shortId() + ": TFLite flatbuffer failed verification (corrupt or truncated model)");
+                throw new ModelLoadException(
+                        identity.shortId() + ": TFLite flatbuffer failed verification (corrupt or truncated model)");
             n.resolver = options.useXnnpack() ? new BuiltinOpResolver() : new BuiltinOpResolverWithoutDefaultDelegates();
             n.builder = new InterpreterBuilder(n.model, n.resolver);
             if (n.builder.SetNumThreads(options.threads()) != kTfLiteOk) // before apply, or it has no effect
                 throw new ModelLoadException(identity.shortId() + ": cannot set " + options.threads() + " threads");
             n.interpreter = new Interpreter((Pointer) null);
             if (n.builder.apply(n.interpreter) != kTfLiteOk || n.interpreter.isNull())
-                throw new ModelLoadException(identity.shortId() + ": interpreter could not be built (unsupported op or version? see TFLite's log)");
+                throw new ModelLoadException(identity.shortId()
+                        + ": interpreter could not be built (unsupported op or version? see TFLite's log)");
             if (n.interpreter.AllocateTensors() != kTfLiteOk)
                 throw new ModelLoadException(identity.shortId() + ": tensor allocation failed");
             TfliteDetector d = new TfliteDetector(identity, spec, options, n);

@@ -11,6 +11,7 @@ public @interface TfliteEngineConfig {
     int threads() default 1;
 
     @AttributeDefinition(name = "XNNPACK",
-            description = "Use the XNNPACK CPU delegate (much faster). Off forces the reference kernels for every model loaded afterwards (debugging, bit-exact comparisons).")
+            description = "Use the XNNPACK CPU delegate (much faster). Off forces the reference kernels for every model "
+                    + "loaded afterwards (debugging, bit-exact comparisons).")
     boolean xnnpack() default true;
 }

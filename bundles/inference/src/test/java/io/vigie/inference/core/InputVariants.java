@@ -74,9 +74,12 @@ final class InputVariants {
         for (OperatorT o : ops) {
             if (o.getCustomOptions() != null && o.getCustomOptions().length == 0) o.setCustomOptions(null);
             if (o.getIntermediates() != null && o.getIntermediates().length == 0) o.setIntermediates(null);
-            if (o.getMutatingVariableInputs() != null && o.getMutatingVariableInputs().length == 0) o.setMutatingVariableInputs(null);
+            if (o.getMutatingVariableInputs() != null && o.getMutatingVariableInputs().length == 0)
+                o.setMutatingVariableInputs(null);
         }
-        for (TensorT t : tensors) if (t.getShapeSignature() != null && t.getShapeSignature().length == 0) t.setShapeSignature(null);
+        for (TensorT t : tensors) {
+            if (t.getShapeSignature() != null && t.getShapeSignature().length == 0) t.setShapeSignature(null);
+        }
         return m.serializeToBinary();
     }
 }

@@ -42,13 +42,15 @@ class EngineInFelixIT {
         try {
             BundleContext ctx = fw.getBundleContext();
             List<Bundle> bundles = new ArrayList<>();
-            File[] jars = new File(System.getProperty("vigie.it.bundles", target + "/it-bundles")).listFiles((d, n) -> n.endsWith(".jar"));
+            File itBundles = new File(System.getProperty("vigie.it.bundles", target + "/it-bundles"));
+            File[] jars = itBundles.listFiles((d, n) -> n.endsWith(".jar"));
             assertNotNull(jars);
             Arrays.sort(jars);
             for (File f : jars) bundles.add(ctx.installBundle(f.toURI().toString()));
             Bundle inference = ctx.installBundle(new File(System.getProperty("vigie.bundle.jar")).toURI().toString());
             bundles.add(inference);
-            for (Bundle b : bundles) if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start(); // slf4j-simple is a fragment
+            // fragments (slf4j-simple) cannot be started
+            for (Bundle b : bundles) if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start();
             assertEquals(Bundle.ACTIVE, inference.getState());
 
             ServiceReference<?> ref = null;
@@ -70,7 +72,8 @@ class EngineInFelixIT {
             Class<?> specC = apiCl.loadClass("io.vigie.api.model.ModelSpec");
             Class<?> optionsC = apiCl.loadClass("io.vigie.api.inference.EngineOptions");
             Class<?> viewC = apiCl.loadClass("io.vigie.api.video.ImageView");
-            Object id = identityC.getConstructors()[0].newInstance("coral", precision.getField("INT8").get(null), "it", "7046f31a");
+            Object int8 = precision.getField("INT8").get(null);
+            Object id = identityC.getConstructors()[0].newInstance("coral", int8, "it", "7046f31a");
             Object spec = specC.getMethod("postprocessOp", List.class, int.class, float.class, float.class)
                     .invoke(null, List.of("person"), 0, 128f, 128f);
             Object opts = optionsC.getMethod("defaults").invoke(null);

@@ -89,8 +89,9 @@ public final class BundledDetectionModel implements DetectionModel {
                     int off, len;
                     if (exact != null) {
                         if (total == exact.length) {
-                            if (in.read() != -1) throw new IOException(ModelProperties.MODEL_PATH + " is larger than the declared "
-                                    + exact.length + " bytes");
+                            if (in.read() != -1)
+                                throw new IOException(ModelProperties.MODEL_PATH + " is larger than the declared "
+                                        + exact.length + " bytes");
                             break;
                         }
                         buf = exact;
@@ -106,14 +107,16 @@ public final class BundledDetectionModel implements DetectionModel {
                         chunks.add(buf);
                     }
                     total += len;
-                    if (total > Integer.MAX_VALUE - 16) throw new IOException(ModelProperties.MODEL_PATH + " is larger than 2 GB");
+                    if (total > Integer.MAX_VALUE - 16)
+                        throw new IOException(ModelProperties.MODEL_PATH + " is larger than 2 GB");
                     byte[] b = buf;
                     int o = off, l = len; // a range is never written again once handed to the hasher
                     hasher.execute(() -> md.update(b, o, l));
                 }
             }
             hasher.shutdown();
-            if (!hasher.awaitTermination(5, TimeUnit.MINUTES)) throw new IOException("hashing " + ModelProperties.MODEL_PATH + " timed out");
+            if (!hasher.awaitTermination(5, TimeUnit.MINUTES))
+                throw new IOException("hashing " + ModelProperties.MODEL_PATH + " timed out");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + ModelProperties.MODEL_PATH, e);

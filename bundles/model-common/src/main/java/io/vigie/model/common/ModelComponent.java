@@ -29,7 +29,8 @@ public class ModelComponent {
     @Activate
     void activate(BundleContext ctx) throws IOException {
         String header = ctx.getBundle().getHeaders().get(PRECISION_HEADER);
-        if (header == null) throw new IOException(ctx.getBundle().getSymbolicName() + " lacks the " + PRECISION_HEADER + " header");
+        if (header == null)
+            throw new IOException(ctx.getBundle().getSymbolicName() + " lacks the " + PRECISION_HEADER + " header");
         registration = ModelRegistration.register(ctx, Precision.valueOf(header.trim()));
     }
 

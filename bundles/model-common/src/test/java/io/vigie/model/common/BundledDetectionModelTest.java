@@ -77,9 +77,11 @@ class BundledDetectionModelTest {
         new java.util.Random(9).nextBytes(big);
         String sha = BundledDetectionModel.sha256(big);
         assertArrayEquals(big, new BundledDetectionModel(resources(big, sha, big.length)).loadBytes());
-        IOException shorter = assertThrows(IOException.class, () -> new BundledDetectionModel(resources(big, sha, big.length + 1)).loadBytes());
+        IOException shorter = assertThrows(IOException.class,
+                () -> new BundledDetectionModel(resources(big, sha, big.length + 1)).loadBytes());
         assertTrue(shorter.getMessage().contains("shorter"), shorter.getMessage());
-        IOException longer = assertThrows(IOException.class, () -> new BundledDetectionModel(resources(big, sha, big.length - 1)).loadBytes());
+        IOException longer = assertThrows(IOException.class,
+                () -> new BundledDetectionModel(resources(big, sha, big.length - 1)).loadBytes());
         assertTrue(longer.getMessage().contains("larger"), longer.getMessage());
         byte[] tampered = big.clone();
         tampered[5] ^= 1;

@@ -103,7 +103,8 @@ public final class CaptureSource implements FrameSource {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive())
-            LOG.warn("{}: capture thread still blocked in a network call; it frees the input and ends when that times out (≤ a few × {} ms)", uri, config.openTimeoutMs());
+            LOG.warn("{}: capture thread still blocked in a network call; it frees the input and ends when that times out"
+                    + " (≤ a few × {} ms)", uri, config.openTimeoutMs());
         PooledFrame left = slot.close();
         if (left != null) left.close();
         state = State.CLOSED;

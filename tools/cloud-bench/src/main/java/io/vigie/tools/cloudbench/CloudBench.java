@@ -254,7 +254,8 @@ public final class CloudBench {
         out.put("payloadBytes", size);
         md.append("**Sustained publish** (one publisher thread, QoS 1, ").append(size)
                 .append(" B KuraPayload event, gzip off, every message stored durably before publish() returns):\n\n")
-                .append("| phase | published | publish() msg/s | delivered msg/s (end to end) | publish() p50 ms | p99 ms | max ms | backlog at end | lost |\n")
+                .append("| phase | published | publish() msg/s | delivered msg/s (end to end) | publish() p50 ms | p99 ms"
+                        + " | max ms | backlog at end | lost |\n")
                 .append("|---|---|---|---|---|---|---|---|---|\n");
         try (Mosquitto m = broker("sustained")) {
             for (String phase : List.of("unthrottled", "paced")) {
@@ -422,12 +423,16 @@ public final class CloudBench {
                 System.out.println("  outage result " + out);
                 double perMin = eventRate * 60 + 60 / metricsPeriod;
                 md.append(String.format(Locale.ROOT,
-                        "**Broker outage** (%s%.0f s with the broker stopped; gateway rate %.1f events/s + 1 metrics message every %.0f s = %.0f msg/min, events ~%d B):%n%n",
+                        "**Broker outage** (%s%.0f s with the broker stopped; gateway rate %.1f events/s"
+                                + " + 1 metrics message every %.0f s = %.0f msg/min, events ~%d B):%n%n",
                         outageS < 600 ? "TIME-COMPRESSED: " : "", outageS, eventRate, metricsPeriod, perMin,
                         codec.encode(event(1)).length))
-                        .append("| published | stored at broker return | store on disk at return | max on disk | on disk after drain | reconnect after broker return (back-off) | drain after reconnect | drain rate | received / distinct / duplicates | lost |\n")
+                        .append("| published | stored at broker return | store on disk at return | max on disk"
+                                + " | on disk after drain | reconnect after broker return (back-off) | drain after reconnect"
+                                + " | drain rate | received / distinct / duplicates | lost |\n")
                         .append("|---|---|---|---|---|---|---|---|---|---|\n")
-                        .append(String.format(Locale.ROOT, "| %d | %d rows | %.2f MB | %.2f MB | %.2f MB | %.1f s | %.1f s | %.0f msg/s | %d / %d / %d | %d |%n%n",
+                        .append(String.format(Locale.ROOT, "| %d | %d rows | %.2f MB | %.2f MB | %.2f MB | %.1f s | %.1f s"
+                                + " | %.0f msg/s | %d / %d / %d | %d |%n%n",
                                 total, rowsAtReturn, bytesAtReturn / 1e6, maxBytes[0] / 1e6, bytesAfter / 1e6,
                                 (reconnected - up) / 1e9, (drained - reconnected) / 1e9,
                                 rowsAtReturn / Math.max(1e-3, (drained - reconnected) / 1e9), sub.received.get(),

@@ -44,7 +44,8 @@ public final class MediaPipeModelSource {
         }
         if (data.length <= MODEL_OFFSET) throw new IOException(ENTRY + " in " + tgz + " is too short");
         byte[] model = Arrays.copyOfRange(data, MODEL_OFFSET, data.length);
-        Sha256.verify(model, SHA256, ENTRY + " (from byte " + MODEL_OFFSET + ") of " + tgz + " (delete that file to fetch it again)");
+        Sha256.verify(model, SHA256,
+                ENTRY + " (from byte " + MODEL_OFFSET + ") of " + tgz + " (delete that file to fetch it again)");
         String map = new String(data, 0, MODEL_OFFSET, StandardCharsets.UTF_8);
         List<String> labels = Arrays.stream(map.split("[\\n\\r\\x00]")).filter(s -> !s.isEmpty()).toList();
         return new Model(model, labels);

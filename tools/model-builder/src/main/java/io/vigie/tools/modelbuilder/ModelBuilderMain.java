@@ -60,8 +60,10 @@ public final class ModelBuilderMain {
                 usage("--model is for INT8 (a quantized model built from the FP32 one)");
             // e.g. tools/quantizer's output: its source network is still the pinned Coral one
             byte[] bytes = java.nio.file.Files.readAllBytes(model);
-            ModelPackage.write(out, precision, version, bytes, 128f, 128f,
-                    derivation == null || derivation.isBlank() ? "quantized from the FP32 model (" + model.getFileName() + ")" : derivation);
+            String described = derivation == null || derivation.isBlank()
+                    ? "quantized from the FP32 model (" + model.getFileName() + ")"
+                    : derivation;
+            ModelPackage.write(out, precision, version, bytes, 128f, 128f, described);
             System.out.println("[model-builder] INT8 model from " + model + ": " + bytes.length + " bytes, sha256 "
                     + Sha256.hex(bytes) + " -> " + out);
             return;

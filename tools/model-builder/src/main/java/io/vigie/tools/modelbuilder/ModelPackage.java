@@ -100,7 +100,8 @@ public final class ModelPackage {
                 + "The network is the Coral / TensorFlow Object Detection API SSD MobileNet V2 COCO model, "
                 + "published under the Apache License 2.0 (google-coral test_data, tensorflow/models); it is "
                 + "redistributed here " + (precision == Precision.FP32 ? "unchanged apart from the dequantization"
-                        : derivation.startsWith("none") ? "unchanged" : "with the weights re-quantized as described under Derivation")
+                        : derivation.startsWith("none") ? "unchanged"
+                        : "with the weights re-quantized as described under Derivation")
                 + ". COCO labels: COCO Consortium, CC BY 4.0.\n";
     }
 
