@@ -77,14 +77,19 @@ class ModelSwitcherTest {
         assertNull(sw.error());
     }
 
-    @Test
-    void removedModelServesForTheGracePeriodThenStopsAndServesAgainWhenItComesBack() {
+    /** The only model, INT8, active with a 400 ms grace period, then its service goes away. */
+    void int8RemovedWithAGraceOf400Ms() {
         sw.configure(settings("INT8", 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 400)));
         DetectionModel m = model(INT8);
         sw.modelAdded(m);
         clock.runDue();
         assertEquals(INT8, frame());
         sw.modelRemoved(m);
+    }
+
+    @Test
+    void removedModelServesForTheGracePeriodThenStopsAndServesAgainWhenItComesBack() {
+        int8RemovedWithAGraceOf400Ms();
         clock.advance(399);
         assertEquals(INT8, frame(), "still serving inside the grace period");
         assertNull(sw.error());
@@ -101,12 +106,7 @@ class ModelSwitcherTest {
 
     @Test
     void aReplacementInsideTheGracePeriodCancelsTheDrop() {
-        sw.configure(settings("INT8", 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 400)));
-        DetectionModel m = model(INT8);
-        sw.modelAdded(m);
-        clock.runDue();
-        frame();
-        sw.modelRemoved(m);
+        int8RemovedWithAGraceOf400Ms();
         clock.advance(100);
         sw.modelAdded(model(INT8_V2));
         clock.advance(1000);
@@ -115,8 +115,8 @@ class ModelSwitcherTest {
         assertNull(sw.error());
     }
 
-    @Test
-    void aPreferredModelThatFailsToLoadFallsBackToTheOther() {
+    /** INT8 preferred but its load fails: FP32 loaded instead and serving. */
+    void fp32ServingAfterInt8FailedToLoad() {
         sw.configure(settings("INT8", 0.5f));
         engine.failNext = true;
         sw.modelAdded(model(INT8));
@@ -124,6 +124,11 @@ class ModelSwitcherTest {
         clock.runDue();
         assertEquals(List.of(INT8, FP32), engine.loads, "the failed INT8 is skipped from then on");
         assertEquals(FP32, frame());
+    }
+
+    @Test
+    void aPreferredModelThatFailsToLoadFallsBackToTheOther() {
+        fp32ServingAfterInt8FailedToLoad();
         Map<String, Object> failed = events.first(DetectorTopics.MODEL_CHANGED);
         assertEquals("INT8", failed.get(DetectorTopics.MODEL_PRECISION));
         assertTrue(((String) failed.get(DetectorTopics.ERROR)).contains("bad magic"), failed.toString());
@@ -147,12 +152,7 @@ class ModelSwitcherTest {
 
     @Test
     void aThreadCountChangeReloadsAndRetriesFailedModels() {
-        sw.configure(settings("INT8", 0.5f));
-        engine.failNext = true;
-        sw.modelAdded(model(INT8));
-        sw.modelAdded(model(FP32));
-        clock.runDue();
-        assertEquals(FP32, frame());
+        fp32ServingAfterInt8FailedToLoad();
         sw.configure(settings("INT8", 0.5f, 2, DetectorSettings.ModelGate.DEFAULT));
         clock.runDue();
         assertEquals(INT8, frame(), "INT8 retried with the new thread count");
