@@ -37,7 +37,8 @@ class ModelValidatorTest {
 
     @Test
     void acceptsAPlausibleModel() {
-        ModelValidator.Report r = V.validate(fake(List.of(new Detection(0, "person", 0.8f, 0.1f, 0.1f, 0.3f, 0.6f)), 0), 0.4f, 1000);
+        ObjectDetector plausible = fake(List.of(new Detection(0, "person", 0.8f, 0.1f, 0.1f, 0.3f, 0.6f)), 0);
+        ModelValidator.Report r = V.validate(plausible, 0.4f, 1000);
         assertEquals(0.8f, r.bestPersonScore());
         assertEquals(1, r.detections());
     }

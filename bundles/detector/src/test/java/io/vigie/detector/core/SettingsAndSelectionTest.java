@@ -51,12 +51,4 @@ class SettingsAndSelectionTest {
         assertTrue(ModelSelector.choose(List.of(), Precision.FP32).isEmpty());
         assertTrue(ModelSelector.compareVersions("1.0.0.2026", "1.0.0.202") > 0);
     }
-
-    @Test
-    void fpsMeter() {
-        FpsMeter m = new FpsMeter(5);
-        assertEquals(0, m.fps());
-        for (int i = 0; i < 10; i++) m.tick(i * 100_000_000L); // 10 fps
-        assertEquals(10.0, m.fps(), 1e-9);
-    }
 }

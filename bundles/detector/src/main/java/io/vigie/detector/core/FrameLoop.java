@@ -1,0 +1,302 @@
+package io.vigie.detector.core;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.detect.FrameListener;
+import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.Timings;
+import io.vigie.api.detect.ZoneState;
+import io.vigie.api.inference.Detection;
+import io.vigie.api.inference.InferenceResult;
+import io.vigie.api.inference.ObjectDetector;
+import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.video.Frame;
+import io.vigie.api.video.FrameSource;
+import io.vigie.api.video.FrameSourceFactory;
+import io.vigie.api.video.ImageView;
+import io.vigie.api.video.SourceStatus;
+
+/**
+ * The inference thread: source → the {@link ModelSwitcher}'s active model → class/score/area filters → zones and
+ * dwell → sinks and intrusion events.
+ * <p>
+ * This thread owns the frame source, the active interpreter and the dwell trackers. A new source (configuration) and
+ * a new model (the switcher's loader) arrive through single-slot hand-offs and are swapped in between two frames by
+ * {@link #step}, so no frame ever sees a half-switched pipeline; the replaced source and interpreter are closed here.
+ * Sinks get results through their own {@link SinkDispatcher}, so none can slow this thread.
+ */
+final class FrameLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FrameLoop.class);
+    private static final int SINK_QUEUE = 4;
+
+    private final FrameSourceFactory sources;
+    private final ModelSwitcher models;
+    private final EventSink events;
+    private final LongSupplier nanos;
+
+    private final Map<FrameListener, SinkDispatcher> sinks = new ConcurrentHashMap<>();
+    private final List<SinkDispatcher> sinkList = new CopyOnWriteArrayList<>();
+    private final AtomicReference<FrameSource> pendingSource = new AtomicReference<>();
+    private volatile DetectorSettings settings;
+    private volatile boolean zonesDirty = true;
+    private volatile boolean running;
+    private volatile long removedSinkDrops;
+    private Thread thread;
+
+    // Owned by the inference thread; volatile only so status reads see them.
+    private volatile FrameSource source;
+    private volatile FrameResult latest;
+    private volatile long framesProcessed;
+    private ObjectDetector active;
+    private boolean announceSwap;
+    private long lastErrorLogNanos;
+    private final Map<String, DwellTracker> trackers = new LinkedHashMap<>();
+    private final FpsMeter fps = new FpsMeter(30);
+
+    FrameLoop(FrameSourceFactory sources, ModelSwitcher models, EventSink events, LongSupplier nanos) {
+        this.sources = sources;
+        this.models = models;
+        this.events = events;
+        this.nanos = nanos;
+    }
+
+    /** New accepted settings: reopens the source when it changed, rebuilds the trackers when zones/dwell did. */
+    void configure(DetectorSettings next) {
+        DetectorSettings prev = settings;
+        settings = next;
+        if (prev == null || !prev.source().equals(next.source())) {
+            LOG.info("Opening source {}", next.source().uri());
+            ModelSwitcher.closeQuietly(pendingSource.getAndSet(sources.open(next.source())));
+        }
+        if (prev == null || !prev.zones().equals(next.zones()) || prev.dwellMs() != next.dwellMs()
+                || prev.cooldownMs() != next.cooldownMs()) {
+            zonesDirty = true;
+        }
+    }
+
+    // ---- sinks -------------------------------------------------------------------------------------------------
+
+    void addListener(FrameListener l) {
+        SinkDispatcher d = new SinkDispatcher(l, SINK_QUEUE);
+        if (sinks.putIfAbsent(l, d) == null) sinkList.add(d);
+        else d.close();
+    }
+
+    void removeListener(FrameListener l) {
+        SinkDispatcher d = sinks.remove(l);
+        if (d != null) {
+            sinkList.remove(d);
+            removedSinkDrops += d.dropped();
+            d.close();
+        }
+    }
+
+    /** Results dropped by slow sinks, including those already removed. */
+    long sinkDrops() {
+        long drops = removedSinkDrops;
+        for (SinkDispatcher d : sinkList) drops += d.dropped();
+        return drops;
+    }
+
+    // ---- the thread --------------------------------------------------------------------------------------------
+
+    synchronized void start() {
+        if (running) return;
+        running = true;
+        thread = new Thread(this::run, "vigie-detector");
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) step();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ModelSwitcher.closeQuietly(source);
+            source = null;
+            models.stopped(active);
+            active = null;
+        }
+    }
+
+    /** One turn of the inference thread: take the hand-offs, then process one frame if there is one. */
+    void step() throws InterruptedException {
+        swapPending();
+        FrameSource src = source;
+        if (src == null) {
+            Thread.sleep(50);
+            return;
+        }
+        Frame f = src.take(100, TimeUnit.MILLISECONDS);
+        if (f == null) return;
+        try (f) {
+            if (active != null) process(f);
+        } catch (RuntimeException e) {
+            long now = nanos.getAsLong();
+            if (lastErrorLogNanos == 0 || now - lastErrorLogNanos > TimeUnit.SECONDS.toNanos(5)) {
+                LOG.error("Frame {} failed: {}", f.sequence(), e.toString(), e);
+                lastErrorLogNanos = now;
+            }
+        }
+    }
+
+    private void swapPending() {
+        FrameSource ns = pendingSource.getAndSet(null);
+        if (ns != null) {
+            ModelSwitcher.closeQuietly(source);
+            source = ns;
+        }
+        ObjectDetector next = models.swap(active);
+        if (next != null && next != active) announceSwap = true;
+        active = next;
+        DetectorSettings s = settings;
+        if (zonesDirty && s != null) { // no settings yet (configuration refused at start): nothing to track
+            zonesDirty = false;
+            trackers.clear();
+            for (Zone z : s.zones()) trackers.put(z.name(), new DwellTracker(s.dwellMs(), s.cooldownMs()));
+        }
+    }
+
+    private void process(Frame f) {
+        DetectorSettings s = settings;
+        ObjectDetector det = active;
+        ImageView img = f.image();
+        InferenceResult r = det.detect(img, s.scoreThreshold());
+        long p0 = nanos.getAsLong();
+
+        List<Detection> kept = new ArrayList<>(r.detections().size());
+        for (Detection d : r.detections()) {
+            if (d.score() >= s.scoreThreshold() && s.classes().contains(d.label().toLowerCase(Locale.ROOT))
+                    && d.area() >= s.minBoxArea()) {
+                kept.add(d);
+            }
+        }
+        ModelIdentity model = det.identity();
+        List<ZoneState> zoneStates = new ArrayList<>(s.zones().size());
+        List<Map<String, Object>> starts = new ArrayList<>(0), ends = new ArrayList<>(0);
+        for (Zone z : s.zones()) {
+            List<Detection> inZone = new ArrayList<>();
+            for (Detection d : kept) if (z.contains(d.footX(), d.footY())) inZone.add(d);
+            DwellTracker tr = trackers.get(z.name());
+            if (tr == null) continue; // zones changed, trackers rebuilt next frame
+            DwellTracker.Transition t = tr.update(f.timestampMillis(), inZone.size());
+            if (t != DwellTracker.Transition.NONE) {
+                Map<String, Object> p = ModelSwitcher.modelProps(model);
+                p.put(DetectorTopics.ZONE, z.name());
+                p.put(DetectorTopics.SEQUENCE, f.sequence());
+                p.put(DetectorTopics.TIMESTAMP, f.timestampMillis());
+                p.put(DetectorTopics.STARTED, tr.startedAt());
+                p.put(DetectorTopics.PERSONS, t == DwellTracker.Transition.START ? inZone.size() : tr.maxPersons());
+                p.put(DetectorTopics.DETECTIONS_JSON, Json.detections(inZone));
+                (t == DwellTracker.Transition.START ? starts : ends).add(p);
+            }
+            zoneStates.add(new ZoneState(z.name(), z.points(), inZone.size(), tr.intrusion()));
+        }
+        long done = nanos.getAsLong();
+        double post = r.postprocessMillis() + (done - p0) / 1e6;
+        // frame timestamps are wall-clock: their age is measured on the wall clock
+        double total = f.decodeMillis() + Math.max(0, System.currentTimeMillis() - f.timestampMillis());
+        Timings timings = new Timings(f.decodeMillis(), r.preprocessMillis(), r.inferenceMillis(), post,
+                Math.max(total, f.decodeMillis() + r.preprocessMillis() + r.inferenceMillis() + post));
+        FrameResult result = new FrameResult(f.sequence(), f.timestampMillis(), img.width(), img.height(), kept,
+                zoneStates, model, timings);
+        latest = result;
+        framesProcessed++;
+        fps.tick(done);
+
+        ImageView copy = null;
+        for (SinkDispatcher sink : sinkList) {
+            ImageView forSink = null;
+            if (sink.wantsImages()) {
+                if (copy == null) copy = copyOf(img);
+                forSink = copy;
+            }
+            sink.offer(result, forSink);
+        }
+        postIntrusions(DetectorTopics.INTRUSION_START, "START", starts, model);
+        postIntrusions(DetectorTopics.INTRUSION_END, "END", ends, model);
+        if (announceSwap) { // with the first frame the new model produced: swap.ms = request -> that frame
+            announceSwap = false;
+            models.firstFrame(model, f.sequence());
+        }
+    }
+
+    private void postIntrusions(String topic, String what, List<Map<String, Object>> props, ModelIdentity model) {
+        for (Map<String, Object> p : props) {
+            LOG.info("Intrusion {} in zone {} ({} persons, model {})", what, p.get(DetectorTopics.ZONE),
+                    p.get(DetectorTopics.PERSONS), model.shortId());
+            events.post(topic, p);
+        }
+    }
+
+    /** Private copy for sinks that asked for pixels: the source reuses its buffer after close. */
+    private static ImageView copyOf(ImageView img) {
+        ByteBuffer src = img.bgr().duplicate();
+        src.clear().limit(img.stride() * img.height());
+        ByteBuffer dst = ByteBuffer.allocate(src.remaining());
+        dst.put(src).flip();
+        return new ImageView(img.width(), img.height(), img.stride(), dst);
+    }
+
+    // ---- status ------------------------------------------------------------------------------------------------
+
+    boolean running() {
+        return running;
+    }
+
+    FrameResult latest() {
+        return latest;
+    }
+
+    long framesProcessed() {
+        return framesProcessed;
+    }
+
+    /** Processed frames per second over the recent window, decaying while no frame comes. */
+    double fps() {
+        return fps.fps(nanos.getAsLong());
+    }
+
+    /** The source's own status, or null before the first source was taken. */
+    SourceStatus sourceStatus() {
+        FrameSource src = source;
+        return src == null ? null : src.status();
+    }
+
+    /** Stops the thread (which closes the source and the interpreter), then the sinks. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ModelSwitcher.closeQuietly(pendingSource.getAndSet(null));
+        for (SinkDispatcher s : sinkList) s.close();
+        sinkList.clear();
+        sinks.clear();
+    }
+}

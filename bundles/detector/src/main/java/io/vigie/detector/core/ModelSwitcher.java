@@ -1,0 +1,295 @@
+package io.vigie.detector.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.inference.EngineOptions;
+import io.vigie.api.inference.InferenceEngine;
+import io.vigie.api.inference.ObjectDetector;
+import io.vigie.api.model.DetectionModel;
+import io.vigie.api.model.ModelIdentity;
+
+/**
+ * Model switching: which installed model serves ({@link ModelSelector}), loading and validating it on the loader
+ * thread beside the running one, and what happens when the active model's service goes away (replacement window,
+ * grace period). Models that failed to load are skipped until they are re-registered or the thread count changes.
+ * <p>
+ * Threads: DS binds, configuration and the loader thread decide; a loaded model is handed to the inference thread
+ * through a single-slot reference, and only the inference thread takes it, in {@link #swap}, which also closes the
+ * interpreter it replaces (the only thread that used it). Time comes from the injected nanosecond clock and delays
+ * run on the injected {@link Scheduler}, so tests drive both by hand.
+ */
+final class ModelSwitcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSwitcher.class);
+
+    /** The loader thread: runs tasks one at a time, now or after a delay measured on the switcher's clock. */
+    interface Scheduler {
+        void execute(Runnable task);
+
+        void schedule(Runnable task, long delayMs);
+    }
+
+    /**
+     * A DP update stops the old model bundle and starts the new one within about a second: for this long after the
+     * active model's service went away, only a replacement (same name and precision) is loaded, not a fallback to
+     * another model — loading one would cost CPU and delay the replacement on the single loader thread.
+     */
+    static final long REPLACEMENT_WINDOW_MS = 3000;
+
+    private final InferenceEngine engine;
+    private final ModelValidator validator;
+    private final EventSink events;
+    private final Scheduler loader;
+    private final LongSupplier nanos;
+
+    private final Map<ModelIdentity, DetectionModel> models = new ConcurrentHashMap<>();
+    private final Set<ModelIdentity> failedModels = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<ObjectDetector> pendingDetector = new AtomicReference<>();
+    private volatile DetectorSettings settings;
+    private volatile String modelError;
+    private volatile boolean dropActive;
+    private volatile long swapRequestedNanos;
+    /** Set by the inference thread in {@link #swap}; read by the decisions. */
+    private volatile ModelIdentity activeId;
+    /** When the active model's service went away while we kept its interpreter (0: not holding). */
+    private volatile long holdingSinceNanos;
+    private ModelIdentity loadingId; // guarded by this
+
+    ModelSwitcher(InferenceEngine engine, ModelValidator validator, EventSink events, Scheduler loader,
+            LongSupplier nanos) {
+        this.engine = engine;
+        this.validator = validator;
+        this.events = events;
+        this.loader = loader;
+        this.nanos = nanos;
+    }
+
+    /** New accepted settings: a precision or thread-count change selects (and for threads reloads) the model. */
+    void configure(DetectorSettings next) {
+        DetectorSettings prev;
+        synchronized (this) {
+            prev = settings;
+            settings = next;
+        }
+        boolean reload = prev != null && prev.threads() != next.threads();
+        if (prev == null || prev.precision() != next.precision() || reload) {
+            if (reload) failedModels.clear();
+            select(reload);
+        }
+    }
+
+    void modelAdded(DetectionModel model) {
+        ModelIdentity id = model.identity();
+        models.put(id, model);
+        LOG.info("Model available: {}", id.shortId());
+        select(false);
+    }
+
+    void modelRemoved(DetectionModel model) {
+        ModelIdentity id = model.identity();
+        models.remove(id, model);
+        failedModels.remove(id);
+        if (id.equals(activeId)) {
+            holdingSinceNanos = nanos.getAsLong();
+            // We own the bytes and the interpreter: keep serving until a replacement is ready
+            // (a DP update stops the old bundle before starting the new one), but not forever.
+            DetectorSettings s = settings;
+            long grace = s == null ? 0 : s.gate().graceMs();
+            LOG.info("Model service {} went away; serving with the loaded interpreter for up to {} ms until a "
+                    + "replacement is bound", id.shortId(), grace);
+            loader.schedule(() -> {
+                if (id.equals(activeId) && !models.containsKey(id) && pendingDetector.get() == null && !loading()) {
+                    modelError = "model " + id.shortId() + " was removed and no replacement came within " + grace
+                            + " ms";
+                    LOG.warn(modelError);
+                    dropActive = true;
+                }
+            }, grace);
+        }
+        select(false);
+    }
+
+    private void select(boolean force) {
+        DetectorSettings s = settings;
+        if (s == null) return;
+        Map<ModelIdentity, DetectionModel> candidates = new HashMap<>(models);
+        candidates.keySet().removeAll(failedModels);
+        Optional<ModelIdentity> choice = ModelSelector.choose(candidates.keySet(), s.precision());
+        synchronized (this) {
+            if (choice.isEmpty()) return;
+            ModelIdentity id = choice.get();
+            ModelIdentity held = activeId;
+            if (held != null && models.containsKey(held)) holdingSinceNanos = 0; // its service is back
+            long holding = holdingSinceNanos;
+            if (!force && holding != 0 && held != null && !id.equals(held) && !(id.name().equals(held.name())
+                    && id.precision() == held.precision())) {
+                long waitMs = REPLACEMENT_WINDOW_MS - (nanos.getAsLong() - holding) / 1_000_000;
+                if (waitMs > 0) { // still serving the held interpreter: give its replacement a chance first
+                    loader.schedule(() -> select(false), waitMs);
+                    return;
+                }
+            }
+            if (!force && id.equals(held)) {
+                loadingId = null; // a load of another model in flight is superseded: it closes what it loaded
+                ObjectDetector pending = pendingDetector.get();
+                if (pending == null || pending.identity().equals(id)) return; // already serving it
+                // a fallback was loaded while the held model's service was gone, and the model came back (e.g. a
+                // rollback reinstalled it): keep serving it and drop the fallback, unless the detector took it
+                if (pendingDetector.compareAndSet(pending, null)) {
+                    closeQuietly(pending);
+                    LOG.info("Model {} is back: keeping it, {} not switched to", id.shortId(),
+                            pending.identity().shortId());
+                    return;
+                }
+            }
+            if (id.equals(loadingId)) return;
+            ObjectDetector waiting = pendingDetector.get();
+            if (!force && waiting != null && waiting.identity().equals(id)) return; // loaded, not yet taken
+            loadingId = id;
+            DetectionModel model = candidates.get(id);
+            int threads = s.threads();
+            DetectorSettings.ModelGate gate = s.gate();
+            swapRequestedNanos = nanos.getAsLong();
+            loader.execute(() -> load(model, id, threads, gate));
+        }
+    }
+
+    private synchronized boolean loading() {
+        return loadingId != null;
+    }
+
+    private void load(DetectionModel model, ModelIdentity id, int threads, DetectorSettings.ModelGate gate) {
+        long t0 = nanos.getAsLong();
+        ObjectDetector det = null;
+        ModelValidator.Report report;
+        try {
+            byte[] bytes = model.loadBytes();
+            det = engine.load(id, bytes, model.spec(), new EngineOptions(threads, true, 100));
+            report = validator.validate(det, gate.minPersonScore(), gate.latencyBudgetMs());
+        } catch (Exception | LinkageError e) {
+            closeQuietly(det);
+            failedModels.add(id);
+            String msg = "model " + id.shortId()
+                    + (e instanceof IllegalStateException ? " refused: " : " failed to load: ") + e.getMessage();
+            modelError = msg;
+            LOG.error(msg, e);
+            Map<String, Object> p = modelProps(id);
+            p.put(DetectorTopics.ERROR, msg);
+            events.post(DetectorTopics.MODEL_CHANGED, p);
+            synchronized (this) {
+                if (id.equals(loadingId)) loadingId = null;
+            }
+            select(false); // fall back to another model if one exists
+            return;
+        }
+        synchronized (this) {
+            if (!id.equals(loadingId)) { // superseded while loading
+                det.close();
+                return;
+            }
+            loadingId = null;
+        }
+        modelError = null;
+        LOG.info("Model {} loaded and validated in {} ms ({} threads): person {} on the check image, {} ms/frame",
+                id.shortId(), Math.round((nanos.getAsLong() - t0) / 1e6), threads,
+                String.format(Locale.ROOT, "%.2f", report.bestPersonScore()),
+                String.format(Locale.ROOT, "%.1f", report.medianMillis()));
+        closeQuietly(pendingDetector.getAndSet(det));
+    }
+
+    // ---- inference thread --------------------------------------------------------------------------------------
+
+    /**
+     * Inference thread only, between two frames: the detector for the next frame (null: none). A loaded model
+     * replaces {@code current}, which is closed here; after an expired grace period the held one is closed.
+     */
+    ObjectDetector swap(ObjectDetector current) {
+        ObjectDetector serving = current;
+        ObjectDetector next = pendingDetector.getAndSet(null);
+        if (next != null) {
+            serving = next;
+            activeId = next.identity();
+            closeQuietly(current);
+            LOG.info("Active model is now {}{}", next.identity().shortId(),
+                    current == null ? "" : " (was " + current.identity().shortId() + ")");
+        }
+        if (dropActive) {
+            dropActive = false;
+            stopped(serving);
+            serving = null;
+        }
+        return serving;
+    }
+
+    /** Inference thread only: the loop ended (or dropped the model); closes the interpreter it served with. */
+    void stopped(ObjectDetector current) {
+        closeQuietly(current);
+        activeId = null;
+    }
+
+    /** Inference thread: the new model produced its first frame; announces the switch with its latency. */
+    void firstFrame(ModelIdentity model, long sequence) {
+        double swapMs = (nanos.getAsLong() - swapRequestedNanos) / 1e6;
+        LOG.info("First frame #{} on {} {} ms after the model was requested", sequence, model.shortId(),
+                Math.round(swapMs));
+        Map<String, Object> p = modelProps(model);
+        p.put(DetectorTopics.SEQUENCE, sequence);
+        p.put(DetectorTopics.SWAP_MS, swapMs);
+        events.post(DetectorTopics.MODEL_CHANGED, p);
+    }
+
+    // ---- status ------------------------------------------------------------------------------------------------
+
+    ModelIdentity activeId() {
+        return activeId;
+    }
+
+    /** Every registered model, sorted by short id. */
+    List<ModelIdentity> available() {
+        List<ModelIdentity> list = new ArrayList<>(models.keySet());
+        list.sort(Comparator.comparing(ModelIdentity::shortId));
+        return list;
+    }
+
+    /** The last load, validation or grace-period failure; cleared by the next successful load. */
+    String error() {
+        return modelError;
+    }
+
+    /** Closes a loaded model the inference thread never took. Call after the loader stopped. */
+    @Override
+    public void close() {
+        closeQuietly(pendingDetector.getAndSet(null));
+    }
+
+    static Map<String, Object> modelProps(ModelIdentity id) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(DetectorTopics.MODEL_NAME, id.name());
+        p.put(DetectorTopics.MODEL_PRECISION, id.precision().name());
+        p.put(DetectorTopics.MODEL_VERSION, id.version());
+        p.put(DetectorTopics.MODEL_SHA256, id.sha256());
+        return p;
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("Close failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.vigie.detector.core;
+
+import static io.vigie.detector.core.Fakes.FP32;
+import static io.vigie.detector.core.Fakes.INT8;
+import static io.vigie.detector.core.Fakes.model;
+import static io.vigie.detector.core.Fakes.settings;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.inference.ObjectDetector;
+import io.vigie.api.model.DetectionModel;
+import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.model.Precision;
+
+/** Model switching on a hand-moved clock: the loader's work runs on the test thread when its time comes. */
+class ModelSwitcherTest {
+    static final ModelIdentity INT8_V2 = new ModelIdentity("ssd", Precision.INT8, "1.0.1", "3333cccc");
+    static final long WINDOW = ModelSwitcher.REPLACEMENT_WINDOW_MS;
+
+    final Fakes.FakeEngine engine = new Fakes.FakeEngine();
+    final Fakes.Events events = new Fakes.Events();
+    final Fakes.ManualClock clock = new Fakes.ManualClock();
+    final ModelSwitcher sw = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock);
+    /** What the inference thread serves with. */
+    ObjectDetector serving;
+
+    /** The inference thread between two frames. */
+    ModelIdentity frame() {
+        serving = sw.swap(serving);
+        return serving == null ? null : serving.identity();
+    }
+
+    /** INT8 active, FP32 installed beside it. */
+    DetectionModel int8ActiveWithFp32Installed() {
+        sw.configure(settings("INT8", 0.5f));
+        DetectionModel int8 = model(INT8);
+        sw.modelAdded(int8);
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertEquals(INT8, sw.activeId());
+        assertEquals(List.of(INT8), engine.loads, "FP32 is not preferred: never loaded");
+        return int8;
+    }
+
+    @Test
+    void withoutAReplacementTheOtherModelTakesOverWhenTheWindowExpires() {
+        DetectionModel int8 = int8ActiveWithFp32Installed();
+        sw.modelRemoved(int8);
+        clock.advance(WINDOW - 1);
+        assertEquals(List.of(INT8), engine.loads, "no fallback load while a replacement could still come");
+        assertEquals(INT8, frame(), "the held interpreter keeps serving");
+        assertEquals(0, engine.closed.get());
+        clock.advance(1);
+        assertEquals(List.of(INT8, FP32), engine.loads);
+        assertEquals(FP32, frame());
+        assertEquals(List.of(INT8), engine.closedIds, "the held interpreter closed by the swap");
+    }
+
+    @Test
+    void aModelUpdateLoadsOnlyTheReplacementNotAFallback() {
+        // a DP update: DeploymentAdmin stops the old model bundle, then starts the new one
+        DetectionModel v1 = int8ActiveWithFp32Installed();
+        sw.modelRemoved(v1);
+        clock.advance(300);
+        sw.modelAdded(model(INT8_V2));
+        clock.runDue();
+        assertEquals(INT8_V2, frame());
+        clock.advance(WINDOW + 1000); // the deferred check must not load FP32 either
+        assertEquals(List.of(INT8, INT8_V2), engine.loads);
+        assertEquals(INT8_V2, frame());
+        assertNull(sw.error());
+    }
+
+    /** The only model, INT8, active with a 400 ms grace period, then its service goes away. */
+    void int8RemovedWithAGraceOf400Ms() {
+        sw.configure(settings("INT8", 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 400)));
+        DetectionModel m = model(INT8);
+        sw.modelAdded(m);
+        clock.runDue();
+        assertEquals(INT8, frame());
+        sw.modelRemoved(m);
+    }
+
+    @Test
+    void removedModelServesForTheGracePeriodThenStopsAndServesAgainWhenItComesBack() {
+        int8RemovedWithAGraceOf400Ms();
+        clock.advance(399);
+        assertEquals(INT8, frame(), "still serving inside the grace period");
+        assertNull(sw.error());
+        clock.advance(1);
+        assertNull(frame(), "dropped when the grace period ended");
+        assertNull(sw.activeId());
+        assertEquals(List.of(INT8), engine.closedIds, "interpreter closed by the inference thread");
+        assertTrue(sw.error().contains("no replacement came within 400 ms"), sw.error());
+        sw.modelAdded(model(INT8)); // the replacement arrives late: served again
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertNull(sw.error());
+    }
+
+    @Test
+    void aReplacementInsideTheGracePeriodCancelsTheDrop() {
+        int8RemovedWithAGraceOf400Ms();
+        clock.advance(100);
+        sw.modelAdded(model(INT8_V2));
+        clock.advance(1000);
+        assertEquals(INT8_V2, frame());
+        assertEquals(INT8_V2, frame(), "not dropped: the expired grace check saw the replacement");
+        assertNull(sw.error());
+    }
+
+    /** INT8 preferred but its load fails: FP32 loaded instead and serving. */
+    void fp32ServingAfterInt8FailedToLoad() {
+        sw.configure(settings("INT8", 0.5f));
+        engine.failNext = true;
+        sw.modelAdded(model(INT8));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(List.of(INT8, FP32), engine.loads, "the failed INT8 is skipped from then on");
+        assertEquals(FP32, frame());
+    }
+
+    @Test
+    void aPreferredModelThatFailsToLoadFallsBackToTheOther() {
+        fp32ServingAfterInt8FailedToLoad();
+        Map<String, Object> failed = events.first(DetectorTopics.MODEL_CHANGED);
+        assertEquals("INT8", failed.get(DetectorTopics.MODEL_PRECISION));
+        assertTrue(((String) failed.get(DetectorTopics.ERROR)).contains("bad magic"), failed.toString());
+        assertNull(sw.error(), "the fallback loaded: no error left");
+    }
+
+    @Test
+    void aBrokenModelIsRefusedAndTheRunningOneStays() {
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(FP32, frame());
+        engine.failNext = true;
+        sw.modelAdded(model(INT8)); // preferred, but fails to load
+        clock.runDue();
+        assertTrue(sw.error().contains("failed to load"), sw.error());
+        assertEquals(FP32, frame());
+        assertEquals(List.of(FP32, INT8), engine.loads, "the running FP32 is not reloaded");
+        assertEquals(0, engine.closed.get());
+    }
+
+    @Test
+    void aThreadCountChangeReloadsAndRetriesFailedModels() {
+        fp32ServingAfterInt8FailedToLoad();
+        sw.configure(settings("INT8", 0.5f, 2, DetectorSettings.ModelGate.DEFAULT));
+        clock.runDue();
+        assertEquals(INT8, frame(), "INT8 retried with the new thread count");
+        assertEquals(List.of(FP32), engine.closedIds);
+    }
+
+    @Test
+    void aModelAddedWhileTheLoadedOneWaitsForTheInferenceThreadDoesNotLoadItTwice() {
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(INT8));
+        clock.runDue(); // loaded, in the hand-off
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(List.of(INT8), engine.loads);
+        assertEquals(INT8, frame());
+        assertEquals(0, engine.closed.get());
+    }
+
+    @Test
+    void aLoadSupersededWhileInFlightClosesWhatItLoaded() {
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(INT8)); // its load is queued on the loader...
+        sw.modelAdded(model(FP32));
+        sw.configure(settings("FP32", 0.5f)); // ...and superseded before it ran
+        clock.runDue();
+        assertEquals(List.of(INT8, FP32), engine.loads);
+        assertEquals(List.of(INT8), engine.closedIds, "the superseded INT8 closed by its loader");
+        assertEquals(FP32, frame());
+    }
+
+    @Test
+    void aRefusedUpdateKeepsTheHeldModelWhenTheOldOneComesBack() {
+        // rollback: the new version is refused, the previous package is reinstalled with the same model
+        DetectionModel v1 = int8ActiveWithFp32Installed();
+        sw.modelRemoved(v1);
+        engine.failNext = true;
+        sw.modelAdded(model(INT8_V2));
+        clock.runDue();
+        assertTrue(sw.error().contains("bad magic"), sw.error());
+        sw.modelAdded(model(INT8)); // the previous package again
+        clock.advance(WINDOW + 1000);
+        assertEquals(INT8, frame(), "still the held, now re-registered, INT8");
+        assertEquals(List.of(INT8, INT8_V2), engine.loads, "no FP32 detour");
+        assertEquals(0, engine.closed.get());
+    }
+
+    @Test
+    void aFallbackLoadedButNotYetTakenIsDroppedWhenTheHeldModelComesBack() {
+        DetectionModel int8 = int8ActiveWithFp32Installed();
+        sw.modelRemoved(int8);
+        clock.advance(WINDOW);
+        assertEquals(List.of(INT8, FP32), engine.loads, "window over: the fallback loaded");
+        sw.modelAdded(model(INT8)); // comes back before the inference thread took FP32
+        assertEquals(List.of(FP32), engine.closedIds, "the fallback closed, never served");
+        assertEquals(INT8, frame());
+        assertEquals(0, engine.closedIds.stream().filter(INT8::equals).count());
+    }
+
+    @Test
+    void theSwitchIsAnnouncedWithItsLatencyOnTheClock() {
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(INT8));
+        clock.advance(250);
+        frame();
+        sw.firstFrame(INT8, 7);
+        Map<String, Object> e = events.first(DetectorTopics.MODEL_CHANGED);
+        assertEquals("INT8", e.get(DetectorTopics.MODEL_PRECISION));
+        assertEquals(7L, e.get(DetectorTopics.SEQUENCE));
+        assertEquals(250.0, (Double) e.get(DetectorTopics.SWAP_MS), 1e-9);
+        assertNull(e.get(DetectorTopics.ERROR));
+    }
+
+    @Test
+    void closeReleasesALoadedModelNobodyTook() {
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(INT8));
+        clock.runDue();
+        sw.close();
+        assertEquals(List.of(INT8), engine.closedIds);
+        assertNull(frame());
+        assertEquals(List.of(INT8), sw.available());
+    }
+}
