@@ -22,7 +22,7 @@ class ModelGuardTest {
     static final ModelRef V1 = new ModelRef("ssd", "INT8", "1.0.0", "a".repeat(64));
     static final ModelRef V2 = new ModelRef("ssd", "INT8", "2.0.0", "b".repeat(64));
 
-    PackageManagerTest.FakeDa da;
+    FakeDa da;
     DpStore store;
     PackageManager pm;
     ModelGuard guard;
@@ -31,7 +31,7 @@ class ModelGuardTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        da = new PackageManagerTest.FakeDa();
+        da = new FakeDa();
         store = new DpStore(tmp.resolve("dp"));
         PackageManager[] self = new PackageManager[1];
         // the OSGi glue does the same: every install is shown to the guard
