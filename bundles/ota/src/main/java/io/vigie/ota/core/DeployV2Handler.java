@@ -355,7 +355,8 @@ public final class DeployV2Handler implements RequestHandler {
                     work.run();
                 } catch (RuntimeException e) {
                     LOG.error("DEPLOY-V2: {} failed", job, e);
-                    String type = job.kind.equals(RESOURCE_UNINSTALL) ? RESOURCE_UNINSTALL : job.downloading ? RESOURCE_DOWNLOAD : RESOURCE_INSTALL;
+                    String type = job.kind.equals(RESOURCE_UNINSTALL) ? RESOURCE_UNINSTALL
+                            : job.downloading ? RESOURCE_DOWNLOAD : RESOURCE_INSTALL;
                     notify(job, type, statusKey(type), FAILED, progressKey(type), 0, errorKey(type), "internal error: " + e);
                 } finally {
                     current.compareAndSet(job, null);
@@ -409,7 +410,8 @@ public final class DeployV2Handler implements RequestHandler {
             DpInfo info = packages.install(file, expected, signature);
             Optional<CompletableFuture<ModelGuard.Outcome>> watch = guard == null ? Optional.empty() : guard.pending(info.name());
             if (watch.isEmpty()) {
-                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE, "installed " + info.name() + " " + info.version());
+                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE,
+                        "installed " + info.name() + " " + info.version());
                 return;
             }
             notify(job, RESOURCE_INSTALL, IN_STATUS, IN_PROGRESS, IN_PROGRESS_, 100, IN_MESSAGE,
@@ -451,7 +453,8 @@ public final class DeployV2Handler implements RequestHandler {
         job.notifier.send(RESOURCE_DOWNLOAD, p);
     }
 
-    private void notify(Job job, String type, String statusKey, String status, String progressKey, int progress, String msgKey, String msg) {
+    private void notify(Job job, String type, String statusKey, String status, String progressKey, int progress,
+            String msgKey, String msg) {
         KuraPayload p = job.payload();
         p.addMetric(statusKey, status);
         p.addMetric(progressKey, progress);
@@ -499,7 +502,8 @@ public final class DeployV2Handler implements RequestHandler {
 
     private Notifier notifier(RequestHandlerContext ctx, String requestor) throws KuraException {
         CloudNotificationPublisher pub = ctx == null ? null : ctx.getNotificationPublisher();
-        if (pub == null) throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no notification publisher for this cloud connection");
+        if (pub == null)
+            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no notification publisher for this cloud connection");
         String clientId = ctx.getContextProperties().get(RequestHandlerContextConstants.DEVICE_ID.name());
         return new Notifier(pub, settings.appId(), requestor, clientId);
     }
@@ -514,7 +518,8 @@ public final class DeployV2Handler implements RequestHandler {
     }
 
     private static KuraException unknown(String r, String method, String known) {
-        return new KuraException(KuraErrorCode.NOT_FOUND, "unknown resource " + method + " " + r + " (" + method + " serves " + known + ")");
+        return new KuraException(KuraErrorCode.NOT_FOUND, "unknown resource " + method + " " + r
+                + " (" + method + " serves " + known + ")");
     }
 
     static KuraException bad(String message) {

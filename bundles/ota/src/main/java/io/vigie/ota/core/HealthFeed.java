@@ -36,8 +36,8 @@ public final class HealthFeed implements FrameListener {
             double minFpsRatio) {
         /** The policy with a known detector budget. */
         public HealthPolicy policy(long detectorBudgetMs) {
-            return new HealthPolicy(windowSeconds * 1000L, maxModelErrors, latencyBudgetMs < 0 ? detectorBudgetMs : latencyBudgetMs,
-                    minFpsRatio);
+            return new HealthPolicy(windowSeconds * 1000L, maxModelErrors,
+                    latencyBudgetMs < 0 ? detectorBudgetMs : latencyBudgetMs, minFpsRatio);
         }
     }
 

@@ -232,7 +232,8 @@ public final class HttpDownloader {
     }
 
     private void capDeclared(long total) throws OtaException {
-        if (total > maxBytes) throw new OtaException(Kind.BAD_REQUEST, "package too large: " + total + " > " + maxBytes + " bytes");
+        if (total > maxBytes)
+            throw new OtaException(Kind.BAD_REQUEST, "package too large: " + total + " > " + maxBytes + " bytes");
     }
 
     private OtaException tooLarge() {

@@ -135,8 +135,9 @@ public final class ModelGuard {
             w = new Watch(info.name(), info.version(), new HealthWatch(models.get(0), p, now, recentFps(now), activeModel(now)));
             superseded = watches.put(info.name(), w);
         }
-        if (superseded != null) superseded.done.complete(new Outcome(superseded.name, superseded.version, superseded.health.model(),
-                true, "superseded by " + info.version() + " before the verdict", null, false, null));
+        if (superseded != null)
+            superseded.done.complete(new Outcome(superseded.name, superseded.version, superseded.health.model(),
+                    true, "superseded by " + info.version() + " before the verdict", null, false, null));
         return Optional.of(w.done);
     }
 

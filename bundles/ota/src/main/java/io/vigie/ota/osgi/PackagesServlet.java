@@ -149,7 +149,9 @@ public class PackagesServlet extends HttpServlet {
                         case "sha256", "hash" -> hash = text(p);
                         case "signature" -> sig = Base64.getEncoder().encodeToString(read(p, 64 * 1024));
                         default -> {
-                            if (dp != null) throw new OtaException(Kind.BAD_REQUEST, "one package per request (got " + dp.getName() + " and " + p.getName() + ")");
+                            if (dp != null)
+                                throw new OtaException(Kind.BAD_REQUEST, "one package per request (got " + dp.getName()
+                                        + " and " + p.getName() + ")");
                             dp = p;
                         }
                     }
@@ -160,7 +162,8 @@ public class PackagesServlet extends HttpServlet {
                 }
             } else {
                 try (InputStream in = req.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
-                    if (HttpDownloader.copyCapped(in, out, maxBytes) == 0) throw new OtaException(Kind.BAD_REQUEST, "empty body: send the .dp file");
+                    if (HttpDownloader.copyCapped(in, out, maxBytes) == 0)
+                        throw new OtaException(Kind.BAD_REQUEST, "empty body: send the .dp file");
                 }
             }
             HashSpec expected = hash == null || hash.isBlank() ? null : HashSpec.parse(hash);
@@ -176,7 +179,8 @@ public class PackagesServlet extends HttpServlet {
             JsonObject o = new JsonObject();
             o.addProperty("installed", info.name());
             o.addProperty("version", info.version());
-            o.addProperty("sha256", ota.store().entries().stream().filter(e -> e.name().equals(info.name())).map(DpStore.Entry::sha256)
+            o.addProperty("sha256", ota.store().entries().stream().filter(e -> e.name().equals(info.name()))
+                    .map(DpStore.Entry::sha256)
                     .findFirst().orElse(null)); // recorded by the install: no second pass over the file
             JsonArray b = new JsonArray();
             info.bundles().forEach(r -> b.add(r.symbolicName() + " " + r.version()));

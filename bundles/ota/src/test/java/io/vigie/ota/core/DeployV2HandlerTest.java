@@ -105,7 +105,8 @@ class DeployV2HandlerTest {
         self[0] = pm;
         guard = new ModelGuard(pm, new HealthPolicy(60_000, 0, 0, 0), o -> { });
         exec = Executors.newSingleThreadExecutor();
-        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec, new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
+        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec,
+                new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
         handler.settings(new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000), 20_000);
         ctx = new RequestHandlerContext(new Publisher(), Map.of("DEVICE_ID", "gw-1"));
     }
@@ -174,7 +175,8 @@ class DeployV2HandlerTest {
         assertEquals(200, reply.getPayload().getMetric("response.code"));
 
         KuraMessage progress = await(note("download", "dp.download.status", "IN_PROGRESS"));
-        assertEquals(Map.of("appId", "DEPLOY-V2", "messageType", "download", "requestorClientId", "cloud-1"), progress.getProperties());
+        assertEquals(Map.of("appId", "DEPLOY-V2", "messageType", "download", "requestorClientId", "cloud-1"),
+                progress.getProperties());
         assertEquals("gw-1", progress.getPayload().getMetric("client.id"));
         assertEquals(jobs, progress.getPayload().getMetric("job.id"));
         assertEquals((int) Files.size(dp), progress.getPayload().getMetric("dp.download.size"));
@@ -415,7 +417,8 @@ class DeployV2HandlerTest {
                 && Integer.valueOf(100).equals(m.getPayload().getMetric("dp.install.progress")));
         assertEquals("IN_PROGRESS", watching.getPayload().getMetric("dp.install.status"));
         assertTrue(String.valueOf(watching.getPayload().getMetric("dp.install.message")).contains("watching"));
-        assertEquals("IN_PROGRESS", handler.doGet(ctx, request("install", new KuraPayload())).getPayload().getMetric("dp.install.status"));
+        assertEquals("IN_PROGRESS", handler.doGet(ctx, request("install", new KuraPayload()))
+                .getPayload().getMetric("dp.install.status"));
 
         guard.model(v2, "model refused: smoke inference found no person", System.currentTimeMillis());
         guard.tick(System.currentTimeMillis());

@@ -64,7 +64,8 @@ class HttpDownloaderTest {
         Path out2 = tmp.resolve("b.dp");
         rest.download(out.toUri().toString(), out2);
         assertArrayEquals(data, Files.readAllBytes(out2));
-        OtaException missing = assertThrows(OtaException.class, () -> rest.download("file:" + tmp.resolve("nope.dp"), tmp.resolve("d")));
+        OtaException missing = assertThrows(OtaException.class,
+                () -> rest.download("file:" + tmp.resolve("nope.dp"), tmp.resolve("d")));
         assertEquals(OtaException.Kind.BAD_REQUEST, missing.kind);
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
     }
@@ -167,7 +168,8 @@ class HttpDownloaderTest {
                 .fetch(URI.create(http.url("/p.dp")), part, transfer(false, Blocks.DEFAULT)));
         assertTrue(t.getMessage().contains("timed out after 300 ms"), t.getMessage());
         http.stallMs = 0;
-        OtaException nf = assertThrows(OtaException.class, () -> dl.fetch(URI.create(http.url("/nope.dp")), part, Transfer.WHOLE));
+        OtaException nf = assertThrows(OtaException.class,
+                () -> dl.fetch(URI.create(http.url("/nope.dp")), part, Transfer.WHOLE));
         assertTrue(nf.getMessage().contains("HTTP 404"), nf.getMessage());
         OtaException big = assertThrows(OtaException.class, () -> new HttpDownloader(2_000, 1000, FileUrls.REFUSED)
                 .fetch(URI.create(http.url("/p.dp")), part, Transfer.WHOLE));

@@ -94,11 +94,13 @@ class PackageManagerTest {
     @Test
     void clashWithAnotherPackageOrAnUnmanagedBundle() throws Exception {
         pm.install(TestDps.model(tmp, "a", "io.shared", "1.0.0"), null, null);
-        OtaException e = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "b", "io.shared", "1.0.0"), null, null));
+        OtaException e = assertThrows(OtaException.class,
+                () -> pm.install(TestDps.model(tmp, "b", "io.shared", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, e.kind);
         assertTrue(e.getMessage().contains("already belongs to deployment package a"), e.getMessage());
         da.unmanaged.put("io.launcher", new Deployer.Unmanaged("1.0.0", true));
-        OtaException u = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "c", "io.launcher", "1.0.0"), null, null));
+        OtaException u = assertThrows(OtaException.class,
+                () -> pm.install(TestDps.model(tmp, "c", "io.launcher", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, u.kind);
         assertTrue(u.getMessage().contains("exports packages"), u.getMessage());
         assertEquals(List.of("a 1.0.0"), da.installs);

@@ -86,9 +86,11 @@ public final class TestDps {
     public static Path model(Path dir, String name, String bsn, String version, ModelRef m) throws IOException {
         Map<String, String> h = headers(name, version);
         h.put("Vigie-Kind", "model");
-        String props = "name=" + m.name() + "\nprecision=" + m.precision() + "\nversion=" + m.version() + "\nsha256=" + m.sha256() + "\n";
+        String props = "name=" + m.name() + "\nprecision=" + m.precision() + "\nversion=" + m.version()
+                + "\nsha256=" + m.sha256() + "\n";
         Map<String, Object[]> b = new LinkedHashMap<>();
-        b.put("bundles/" + bsn + ".jar", new Object[] { bsn, version, bundle(bsn, version, null, Map.of("model/model.properties", props)) });
+        b.put("bundles/" + bsn + ".jar",
+                new Object[] { bsn, version, bundle(bsn, version, null, Map.of("model/model.properties", props)) });
         return dp(dir.resolve(name + "-" + version + ".dp"), h, b);
     }
 

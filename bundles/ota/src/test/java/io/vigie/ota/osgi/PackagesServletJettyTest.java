@@ -151,7 +151,8 @@ class PackagesServletJettyTest {
     void jsonInstallFromAFileUrlAndMultipartWithItsHash() throws Exception {
         Path dp = TestDps.model(tmp, "plain", "io.plain", "1.0.0");
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + dp.toUri() + "\",\"sha256\":\"" + HashSpec.sha256(dp) + "\"}")));
+                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + dp.toUri() + "\",\"sha256\":\""
+                        + HashSpec.sha256(dp) + "\"}")));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(List.of("plain 1.0.0"), da.installs);
 
