@@ -85,25 +85,12 @@ class DeployV2HandlerTest {
     @BeforeEach
     void setUp() throws Exception {
         http = new TestHttp();
-        da = new FakeDa();
-        store = new DpStore(tmp.resolve("dp"));
-        PackageManager[] self = new PackageManager[1];
-        pm = new PackageManager(da, store, new DpInspector("x86-64"), new PackageManager.Listener() {
-            @Override
-            public void installed(DpInfo info, String sha256) {
-                guard.installed(info, self[0].storedFile(info.name()), System.currentTimeMillis());
-            }
-
-            @Override
-            public void uninstalled(String name) {
-            }
-
-            @Override
-            public void failed(String name, String operation, OtaException e) {
-            }
-        });
-        self[0] = pm;
-        guard = new ModelGuard(pm, new HealthPolicy(60_000, 0, 0, 0), o -> { });
+        GuardedPackages g = new GuardedPackages(tmp.resolve("dp"), new HealthPolicy(60_000, 0, 0, 0), System::currentTimeMillis,
+                o -> { });
+        da = g.da;
+        store = g.store;
+        pm = g.pm;
+        guard = g.guard;
         exec = Executors.newSingleThreadExecutor();
         handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec,
                 new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));

@@ -36,9 +36,7 @@ class HealthFeedTest {
     /** 10 s window, no error tolerated, budget -1 (the detector's), fps ratio 0.5. */
     static final HealthFeed.Settings FOLLOW_DETECTOR = new HealthFeed.Settings(true, 10, 0, -1, 0.5);
 
-    FakeDa da;
-    PackageManager pm;
-    ModelGuard guard;
+    GuardedPackages packages;
     HealthFeed feed;
     final List<ModelGuard.Outcome> outcomes = new ArrayList<>();
     final Map<String, Object> detectorSettings = new HashMap<>();
@@ -63,26 +61,8 @@ class HealthFeedTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        da = new FakeDa();
-        PackageManager[] self = new PackageManager[1];
-        pm = new PackageManager(da, new DpStore(tmp.resolve("dp")), new DpInspector("x86-64"), new PackageManager.Listener() {
-            @Override
-            public void installed(DpInfo info, String sha256) {
-                guard.installed(info, self[0].storedFile(info.name()), now);
-            }
-
-            @Override
-            public void uninstalled(String name) {
-                guard.uninstalled(name);
-            }
-
-            @Override
-            public void failed(String name, String operation, OtaException e) {
-            }
-        });
-        self[0] = pm;
-        guard = new ModelGuard(pm, new HealthPolicy(10_000, 0, 1000, 0.5), outcomes::add);
-        feed = new HealthFeed(guard, () -> now);
+        packages = new GuardedPackages(tmp.resolve("dp"), new HealthPolicy(10_000, 0, 1000, 0.5), () -> now, outcomes::add);
+        feed = new HealthFeed(packages.guard, () -> now);
         feed.configure(FOLLOW_DETECTOR);
     }
 
@@ -105,12 +85,12 @@ class HealthFeedTest {
     void framesThroughTheListenerKeepAHealthyModel() throws Exception {
         assertFalse(feed.wantsImages(), "the health watch never asks for pixels");
         frames(V1, 80, 2_000);
-        pm.install(dp("2.0.0", V2), null, null);
+        packages.pm.install(dp("2.0.0", V2), null, null);
         frames(V2, 80, 10_500);
         assertEquals(1, outcomes.size());
         assertTrue(outcomes.get(0).healthy(), outcomes.get(0).reason());
         assertTrue(outcomes.get(0).reason().contains("fps, 10.0 before), p95 total 80 ms"), outcomes.get(0).reason());
-        assertEquals("2.0.0", da.installed.get("ssd-int8").version());
+        assertEquals("2.0.0", packages.da.installed.get("ssd-int8").version());
     }
 
     @Test
@@ -118,19 +98,19 @@ class HealthFeedTest {
         detectorSettings.put(HealthFeed.DETECTOR_BUDGET, 50L);
         feed.detector(detector);
         frames(V1, 40, 2_000);
-        pm.install(dp("1.0.0", V1), null, null);
-        pm.install(dp("2.0.0", V2), null, null); // supersedes the watch of 1.0.0
+        packages.pm.install(dp("1.0.0", V1), null, null);
+        packages.pm.install(dp("2.0.0", V2), null, null); // supersedes the watch of 1.0.0
         frames(V2, 80, 10_500); // within the default 1000 ms, over the detector's 50 ms
         ModelGuard.Outcome o = outcomes.get(outcomes.size() - 1);
         assertFalse(o.healthy(), o.reason());
         assertTrue(o.reason().contains("p95 total 80 ms > budget 50 ms"), o.reason());
-        assertEquals("1.0.0", da.installed.get("ssd-int8").version(), "rolled back");
+        assertEquals("1.0.0", packages.da.installed.get("ssd-int8").version(), "rolled back");
     }
 
     @Test
     void aModelEventWithAnErrorFailsTheModelAtOnce() throws Exception {
         frames(V1, 80, 2_000);
-        pm.install(dp("2.0.0", V2), null, null);
+        packages.pm.install(dp("2.0.0", V2), null, null);
         Map<String, Object> event = new HashMap<>(Map.of(DetectorTopics.MODEL_NAME, "ssd", DetectorTopics.MODEL_PRECISION, "INT8",
                 DetectorTopics.MODEL_VERSION, "2.0.0", DetectorTopics.MODEL_SHA256, "b".repeat(64)));
         event.put(DetectorTopics.ERROR, "smoke inference found no person");
@@ -140,13 +120,13 @@ class HealthFeedTest {
         assertTrue(outcomes.get(0).reason().contains("refused model ssd/INT8/2.0.0@bbbbbbbb: smoke inference found no person"),
                 outcomes.get(0).reason());
         assertTrue(outcomes.get(0).uninstalled(), "it replaced nothing: uninstalled");
-        assertTrue(da.installed.isEmpty());
+        assertTrue(packages.da.installed.isEmpty());
     }
 
     @Test
     void aModelEventWithoutErrorMakesTheModelActive() throws Exception {
         frames(V1, 80, 2_000);
-        pm.install(dp("2.0.0", V2), null, null);
+        packages.pm.install(dp("2.0.0", V2), null, null);
         feed.modelEvent(Map.<String, Object>of(DetectorTopics.MODEL_NAME, "ssd", DetectorTopics.MODEL_PRECISION, "INT8",
                 DetectorTopics.MODEL_VERSION, "2.0.0", DetectorTopics.MODEL_SHA256, "b".repeat(64))::get);
         feed.modelEvent(Map.<String, Object>of(DetectorTopics.MODEL_NAME, "incomplete")::get); // ignored
@@ -179,7 +159,7 @@ class HealthFeedTest {
     @Test
     void rollbackOffWatchesNothing() throws Exception {
         feed.configure(new HealthFeed.Settings(false, 10, 0, -1, 0.5));
-        pm.install(dp("2.0.0", V2), null, null);
-        assertTrue(guard.watching().isEmpty());
+        packages.pm.install(dp("2.0.0", V2), null, null);
+        assertTrue(packages.guard.watching().isEmpty());
     }
 }

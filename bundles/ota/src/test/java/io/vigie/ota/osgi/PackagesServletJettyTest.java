@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.servlet.MultipartConfigElement;
@@ -29,15 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import io.vigie.ota.core.DpInfo;
-import io.vigie.ota.core.DpInspector;
 import io.vigie.ota.core.DpStore;
 import io.vigie.ota.core.FakeDa;
+import io.vigie.ota.core.GuardedPackages;
 import io.vigie.ota.core.HashSpec;
 import io.vigie.ota.core.HealthPolicy;
 import io.vigie.ota.core.ModelGuard;
 import io.vigie.ota.core.ModelRef;
-import io.vigie.ota.core.OtaException;
 import io.vigie.ota.core.PackageManager;
 import io.vigie.ota.core.TestDps;
 
@@ -47,9 +44,8 @@ class PackagesServletJettyTest {
     Path tmp;
     Server server;
     String base;
+    GuardedPackages packages;
     FakeDa da;
-    ModelGuard guard;
-    final List<String> events = new ArrayList<>();
     final HttpClient client = HttpClient.newHttpClient();
 
     /** What the wiring component would share. */
@@ -58,27 +54,9 @@ class PackagesServletJettyTest {
 
     @BeforeEach
     void start() throws Exception {
-        da = new FakeDa();
-        DpStore store = new DpStore(tmp.resolve("dp"));
-        PackageManager[] pm = new PackageManager[1];
-        pm[0] = new PackageManager(da, store, new DpInspector("x86-64"), new PackageManager.Listener() {
-            @Override
-            public void installed(DpInfo info, String sha256) {
-                guard.installed(info, pm[0].storedFile(info.name()), System.currentTimeMillis());
-            }
-
-            @Override
-            public void uninstalled(String name) {
-                events.add("UNINSTALLED " + name);
-            }
-
-            @Override
-            public void failed(String name, String operation, OtaException e) {
-                events.add("FAILED " + operation + " " + name);
-            }
-        });
-        guard = new ModelGuard(pm[0], new HealthPolicy(60_000, 0, 0, 0), o -> { });
-        PackagesServlet servlet = new PackagesServlet(new Agent(pm[0], store, guard,
+        packages = new GuardedPackages(tmp.resolve("dp"), new HealthPolicy(60_000, 0, 0, 0), System::currentTimeMillis, o -> { });
+        da = packages.da;
+        PackagesServlet servlet = new PackagesServlet(new Agent(packages.pm, packages.store, packages.guard,
                 Files.createDirectories(tmp.resolve("dp/incoming"))), 5_000, 1_000_000);
         server = new Server(0);
         ServletContextHandler ctx = new ServletContextHandler();
@@ -131,7 +109,7 @@ class PackagesServletJettyTest {
         HttpResponse<String> del = send(HttpRequest.newBuilder(URI.create(base + "/plain")).DELETE());
         assertEquals(200, del.statusCode(), del.body());
         assertEquals("plain", json(del).get("uninstalled").getAsString());
-        assertEquals(List.of("UNINSTALLED plain"), events);
+        assertEquals(List.of("UNINSTALLED plain"), packages.events);
         assertTrue(da.installed.isEmpty());
         try (var left = Files.list(tmp.resolve("dp/incoming"))) {
             assertEquals(0, left.count(), "uploads are deleted after the install");
