@@ -1,6 +1,7 @@
 package io.vigie.ota.core;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
 
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
@@ -284,14 +289,17 @@ public final class DeployV2Handler implements RequestHandler {
             throw bad(HASH + ": " + e.getMessage());
         }
         Settings s = settings;
-        BlockDownloader.Settings dl = new BlockDownloader.Settings(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout,
-                blockSize == null ? 0 : blockSize, blockDelay == null ? 0 : blockDelay, notifyBlock == null ? 0 : notifyBlock, s.maxBytes());
+        // http and https only: the check above, and the downloader's own file: rule
+        HttpDownloader dl = new HttpDownloader(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout, s.maxBytes(),
+                HttpDownloader.FileUrls.REFUSED);
+        HttpDownloader.Blocks blocks = new HttpDownloader.Blocks(blockSize == null ? 0 : blockSize,
+                blockDelay == null ? 0 : blockDelay, notifyBlock == null ? 0 : notifyBlock);
         Job job = new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor));
         job.downloading = true; // before it is visible to GET download/install
         start(job);
         submit(job, () -> {
             Path file = downloaded(name, version);
-            if (!download(job, u, file, resume, force, dl, expected)) return;
+            if (!download(job, u, file, resume, force, dl, blocks, expected)) return;
             job.downloading = false;
             if (install == null || install) install(job, file, expected, signature);
         });
@@ -347,7 +355,8 @@ public final class DeployV2Handler implements RequestHandler {
                     work.run();
                 } catch (RuntimeException e) {
                     LOG.error("DEPLOY-V2: {} failed", job, e);
-                    String type = job.kind.equals(RESOURCE_UNINSTALL) ? RESOURCE_UNINSTALL : job.downloading ? RESOURCE_DOWNLOAD : RESOURCE_INSTALL;
+                    String type = job.kind.equals(RESOURCE_UNINSTALL) ? RESOURCE_UNINSTALL
+                            : job.downloading ? RESOURCE_DOWNLOAD : RESOURCE_INSTALL;
                     notify(job, type, statusKey(type), FAILED, progressKey(type), 0, errorKey(type), "internal error: " + e);
                 } finally {
                     current.compareAndSet(job, null);
@@ -361,29 +370,25 @@ public final class DeployV2Handler implements RequestHandler {
     }
 
     /** @return true when the file is there, complete and matching the hash */
-    private boolean download(Job job, URI uri, Path file, boolean resume, boolean force, BlockDownloader.Settings s, HashSpec expected) {
+    private boolean download(Job job, URI uri, Path file, boolean resume, boolean force, HttpDownloader dl,
+            HttpDownloader.Blocks blocks, HashSpec expected) {
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
             if (Files.isRegularFile(file) && !force) {
                 job.total = job.done = Files.size(file);
                 LOG.info("DEPLOY-V2: {} already downloaded", job);
+                if (expected != null) expected.verifyOrDelete(file);
             } else {
                 if (!resume) Files.deleteIfExists(part);
-                BlockDownloader.Result r = BlockDownloader.fetch(uri, part, resume, s, () -> job.cancelled, (done, total) -> {
-                    job.done = done;
-                    job.total = total;
-                    if (total < 0 || done < total) downloadNote(job, IN_PROGRESS, null);
-                });
+                // the hash is checked on the complete part, which is deleted on a mismatch
+                HttpDownloader.Result r = dl.fetch(uri, part, new HttpDownloader.Transfer(resume, blocks, expected,
+                        () -> job.cancelled, (done, total) -> {
+                            job.done = done;
+                            job.total = total;
+                            if (total < 0 || done < total) downloadNote(job, IN_PROGRESS, null);
+                        }));
                 if (r.resumedFrom() > 0) LOG.info("DEPLOY-V2: {} resumed at byte {}", job, r.resumedFrom());
                 Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            if (expected != null) {
-                try {
-                    expected.verify(file);
-                } catch (OtaException e) {
-                    Files.deleteIfExists(file);
-                    throw e;
-                }
             }
             job.done = job.total = Files.size(file);
             downloadNote(job, COMPLETED, null);
@@ -405,7 +410,8 @@ public final class DeployV2Handler implements RequestHandler {
             DpInfo info = packages.install(file, expected, signature);
             Optional<CompletableFuture<ModelGuard.Outcome>> watch = guard == null ? Optional.empty() : guard.pending(info.name());
             if (watch.isEmpty()) {
-                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE, "installed " + info.name() + " " + info.version());
+                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE,
+                        "installed " + info.name() + " " + info.version());
                 return;
             }
             notify(job, RESOURCE_INSTALL, IN_STATUS, IN_PROGRESS, IN_PROGRESS_, 100, IN_MESSAGE,
@@ -447,7 +453,8 @@ public final class DeployV2Handler implements RequestHandler {
         job.notifier.send(RESOURCE_DOWNLOAD, p);
     }
 
-    private void notify(Job job, String type, String statusKey, String status, String progressKey, int progress, String msgKey, String msg) {
+    private void notify(Job job, String type, String statusKey, String status, String progressKey, int progress,
+            String msgKey, String msg) {
         KuraPayload p = job.payload();
         p.addMetric(statusKey, status);
         p.addMetric(progressKey, progress);
@@ -495,7 +502,8 @@ public final class DeployV2Handler implements RequestHandler {
 
     private Notifier notifier(RequestHandlerContext ctx, String requestor) throws KuraException {
         CloudNotificationPublisher pub = ctx == null ? null : ctx.getNotificationPublisher();
-        if (pub == null) throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no notification publisher for this cloud connection");
+        if (pub == null)
+            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no notification publisher for this cloud connection");
         String clientId = ctx.getContextProperties().get(RequestHandlerContextConstants.DEVICE_ID.name());
         return new Notifier(pub, settings.appId(), requestor, clientId);
     }
@@ -510,7 +518,8 @@ public final class DeployV2Handler implements RequestHandler {
     }
 
     private static KuraException unknown(String r, String method, String known) {
-        return new KuraException(KuraErrorCode.NOT_FOUND, "unknown resource " + method + " " + r + " (" + method + " serves " + known + ")");
+        return new KuraException(KuraErrorCode.NOT_FOUND, "unknown resource " + method + " " + r
+                + " (" + method + " serves " + known + ")");
     }
 
     static KuraException bad(String message) {
@@ -584,19 +593,46 @@ public final class DeployV2Handler implements RequestHandler {
 
     /** Kura's GET packages document. */
     static String packagesXml(List<Deployer.Installed> list) {
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<packages>");
-        for (Deployer.Installed i : list) {
-            sb.append("<package><name>").append(xml(i.name())).append("</name><version>").append(xml(i.version()))
-                    .append("</version><bundles>");
-            for (DpInfo.BundleRef b : i.bundles())
-                sb.append("<bundle><name>").append(xml(b.symbolicName())).append("</name><version>").append(xml(b.version()))
-                        .append("</version></bundle>");
-            sb.append("</bundles></package>");
+        StringWriter out = new StringWriter();
+        try {
+            XMLStreamWriter w = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(out);
+            w.writeStartDocument("UTF-8", "1.0");
+            w.writeCharacters("\n");
+            w.writeStartElement("packages");
+            for (Deployer.Installed i : list) {
+                w.writeStartElement("package");
+                element(w, "name", i.name());
+                element(w, "version", i.version());
+                w.writeStartElement("bundles");
+                for (DpInfo.BundleRef b : i.bundles()) {
+                    w.writeStartElement("bundle");
+                    element(w, "name", b.symbolicName());
+                    element(w, "version", b.version());
+                    w.writeEndElement();
+                }
+                w.writeEndElement();
+                w.writeEndElement();
+            }
+            w.writeEndElement();
+            w.writeEndDocument();
+            w.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("cannot write the packages document", e); // a StringWriter does not fail
         }
-        return sb.append("</packages>").toString();
+        return out.toString();
     }
 
-    private static String xml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
+    private static void element(XMLStreamWriter w, String name, String text) throws XMLStreamException {
+        w.writeStartElement(name);
+        w.writeCharacters(xmlChars(text));
+        w.writeEndElement();
+    }
+
+    /** The writer escapes markup but passes characters XML 1.0 forbids (controls): those become U+FFFD. */
+    static String xmlChars(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(c == 0x9 || c == 0xA || c == 0xD || c >= 0x20 && c <= 0xD7FF
+                || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000 && c <= 0x10FFFF ? c : 0xFFFD));
+        return b.toString();
     }
 }

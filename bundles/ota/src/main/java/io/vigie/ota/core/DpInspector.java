@@ -85,7 +85,8 @@ public final class DpInspector {
                 if (first && n.equals("META-INF/")) continue;
                 if (first) {
                     if (!n.equals("META-INF/MANIFEST.MF"))
-                        throw new OtaException(Kind.INVALID, "not a deployment package: META-INF/MANIFEST.MF must be the first entry, found " + n);
+                        throw new OtaException(Kind.INVALID,
+                                "not a deployment package: META-INF/MANIFEST.MF must be the first entry, found " + n);
                     mf = new Manifest(zin);
                     first = false;
                     continue;
@@ -101,14 +102,16 @@ public final class DpInspector {
             throw new OtaException(Kind.INVALID, "truncated package");
         }
         if (mf == null) throw new OtaException(Kind.INVALID, "not a deployment package: no META-INF/MANIFEST.MF");
-        if (!seen.containsAll(centralNames)) throw new OtaException(Kind.INVALID, "corrupt package: entries differ from its directory");
+        if (!seen.containsAll(centralNames))
+            throw new OtaException(Kind.INVALID, "corrupt package: entries differ from its directory");
 
         Attributes main = mf.getMainAttributes();
         String name = require(main, DP_NAME);
         String version = require(main, DP_VERSION);
         if (!NAME.matcher(name).matches()) throw new OtaException(Kind.INVALID, "bad " + DP_NAME + " '" + name + "'");
         if (!VERSION.matcher(version).matches()) throw new OtaException(Kind.INVALID, "bad " + DP_VERSION + " '" + version + "'");
-        if (main.getValue(DP_FIXPACK) != null) throw new OtaException(Kind.INVALID, "fix packs are not supported; send the full package");
+        if (main.getValue(DP_FIXPACK) != null)
+            throw new OtaException(Kind.INVALID, "fix packs are not supported; send the full package");
 
         List<DpInfo.BundleRef> bundles = new ArrayList<>();
         Set<String> processors = new LinkedHashSet<>();
@@ -120,7 +123,8 @@ public final class DpInspector {
             if (bsn == null && bv == null) continue; // a resource section (resource processors), not a bundle
             if (bsn == null || bv == null)
                 throw new OtaException(Kind.INVALID, "bundle entry " + entry + " lacks Bundle-SymbolicName or Bundle-Version");
-            if (!VERSION.matcher(bv.trim()).matches()) throw new OtaException(Kind.INVALID, "bundle entry " + entry + ": bad Bundle-Version '" + bv + "'");
+            if (!VERSION.matcher(bv.trim()).matches())
+                throw new OtaException(Kind.INVALID, "bundle entry " + entry + ": bad Bundle-Version '" + bv + "'");
             Manifest bm = nested.get(entry);
             if (bm == null) throw new OtaException(Kind.INVALID, "bundle entry " + entry + " is missing or has no manifest");
             String realBsn = stripDirectives(bm.getMainAttributes().getValue("Bundle-SymbolicName"));

@@ -71,6 +71,16 @@ public record HashSpec(String algorithm, String hex) {
         verify(file, null);
     }
 
+    /** As {@link #verify(Path)}, deleting the file on a mismatch: a download that fails its hash leaves nothing behind. */
+    public void verifyOrDelete(Path file) throws OtaException, IOException {
+        try {
+            verify(file);
+        } catch (OtaException e) {
+            java.nio.file.Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
     /**
      * @param knownSha256 the file's SHA-256 when the caller already computed it (hashing runs before a swap, and this
      *                    JVM has no C2 SHA intrinsics), or null

@@ -5,7 +5,8 @@ package io.vigie.ota.core;
  *
  * @param windowMs        the new model must become active within this time after the install, then serve this long
  * @param maxModelErrors  detector errors about the new model tolerated once it is active (a refusal before that always fails)
- * @param latencyBudgetMs p95 of the frames' {@code total.ms} on the new model must not exceed this (0 = not checked)
+ * @param latencyBudgetMs p95 of the frames' total time ({@code Timings.totalMillis}) on the new model must not exceed
+ *                        this (0 = not checked)
  * @param minFpsRatio     frames per second on the new model must reach this fraction of the rate before the install
  *                        (0 = not checked)
  */

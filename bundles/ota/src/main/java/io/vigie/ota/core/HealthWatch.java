@@ -15,7 +15,7 @@ import java.util.Locale;
  * precision before the install), it fails; otherwise (another precision is preferred, or the source
  * is idle) nothing can be judged and it passes as "not observed";</li>
  * <li>active, for one window: more detector errors on it than allowed fail at once; at the end,
- * p95 of {@code total.ms} above the latency budget, or a frame rate below the ratio of the rate
+ * p95 of the frames' total time above the latency budget, or a frame rate below the ratio of the rate
  * before the install, fail. When the detector moves to another model before the window ends (an
  * operator switched precision), the stint it served is judged instead, and one shorter than a third
  * of the window passes as too short to judge: leaving the model is not its failure (the detector's
@@ -65,7 +65,7 @@ public final class HealthWatch {
         return verdict;
     }
 
-    /** A FRAME event. */
+    /** A frame the detector processed (its FrameResult). */
     public synchronized void frame(ModelRef m, double totalMs, long now) {
         if (verdict != null || leftAt >= 0) return;
         if (!model.sameAs(m)) {

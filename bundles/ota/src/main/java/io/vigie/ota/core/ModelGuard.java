@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Automatic rollback of model packages. After a package carrying a model is installed (any path),
- * a {@link HealthWatch} judges the new model from the detector's FRAME/MODEL events; when it fails,
+ * a {@link HealthWatch} judges the new model from the detector's frames and MODEL events; when it fails,
  * the package it replaced is installed again ({@link PackageManager#revert}), or the package is
  * uninstalled if it replaced nothing. The frame rate before the install is taken from the last
- * {@value #HISTORY_MS} ms of FRAME events. Time comes from the caller (events and {@link #tick}),
+ * {@value #HISTORY_MS} ms of frames. Time comes from the caller (events and {@link #tick}),
  * so this is tested with synthetic streams; the OSGi glue ticks it twice a second.
  */
 public final class ModelGuard {
@@ -55,7 +56,7 @@ public final class ModelGuard {
 
     private final PackageManager packages;
     private final Listener listener;
-    private volatile HealthPolicy policy;
+    private volatile Supplier<HealthPolicy> policy;
     private volatile boolean enabled = true;
     private final Deque<Frame> frames = new ArrayDeque<>();
     private final Map<String, Watch> watches = new LinkedHashMap<>();
@@ -64,11 +65,16 @@ public final class ModelGuard {
 
     public ModelGuard(PackageManager packages, HealthPolicy policy, Listener listener) {
         this.packages = packages;
-        this.policy = policy;
+        this.policy = () -> policy;
         this.listener = listener;
     }
 
     public void configure(boolean enabled, HealthPolicy policy) {
+        configure(enabled, () -> policy);
+    }
+
+    /** @param policy asked at each install (its latency budget may follow the detector's settings) */
+    public void configure(boolean enabled, Supplier<HealthPolicy> policy) {
         this.enabled = enabled;
         this.policy = policy;
     }
@@ -120,16 +126,18 @@ public final class ModelGuard {
             return Optional.empty();
         }
         if (models.isEmpty()) return Optional.empty();
+        HealthPolicy p = policy.get(); // outside the lock: it may ask the detector
         Watch superseded;
         Watch w;
         synchronized (this) {
             if (info.name().equals(reverting)) return Optional.empty();
             // one model per package is what Vigie builds; with several, the first is judged
-            w = new Watch(info.name(), info.version(), new HealthWatch(models.get(0), policy, now, recentFps(now), activeModel(now)));
+            w = new Watch(info.name(), info.version(), new HealthWatch(models.get(0), p, now, recentFps(now), activeModel(now)));
             superseded = watches.put(info.name(), w);
         }
-        if (superseded != null) superseded.done.complete(new Outcome(superseded.name, superseded.version, superseded.health.model(),
-                true, "superseded by " + info.version() + " before the verdict", null, false, null));
+        if (superseded != null)
+            superseded.done.complete(new Outcome(superseded.name, superseded.version, superseded.health.model(),
+                    true, "superseded by " + info.version() + " before the verdict", null, false, null));
         return Optional.of(w.done);
     }
 

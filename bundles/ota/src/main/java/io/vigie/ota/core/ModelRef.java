@@ -58,7 +58,8 @@ public record ModelRef(String name, String precision, String version, String sha
                 String n = p.getProperty("name"), pr = p.getProperty("precision"), v = p.getProperty("version"),
                         s = p.getProperty("sha256");
                 if (n == null || pr == null || v == null || s == null) return null;
-                return new ModelRef(n.trim(), pr.trim().toUpperCase(java.util.Locale.ROOT), v.trim(), s.trim().toLowerCase(java.util.Locale.ROOT));
+                return new ModelRef(n.trim(), pr.trim().toUpperCase(java.util.Locale.ROOT),
+                        v.trim(), s.trim().toLowerCase(java.util.Locale.ROOT));
             }
         }
         return null;

@@ -72,7 +72,8 @@ public final class PackageManager {
             if (expected != null) expected.verify(file, sha256);
             Options o = options;
             if (o.verifier() != null && (o.signatureRequired() || signature != null)) o.verifier().verify(file, signature);
-            else if (o.signatureRequired()) throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
+            else if (o.signatureRequired())
+                throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
             DpInfo info = inspector.inspect(file);
             label = info.name();
             long t1 = System.nanoTime();
@@ -81,11 +82,13 @@ public final class PackageManager {
             try {
                 store.put(info, file, sha256);
             } catch (IOException e) {
-                throw new OtaException(Kind.INTERNAL, info.name() + " installed but not persisted (lost at restart): " + e.getMessage(), e);
+                throw new OtaException(Kind.INTERNAL, info.name() + " installed but not persisted (lost at restart): "
+                        + e.getMessage(), e);
             }
             // where an install's time goes (swap latency budget: docs/BENCHMARKS.md)
-            LOG.info("OTA: {} {}: checks {} ms (sha256, signature, inspection), DeploymentAdmin {} ms, persisted {} ms", info.name(),
-                    info.version(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+            LOG.info("OTA: {} {}: checks {} ms (sha256, signature, inspection), DeploymentAdmin {} ms, persisted {} ms",
+                    info.name(), info.version(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
             listener.installed(info, sha256);
             return info;
         } catch (OtaException e) {
@@ -114,7 +117,8 @@ public final class PackageManager {
             else after.add(b.symbolicName());
         }
         try {
-            if (!before.isEmpty()) deployer.retire(new java.util.LinkedHashSet<>(before.stream().map(DpInfo.BundleRef::symbolicName).toList()));
+            if (!before.isEmpty())
+                deployer.retire(new java.util.LinkedHashSet<>(before.stream().map(DpInfo.BundleRef::symbolicName).toList()));
         } catch (Exception e) {
             throw new OtaException(Kind.INTERNAL, "could not take over the runtime's copy of " + before + ": " + message(e), e);
         }
@@ -125,10 +129,12 @@ public final class PackageManager {
                 try {
                     deployer.restoreUnmanaged(file, b.entry());
                 } catch (Exception r) {
-                    listener.failed(info.name(), "rollback", new OtaException(Kind.INTERNAL, "could not put back " + b.symbolicName() + ": " + message(r), r));
+                    listener.failed(info.name(), "rollback",
+                            new OtaException(Kind.INTERNAL, "could not put back " + b.symbolicName() + ": " + message(r), r));
                 }
             }
-            throw new OtaException(Kind.INVALID, "DeploymentAdmin refused " + info.name() + " " + info.version() + ": " + message(e), e);
+            throw new OtaException(Kind.INVALID, "DeploymentAdmin refused " + info.name() + " " + info.version()
+                    + ": " + message(e), e);
         }
         retire(info.name(), after);
     }
@@ -144,8 +150,8 @@ public final class PackageManager {
             for (DpInfo.BundleRef b : info.bundles()) {
                 for (DpInfo.BundleRef ob : other.bundles()) {
                     if (ob.symbolicName().equals(b.symbolicName()))
-                        throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName() + " already belongs to deployment package "
-                                + other.name() + " " + other.version());
+                        throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName()
+                                + " already belongs to deployment package " + other.name() + " " + other.version());
                 }
             }
         }
@@ -156,7 +162,8 @@ public final class PackageManager {
             if (u == null) continue;
             if (u.exportsPackages())
                 throw new OtaException(Kind.CLASH, "bundle " + b.symbolicName()
-                        + " is installed outside DeploymentAdmin (by the runtime) and exports packages; a package cannot replace it");
+                        + " is installed outside DeploymentAdmin (by the runtime) and exports packages;"
+                        + " a package cannot replace it");
             adopt.add(b);
         }
         return adopt;
@@ -181,14 +188,16 @@ public final class PackageManager {
         try {
             deployer.uninstall(name);
         } catch (Exception e) {
-            OtaException x = new OtaException(Kind.INTERNAL, "DeploymentAdmin could not uninstall " + name + ": " + message(e), e);
+            OtaException x = new OtaException(Kind.INTERNAL, "DeploymentAdmin could not uninstall " + name
+                    + ": " + message(e), e);
             listener.failed(name, "uninstall", x);
             throw x;
         }
         try {
             store.remove(name);
         } catch (IOException e) {
-            OtaException x = new OtaException(Kind.INTERNAL, name + " uninstalled but still indexed (back at restart): " + e.getMessage(), e);
+            OtaException x = new OtaException(Kind.INTERNAL, name + " uninstalled but still indexed (back at restart): "
+                    + e.getMessage(), e);
             listener.failed(name, "uninstall", x);
             throw x;
         }
@@ -251,7 +260,8 @@ public final class PackageManager {
         try {
             entries = store.installOrder();
         } catch (IOException e) {
-            listener.failed("(index)", "restore", new OtaException(Kind.INTERNAL, "cannot read the package index: " + e.getMessage(), e));
+            listener.failed("(index)", "restore",
+                    new OtaException(Kind.INTERNAL, "cannot read the package index: " + e.getMessage(), e));
             entries = List.of();
         }
         for (DpStore.Entry e : entries) {
@@ -264,7 +274,8 @@ public final class PackageManager {
             try (var s = Files.list(seedDir)) {
                 s.filter(p -> p.getFileName().toString().endsWith(".dp") && Files.isRegularFile(p)).sorted().forEach(seeds::add);
             } catch (IOException e) {
-                listener.failed("(seed)", "restore", new OtaException(Kind.INTERNAL, "cannot list " + seedDir + ": " + e.getMessage(), e));
+                listener.failed("(seed)", "restore",
+                        new OtaException(Kind.INTERNAL, "cannot list " + seedDir + ": " + e.getMessage(), e));
             }
             List<DpInfo> infos = new ArrayList<>();
             List<Path> files = new ArrayList<>();
@@ -306,7 +317,8 @@ public final class PackageManager {
         } catch (OtaException e) {
             listener.failed(name, "restore", e);
         } catch (Exception e) {
-            listener.failed(name, "restore", new OtaException(Kind.INTERNAL, "re-install of " + name + " failed: " + message(e), e));
+            listener.failed(name, "restore",
+                    new OtaException(Kind.INTERNAL, "re-install of " + name + " failed: " + message(e), e));
         }
         return false;
     }

@@ -76,7 +76,8 @@ public final class SignatureVerifier {
                 for (int n; (n = in.read(buf)) > 0;) s.update(buf, 0, n);
             }
             if (!s.verify(decodeSignature(signature)))
-                throw new OtaException(Kind.INVALID, "bad signature (" + algorithm + "): package tampered or signed with another key");
+                throw new OtaException(Kind.INVALID, "bad signature (" + algorithm
+                        + "): package tampered or signed with another key");
         } catch (java.security.SignatureException e) {
             throw new OtaException(Kind.INVALID, "bad signature (" + algorithm + "): " + e.getMessage());
         } catch (GeneralSecurityException e) {

@@ -35,7 +35,8 @@ final class DaDeployer implements Deployer {
 
     static Installed of(DeploymentPackage dp) {
         List<DpInfo.BundleRef> b = new ArrayList<>();
-        for (BundleInfo i : dp.getBundleInfos()) b.add(new DpInfo.BundleRef(null, i.getSymbolicName(), i.getVersion().toString()));
+        for (BundleInfo i : dp.getBundleInfos())
+                b.add(new DpInfo.BundleRef(null, i.getSymbolicName(), i.getVersion().toString()));
         return new Installed(dp.getName(), dp.getVersion().toString(), b);
     }
 

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +21,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
 import org.eclipse.kura.cloudconnection.listener.CloudConnectionListener;
@@ -30,13 +37,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.InputSource;
 
 /** The DEPLOY-V2 handler against in-process fakes: notification publisher, DeploymentAdmin, HTTP server. */
 class DeployV2HandlerTest {
     @TempDir
     Path tmp;
     TestHttp http;
-    PackageManagerTest.FakeDa da;
+    FakeDa da;
     DpStore store;
     PackageManager pm;
     ModelGuard guard;
@@ -74,27 +85,15 @@ class DeployV2HandlerTest {
     @BeforeEach
     void setUp() throws Exception {
         http = new TestHttp();
-        da = new PackageManagerTest.FakeDa();
-        store = new DpStore(tmp.resolve("dp"));
-        PackageManager[] self = new PackageManager[1];
-        pm = new PackageManager(da, store, new DpInspector("x86-64"), new PackageManager.Listener() {
-            @Override
-            public void installed(DpInfo info, String sha256) {
-                guard.installed(info, self[0].storedFile(info.name()), System.currentTimeMillis());
-            }
-
-            @Override
-            public void uninstalled(String name) {
-            }
-
-            @Override
-            public void failed(String name, String operation, OtaException e) {
-            }
-        });
-        self[0] = pm;
-        guard = new ModelGuard(pm, new HealthPolicy(60_000, 0, 0, 0), o -> { });
+        GuardedPackages g = new GuardedPackages(tmp.resolve("dp"), new HealthPolicy(60_000, 0, 0, 0), System::currentTimeMillis,
+                o -> { });
+        da = g.da;
+        store = g.store;
+        pm = g.pm;
+        guard = g.guard;
         exec = Executors.newSingleThreadExecutor();
-        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec, new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
+        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec,
+                new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
         handler.settings(new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000), 20_000);
         ctx = new RequestHandlerContext(new Publisher(), Map.of("DEVICE_ID", "gw-1"));
     }
@@ -129,17 +128,20 @@ class DeployV2HandlerTest {
         return dp;
     }
 
-    /** Next notification matching, failing with what came instead. */
-    KuraMessage await(Predicate<KuraMessage> ok) throws InterruptedException {
+    /** Next notification matching (those before it are dropped), failing with what came instead. */
+    KuraMessage await(Predicate<KuraMessage> ok) {
         List<String> seen = new ArrayList<>();
-        long end = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < end) {
-            KuraMessage m = notes.poll(100, TimeUnit.MILLISECONDS);
-            if (m == null) continue;
-            if (ok.test(m)) return m;
-            seen.add(m.getProperties().get("messageType") + " " + m.getPayload().metrics());
+        try {
+            return Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                for (KuraMessage m; (m = notes.poll()) != null;) {
+                    if (ok.test(m)) return m;
+                    seen.add(m.getProperties().get("messageType") + " " + m.getPayload().metrics());
+                }
+                return null;
+            }, Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no such notification; seen " + seen, e);
         }
-        throw new AssertionError("no such notification; seen " + seen);
     }
 
     static Predicate<KuraMessage> note(String type, String statusMetric, String status) {
@@ -160,7 +162,8 @@ class DeployV2HandlerTest {
         assertEquals(200, reply.getPayload().getMetric("response.code"));
 
         KuraMessage progress = await(note("download", "dp.download.status", "IN_PROGRESS"));
-        assertEquals(Map.of("appId", "DEPLOY-V2", "messageType", "download", "requestorClientId", "cloud-1"), progress.getProperties());
+        assertEquals(Map.of("appId", "DEPLOY-V2", "messageType", "download", "requestorClientId", "cloud-1"),
+                progress.getProperties());
         assertEquals("gw-1", progress.getPayload().getMetric("client.id"));
         assertEquals(jobs, progress.getPayload().getMetric("job.id"));
         assertEquals((int) Files.size(dp), progress.getPayload().getMetric("dp.download.size"));
@@ -183,18 +186,18 @@ class DeployV2HandlerTest {
     }
 
     void awaitIdle() throws Exception {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
+        Awaitility.await("job done").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             KuraPayload p = handler.doGet(ctx, request("install", new KuraPayload())).getPayload();
             KuraPayload d = handler.doGet(ctx, request("download", new KuraPayload())).getPayload();
-            if ("IDLE".equals(p.getMetric("dp.install.status")) && "ALREADY_DONE".equals(d.getMetric("dp.download.status"))) {
-                // the job thread releases the lock just after its last notification
-                exec.submit(() -> { }).get();
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("job still running");
+            return "IDLE".equals(p.getMetric("dp.install.status")) && "ALREADY_DONE".equals(d.getMetric("dp.download.status"));
+        });
+        // the job thread releases the lock just after its last notification
+        flushJobs();
+    }
+
+    /** Returns once everything submitted to the job executor before has run (it has one thread). */
+    void flushJobs() throws Exception {
+        exec.submit(() -> { }).get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -248,7 +251,7 @@ class DeployV2HandlerTest {
         uninstall.addMetric("requester.client.id", "cloud-1");
         assertEquals(KuraErrorCode.NOT_FOUND, refused("uninstall", uninstall).getCode());
 
-        Thread.sleep(200);
+        flushJobs(); // a job started by any of those would have notified before this returns
         assertTrue(notes.isEmpty(), "no job started: " + notes);
         assertTrue(da.installs.isEmpty());
         // and the next good request is served
@@ -401,7 +404,8 @@ class DeployV2HandlerTest {
                 && Integer.valueOf(100).equals(m.getPayload().getMetric("dp.install.progress")));
         assertEquals("IN_PROGRESS", watching.getPayload().getMetric("dp.install.status"));
         assertTrue(String.valueOf(watching.getPayload().getMetric("dp.install.message")).contains("watching"));
-        assertEquals("IN_PROGRESS", handler.doGet(ctx, request("install", new KuraPayload())).getPayload().getMetric("dp.install.status"));
+        assertEquals("IN_PROGRESS", handler.doGet(ctx, request("install", new KuraPayload()))
+                .getPayload().getMetric("dp.install.status"));
 
         guard.model(v2, "model refused: smoke inference found no person", System.currentTimeMillis());
         guard.tick(System.currentTimeMillis());
@@ -409,5 +413,35 @@ class DeployV2HandlerTest {
         String msg = String.valueOf(failed.getPayload().getMetric("dp.install.error.message"));
         assertTrue(msg.contains("no person") && msg.contains("rolled back to ssd-int8 1.0.0"), msg);
         assertEquals("1.0.0", da.installed.get("ssd-int8").version());
+    }
+
+    @Test
+    void packagesXmlIsKurasDocumentAndEscapesHostileNames() throws Exception {
+        Deployer.Installed plain = new Deployer.Installed("m1", "1.0.0", List.of(new DpInfo.BundleRef(null, "io.m1", "1.0.0")));
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<packages><package><name>m1</name><version>1.0.0</version>"
+                + "<bundles><bundle><name>io.m1</name><version>1.0.0</version></bundle></bundles></package></packages>",
+                DeployV2Handler.packagesXml(List.of(plain)));
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<packages></packages>", DeployV2Handler.packagesXml(List.of()));
+
+        String hostile = "a</name><injected/>&amp;\"'<![CDATA[]]>\u0001\uD83D\uDE00";
+        String xml = DeployV2Handler.packagesXml(List.of(new Deployer.Installed(hostile, "1.0.0<",
+                List.of(new DpInfo.BundleRef(null, "io.x&y", "2.0.0")))));
+        Document d = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder()
+                .parse(new InputSource(new StringReader(xml)));
+        assertEquals(0, d.getElementsByTagName("injected").getLength(), xml);
+        Element pkg = (Element) d.getElementsByTagName("package").item(0);
+        assertEquals("a</name><injected/>&amp;\"'<![CDATA[]]>\uFFFD\uD83D\uDE00", text(pkg, "name"),
+                "the name back as sent, the control character (not allowed in XML) replaced");
+        assertEquals("1.0.0<", text(pkg, "version"));
+        Element bundle = (Element) pkg.getElementsByTagName("bundle").item(0);
+        assertEquals("io.x&y", text(bundle, "name"));
+        assertEquals("2.0.0", text(bundle, "version"));
+    }
+
+    /** The text of the first child element with that tag. */
+    private static String text(Element parent, String tag) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling())
+            if (n instanceof Element e && e.getTagName().equals(tag)) return e.getTextContent();
+        throw new AssertionError("no <" + tag + "> in " + parent.getTagName());
     }
 }

@@ -28,8 +28,10 @@ class HashSpecTest {
     @Test
     void refusesBadSyntax() {
         assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:abc")).kind);
-        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("crc9:" + ABC256)).kind);
-        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256.replace('a', 'z'))).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST,
+                assertThrows(OtaException.class, () -> HashSpec.parse("crc9:" + ABC256)).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST,
+                assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256.replace('a', 'z'))).kind);
         assertThrows(OtaException.class, () -> HashSpec.parse(" "));
     }
 
@@ -53,6 +55,7 @@ class HashSpecTest {
         OtaException e = assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256).verify(missing, other));
         assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
         // another algorithm still reads the file
-        assertThrows(java.io.IOException.class, () -> HashSpec.parse("sha1:" + "a9993e364706816aba3e25717850c26c9cd0d89d").verify(missing, ABC256));
+        assertThrows(java.io.IOException.class,
+                () -> HashSpec.parse("sha1:" + "a9993e364706816aba3e25717850c26c9cd0d89d").verify(missing, ABC256));
     }
 }

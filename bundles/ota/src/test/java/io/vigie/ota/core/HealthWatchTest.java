@@ -79,7 +79,8 @@ class HealthWatchTest {
         HealthWatch.Verdict v = frames(w, OLD, 0, 12_000, 100, 80);
         assertNotNull(v);
         assertFalse(v.healthy());
-        assertTrue(v.reason().contains("did not become active within 10000 ms") && v.reason().contains(OLD.shortId()), v.reason());
+        assertTrue(v.reason().contains("did not become active within 10000 ms")
+                && v.reason().contains(OLD.shortId()), v.reason());
     }
 
     @Test

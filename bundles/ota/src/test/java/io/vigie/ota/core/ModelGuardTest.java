@@ -22,7 +22,7 @@ class ModelGuardTest {
     static final ModelRef V1 = new ModelRef("ssd", "INT8", "1.0.0", "a".repeat(64));
     static final ModelRef V2 = new ModelRef("ssd", "INT8", "2.0.0", "b".repeat(64));
 
-    PackageManagerTest.FakeDa da;
+    FakeDa da;
     DpStore store;
     PackageManager pm;
     ModelGuard guard;
@@ -31,27 +31,13 @@ class ModelGuardTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        da = new PackageManagerTest.FakeDa();
-        store = new DpStore(tmp.resolve("dp"));
-        PackageManager[] self = new PackageManager[1];
         // the OSGi glue does the same: every install is shown to the guard
-        pm = new PackageManager(da, store, new DpInspector("x86-64"), new PackageManager.Listener() {
-            @Override
-            public void installed(DpInfo info, String sha256) {
-                guard.installed(info, self[0].storedFile(info.name()), now);
-            }
-
-            @Override
-            public void uninstalled(String name) {
-                guard.uninstalled(name);
-            }
-
-            @Override
-            public void failed(String name, String operation, OtaException e) {
-            }
-        });
-        self[0] = pm;
-        guard = new ModelGuard(pm, new HealthPolicy(10_000, 0, 1000, 0.5), outcomes::add);
+        GuardedPackages g = new GuardedPackages(tmp.resolve("dp"), new HealthPolicy(10_000, 0, 1000, 0.5), () -> now,
+                outcomes::add);
+        da = g.da;
+        store = g.store;
+        pm = g.pm;
+        guard = g.guard;
     }
 
     /** Frames at 10 fps on a model for a while, ticking like the glue does. */

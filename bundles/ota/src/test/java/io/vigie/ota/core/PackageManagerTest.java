@@ -10,11 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,52 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PackageManagerTest {
     @TempDir
     Path tmp;
-
-    /** DeploymentAdmin stand-in: parses what it is given with the inspector, records the order. */
-    static final class FakeDa implements Deployer {
-        final Map<String, Installed> installed = new LinkedHashMap<>();
-        final List<String> installs = new ArrayList<>();
-        final Map<String, Unmanaged> unmanaged = new HashMap<>();
-        final List<String> retired = new ArrayList<>();
-        final List<String> restored = new ArrayList<>();
-        boolean refuse;
-
-        @Override
-        public List<Installed> list() {
-            return new ArrayList<>(installed.values());
-        }
-
-        @Override
-        public Installed install(Path file) throws Exception {
-            if (refuse) throw new Exception("resolution failed");
-            DpInfo i = new DpInspector("x86-64").inspect(file);
-            Installed in = new Installed(i.name(), i.version(), i.bundles());
-            installed.put(i.name(), in);
-            installs.add(i.name() + " " + i.version());
-            return in;
-        }
-
-        @Override
-        public void uninstall(String name) {
-            installed.remove(name);
-        }
-
-        @Override
-        public Map<String, Unmanaged> unmanagedBundles() {
-            return unmanaged;
-        }
-
-        @Override
-        public void restoreUnmanaged(Path dp, String entry) {
-            restored.add(entry);
-        }
-
-        @Override
-        public void retire(Set<String> symbolicNames) {
-            retired.addAll(symbolicNames);
-            symbolicNames.forEach(unmanaged::remove);
-        }
-    }
 
     final List<String> events = new ArrayList<>();
     FakeDa da;
@@ -140,11 +90,13 @@ class PackageManagerTest {
     @Test
     void clashWithAnotherPackageOrAnUnmanagedBundle() throws Exception {
         pm.install(TestDps.model(tmp, "a", "io.shared", "1.0.0"), null, null);
-        OtaException e = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "b", "io.shared", "1.0.0"), null, null));
+        OtaException e = assertThrows(OtaException.class,
+                () -> pm.install(TestDps.model(tmp, "b", "io.shared", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, e.kind);
         assertTrue(e.getMessage().contains("already belongs to deployment package a"), e.getMessage());
         da.unmanaged.put("io.launcher", new Deployer.Unmanaged("1.0.0", true));
-        OtaException u = assertThrows(OtaException.class, () -> pm.install(TestDps.model(tmp, "c", "io.launcher", "1.0.0"), null, null));
+        OtaException u = assertThrows(OtaException.class,
+                () -> pm.install(TestDps.model(tmp, "c", "io.launcher", "1.0.0"), null, null));
         assertEquals(OtaException.Kind.CLASH, u.kind);
         assertTrue(u.getMessage().contains("exports packages"), u.getMessage());
         assertEquals(List.of("a 1.0.0"), da.installs);

@@ -12,7 +12,7 @@ import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 
 /** Builds small but real deployment packages for the tests. */
-final class TestDps {
+public final class TestDps {
     private TestDps() {
     }
 
@@ -74,7 +74,7 @@ final class TestDps {
     }
 
     /** A one-bundle model DP. */
-    static Path model(Path dir, String name, String bsn, String version) throws IOException {
+    public static Path model(Path dir, String name, String bsn, String version) throws IOException {
         Map<String, String> h = headers(name, version);
         h.put("Vigie-Kind", "model");
         Map<String, Object[]> b = new LinkedHashMap<>();
@@ -83,12 +83,14 @@ final class TestDps {
     }
 
     /** A one-bundle model DP whose bundle carries model/model.properties for this identity. */
-    static Path model(Path dir, String name, String bsn, String version, ModelRef m) throws IOException {
+    public static Path model(Path dir, String name, String bsn, String version, ModelRef m) throws IOException {
         Map<String, String> h = headers(name, version);
         h.put("Vigie-Kind", "model");
-        String props = "name=" + m.name() + "\nprecision=" + m.precision() + "\nversion=" + m.version() + "\nsha256=" + m.sha256() + "\n";
+        String props = "name=" + m.name() + "\nprecision=" + m.precision() + "\nversion=" + m.version()
+                + "\nsha256=" + m.sha256() + "\n";
         Map<String, Object[]> b = new LinkedHashMap<>();
-        b.put("bundles/" + bsn + ".jar", new Object[] { bsn, version, bundle(bsn, version, null, Map.of("model/model.properties", props)) });
+        b.put("bundles/" + bsn + ".jar",
+                new Object[] { bsn, version, bundle(bsn, version, null, Map.of("model/model.properties", props)) });
         return dp(dir.resolve(name + "-" + version + ".dp"), h, b);
     }
 
