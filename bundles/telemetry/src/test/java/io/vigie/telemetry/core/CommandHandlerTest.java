@@ -193,7 +193,8 @@ class CommandHandlerTest {
 
     @Test
     void zonesRefusedByTheDetectorsRulesChangeNothing() {
-        settings.refuse = c -> String.valueOf(c.get("zones")).startsWith("bad") ? "zones: zone 'bad' edges cross each other" : null;
+        settings.refuse = c -> String.valueOf(c.get("zones")).startsWith("bad")
+                ? "zones: zone 'bad' edges cross each other" : null;
         assertCode(KuraErrorCode.BAD_REQUEST, "zone 'bad' edges cross each other",
                 () -> handler.doPut(CTX, req(Map.of("zones", "bad:0,0;1,1;1,0;0,1"), "config")));
         assertEquals(0, settings.writes.size());
@@ -235,15 +236,16 @@ class CommandHandlerTest {
 
     @Test
     void snapshotReturnsTheJpegOrTimesOut() throws Exception {
-        nextSnapshot = CompletableFuture.completedFuture(new Snapshot(new byte[] { (byte) 0xFF, (byte) 0xD8, 1 }, 42, 1000, 64, 48,
-                true, Frames.INT8));
+        nextSnapshot = CompletableFuture.completedFuture(new Snapshot(new byte[] { (byte) 0xFF, (byte) 0xD8, 1 }, 42, 1000,
+                64, 48, true, Frames.INT8));
         KuraPayload p = handler.doGet(CTX, req(Map.of(), "snapshot")).getPayload();
         assertEquals(3, p.getBody().length);
         assertEquals(42L, p.getMetric("sequence"));
         assertEquals("image/jpeg", p.getMetric("content.type"));
         nextSnapshot = new CompletableFuture<>();
         CompletableFuture<Snapshot> pending = nextSnapshot;
-        assertCode(KuraErrorCode.TIMED_OUT, "no processed frame within 500 ms", () -> handler.doGet(CTX, req(Map.of(), "snapshot")));
+        assertCode(KuraErrorCode.TIMED_OUT, "no processed frame within 500 ms",
+                () -> handler.doGet(CTX, req(Map.of(), "snapshot")));
         assertTrue(pending.isCancelled(), "a timed-out request stops asking for pixels");
     }
 
