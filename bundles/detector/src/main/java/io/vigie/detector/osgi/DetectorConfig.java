@@ -16,7 +16,8 @@ import org.osgi.service.metatype.annotations.Option;
 public @interface DetectorConfig {
 
     @AttributeDefinition(name = "Video source", description = "File path or file: URI, rtsp://, http(s)://, "
-            + "v4l2:/dev/video0 (or /dev/videoN), dir:/images. Empty = detector idle.")
+            + "v4l2:/dev/video0 (or /dev/videoN), dir:/images. Required: while it is empty the detector processes "
+            + "nothing and reports ERROR.")
     String source_uri() default SOURCE_URI_DEFAULT;
 
     @AttributeDefinition(name = "Loop file", description = "Restart video files and image folders at their end.")
