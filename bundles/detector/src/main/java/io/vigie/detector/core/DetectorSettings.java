@@ -1,16 +1,17 @@
 package io.vigie.detector.core;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.vigie.api.model.Precision;
 import io.vigie.api.video.SourceConfig;
 
 /**
- * Validated detector settings. {@link #validate} throws IllegalArgumentException naming the bad
- * key, so a bad config is refused as a whole and the running settings stay untouched.
+ * Validated detector settings, as the pipeline runs them. Built by {@link SettingsRules#settings}
+ * (or {@link #validate}), which throws IllegalArgumentException naming the bad key, so a bad config is
+ * refused as a whole and the running settings stay untouched.
  */
 public record DetectorSettings(SourceConfig source, Precision precision, float scoreThreshold, Set<String> classes,
         List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads, ModelGate gate) {
@@ -24,13 +25,13 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
      *                        serving with the loaded interpreter this long waiting for a replacement
      */
     public record ModelGate(float minPersonScore, long latencyBudgetMs, long graceMs) {
-        public static final ModelGate DEFAULT = new ModelGate(0.4f, 1000, 60_000);
+        public static final ModelGate DEFAULT = new ModelGate(SettingsRules.CHECK_MIN_SCORE_DEFAULT,
+                SettingsRules.LATENCY_BUDGET_DEFAULT, SettingsRules.GRACE_DEFAULT);
 
         public ModelGate {
-            if (!(minPersonScore >= 0 && minPersonScore < 1))
-                throw new IllegalArgumentException("model.check.min.score " + minPersonScore + " must be in [0,1)");
-            if (latencyBudgetMs < 0) throw new IllegalArgumentException("model.latency.budget.ms must be >= 0");
-            if (graceMs < 0) throw new IllegalArgumentException("model.grace.ms must be >= 0");
+            SettingsRules.normalise(SettingsRules.CHECK_MIN_SCORE, minPersonScore);
+            SettingsRules.normalise(SettingsRules.LATENCY_BUDGET_MS, latencyBudgetMs);
+            SettingsRules.normalise(SettingsRules.GRACE_MS, graceMs);
         }
     }
 
@@ -46,32 +47,29 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
                 ModelGate.DEFAULT);
     }
 
+    /** The raw values checked and completed by {@link SettingsRules}, as the component's configuration is. */
     public static DetectorSettings validate(SourceConfig source, String precision, float scoreThreshold,
             String[] classes, String[] zones, float minBoxArea, long dwellMs, long cooldownMs, int threads,
             ModelGate gate) {
-        Precision p;
-        try {
-            p = Precision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("model.precision '" + precision + "' must be INT8 or FP32");
-        }
-        if (!(scoreThreshold > 0 && scoreThreshold < 1))
-            throw new IllegalArgumentException("score.threshold " + scoreThreshold + " must be in (0,1)");
-        if (!(minBoxArea >= 0 && minBoxArea < 1))
-            throw new IllegalArgumentException("min.box.area " + minBoxArea + " must be in [0,1) (fraction of the frame)");
-        if (dwellMs < 0) throw new IllegalArgumentException("dwell.ms must be >= 0");
-        if (cooldownMs < 0) throw new IllegalArgumentException("cooldown.ms must be >= 0");
-        if (threads < 1 || threads > 16) throw new IllegalArgumentException("threads " + threads + " must be 1..16");
-        Set<String> cls = classes == null ? Set.of("person")
-                : java.util.Arrays.stream(classes).filter(c -> c != null && !c.isBlank())
-                        .map(c -> c.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        if (cls.isEmpty()) throw new IllegalArgumentException("classes must name at least one label (e.g. person)");
-        List<Zone> z;
-        try {
-            z = ZoneParser.parse(zones);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("zones: " + e.getMessage());
-        }
-        return new DetectorSettings(source, p, scoreThreshold, cls, z, minBoxArea, dwellMs, cooldownMs, threads, gate);
+        Map<String, Object> m = new HashMap<>();
+        m.put(SettingsRules.SOURCE_URI, source.uri());
+        m.put(SettingsRules.SOURCE_LOOP, source.loop());
+        m.put(SettingsRules.SOURCE_MAX_FPS, source.maxFps());
+        m.put(SettingsRules.SOURCE_REALTIME, source.realtime());
+        m.put(SettingsRules.RECONNECT_MIN_MS, source.reconnectMinMs());
+        m.put(SettingsRules.RECONNECT_MAX_MS, source.reconnectMaxMs());
+        m.put(SettingsRules.SOURCE_TIMEOUT_MS, source.openTimeoutMs());
+        m.put(SettingsRules.PRECISION, precision);
+        m.put(SettingsRules.CHECK_MIN_SCORE, gate.minPersonScore());
+        m.put(SettingsRules.LATENCY_BUDGET_MS, gate.latencyBudgetMs());
+        m.put(SettingsRules.GRACE_MS, gate.graceMs());
+        m.put(SettingsRules.THREADS, threads);
+        m.put(SettingsRules.SCORE_THRESHOLD, scoreThreshold);
+        m.put(SettingsRules.CLASSES, classes);
+        m.put(SettingsRules.MIN_BOX_AREA, minBoxArea);
+        m.put(SettingsRules.ZONES, zones);
+        m.put(SettingsRules.DWELL_MS, dwellMs);
+        m.put(SettingsRules.COOLDOWN_MS, cooldownMs);
+        return SettingsRules.settings(SettingsRules.effective(m));
     }
 }

@@ -38,7 +38,8 @@ public final class ZoneParser {
         float[] ys = new float[pts.length];
         for (int i = 0; i < pts.length; i++) {
             String[] xy = pts[i].trim().split(",");
-            if (xy.length != 2) throw new IllegalArgumentException("zone '" + name + "' point " + (i + 1) + " '" + pts[i] + "' is not x,y");
+            if (xy.length != 2)
+                throw new IllegalArgumentException("zone '" + name + "' point " + (i + 1) + " '" + pts[i] + "' is not x,y");
             try {
                 xs[i] = Float.parseFloat(xy[0].trim());
                 ys[i] = Float.parseFloat(xy[1].trim());
@@ -46,7 +47,8 @@ public final class ZoneParser {
                 throw new IllegalArgumentException("zone '" + name + "' point " + (i + 1) + " '" + pts[i] + "' is not numeric");
             }
             if (!(xs[i] >= 0 && xs[i] <= 1 && ys[i] >= 0 && ys[i] <= 1))
-                throw new IllegalArgumentException("zone '" + name + "' point " + (i + 1) + " is outside 0..1 (coordinates are normalised)");
+                throw new IllegalArgumentException("zone '" + name + "' point " + (i + 1)
+                        + " is outside 0..1 (coordinates are normalised)");
         }
         Zone z = new Zone(name, xs, ys);
         if (selfIntersects(xs, ys)) throw new IllegalArgumentException("zone '" + name + "' edges cross each other");

@@ -1,8 +1,10 @@
 package io.vigie.detector.osgi;
 
+import java.io.IOException;
 import java.util.Map;
 
 import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -11,6 +13,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
@@ -18,26 +21,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.vigie.api.detect.DetectorService;
+import io.vigie.api.detect.DetectorSettingsService;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
 import io.vigie.api.inference.InferenceEngine;
 import io.vigie.api.model.DetectionModel;
 import io.vigie.api.video.FrameSourceFactory;
-import io.vigie.api.video.SourceConfig;
 import io.vigie.detector.core.DetectionPipeline;
-import io.vigie.detector.core.DetectorSettings;
+import io.vigie.detector.core.SettingsRules;
+import io.vigie.detector.core.SettingsService;
 
 /**
  * OSGi glue around {@link DetectionPipeline}. A Kura ConfigurableComponent: component name =
- * service.pid = metatype OCD id, so Kura's web console and ConfigurationService manage it.
+ * service.pid = metatype OCD id, so Kura's web console and ConfigurationService manage it. Also the
+ * {@link DetectorSettingsService} every other way of changing the detector goes through: the
+ * configuration is read with {@link SettingsRules} whoever wrote it, and changes are stored in
+ * ConfigurationAdmin, from where they come back here through {@link #modified}.
  */
 @Component(name = DetectorComponent.PID, configurationPid = DetectorComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = { DetectorService.class, ConfigurableComponent.class },
+        service = { DetectorService.class, DetectorSettingsService.class, ConfigurableComponent.class },
         property = { "service.pid=" + DetectorComponent.PID })
 @Designate(ocd = DetectorConfig.class)
-public class DetectorComponent implements DetectorService, ConfigurableComponent {
+public class DetectorComponent implements DetectorService, DetectorSettingsService, ConfigurableComponent {
     public static final String PID = "io.vigie.detector";
     private static final Logger LOG = LoggerFactory.getLogger(DetectorComponent.class);
 
@@ -47,11 +54,16 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
     private FrameSourceFactory sources;
     @Reference
     private EventAdmin eventAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configAdmin;
 
     private volatile DetectionPipeline pipeline;
+    private final SettingsService settings = new SettingsService(new CmSettingsStore(() -> configAdmin));
 
+    /** Takes the raw properties (not {@link DetectorConfig}): {@link SettingsRules} reads them, defaults included. */
     @Activate
-    void activate(DetectorConfig config) {
+    void activate(Map<String, Object> config) {
         synchronized (this) {
             pipeline = new DetectionPipeline(engine, sources,
                     (topic, props) -> eventAdmin.postEvent(new Event(topic, props)));
@@ -62,14 +74,14 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
             pendingModels.clear();
             pendingListeners.clear();
         }
-        apply(config);
+        configure(config);
         pipeline.start();
         LOG.info("Vigie detector started");
     }
 
     @Modified
-    void modified(DetectorConfig config) {
-        apply(config);
+    void modified(Map<String, Object> config) {
+        configure(config);
     }
 
     @Deactivate
@@ -78,16 +90,15 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
         LOG.info("Vigie detector stopped");
     }
 
-    private void apply(DetectorConfig c) {
+    private void configure(Map<String, Object> config) {
         try {
-            if (c.source_uri().isBlank()) throw new IllegalArgumentException("source.uri is empty: set a video file, rtsp:// URL or camera");
-            SourceConfig src = new SourceConfig(c.source_uri().trim(), c.source_loop(), c.source_max_fps(),
-                    c.source_realtime(), c.source_reconnect_min_ms(), c.source_reconnect_max_ms(), c.source_timeout_ms());
-            pipeline.configure(DetectorSettings.validate(src, c.model_precision(), c.score_threshold(), c.classes(),
-                    c.zones(), c.min_box_area(), c.dwell_ms(), c.cooldown_ms(), c.threads(),
-                    new DetectorSettings.ModelGate(c.model_check_min_score(), c.model_latency_budget_ms(), c.model_grace_ms())));
-            LOG.info("Configuration applied: source={} precision={} threshold={} zones={}", c.source_uri(),
-                    c.model_precision(), c.score_threshold(), c.zones().length);
+            Map<String, Object> values = SettingsRules.effective(config);
+            pipeline.configure(SettingsRules.settings(values));
+            settings.inForce(values);
+            LOG.info("Configuration applied: source={} precision={} threshold={} zones={}",
+                    SettingsService.maskCredentials((String) values.get(SettingsRules.SOURCE_URI)),
+                    values.get(SettingsRules.PRECISION), values.get(SettingsRules.SCORE_THRESHOLD),
+                    ((String[]) values.get(SettingsRules.ZONES)).length);
         } catch (IllegalArgumentException e) {
             pipeline.rejectConfig(e.getMessage());
         }
@@ -127,5 +138,20 @@ public class DetectorComponent implements DetectorService, ConfigurableComponent
     @Override
     public FrameResult latest() {
         return pipeline.latest();
+    }
+
+    @Override
+    public Map<String, Object> current() {
+        return settings.current();
+    }
+
+    @Override
+    public Map<String, Object> validate(Map<String, ?> changes) {
+        return settings.validate(changes);
+    }
+
+    @Override
+    public Map<String, Object> apply(Map<String, ?> changes) throws IOException {
+        return settings.apply(changes);
     }
 }

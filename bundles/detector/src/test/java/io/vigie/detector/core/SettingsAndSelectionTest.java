@@ -31,7 +31,8 @@ class SettingsAndSelectionTest {
         assertKey("dwell.ms", () -> DetectorSettings.validate(SRC, "FP32", 0.5f, null, null, 0, -5, 0, 1));
         assertKey("threads", () -> DetectorSettings.validate(SRC, "FP32", 0.5f, null, null, 0, 0, 0, 0));
         assertKey("classes", () -> DetectorSettings.validate(SRC, "FP32", 0.5f, new String[] { " " }, null, 0, 0, 0, 1));
-        assertKey("zones: zone 'bad'", () -> DetectorSettings.validate(SRC, "FP32", 0.5f, null, new String[] { "bad:0,0;1,1" }, 0, 0, 0, 1));
+        assertKey("zones: zone 'bad'",
+                () -> DetectorSettings.validate(SRC, "FP32", 0.5f, null, new String[] { "bad:0,0;1,1" }, 0, 0, 0, 1));
     }
 
     private static void assertKey(String key, org.junit.jupiter.api.function.Executable ex) {

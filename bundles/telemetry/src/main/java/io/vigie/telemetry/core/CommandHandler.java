@@ -1,9 +1,7 @@
 package io.vigie.telemetry.core;
 
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
+import io.vigie.api.detect.DetectorSettingsService;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.ZoneState;
 import io.vigie.api.model.ModelIdentity;
@@ -36,7 +35,9 @@ import io.vigie.api.model.ModelIdentity;
  * Kura request handler for app id VIGIE-V1 (configurable): {@code GET status}, {@code GET config},
  * {@code PUT config}, {@code GET snapshot}, {@code EXEC model}. Unknown resource → NOT_FOUND; bad
  * key/type/value, a body where none is expected or a request over the size limits → BAD_REQUEST
- * and nothing changed. Config changes are serialised (one at a time).
+ * and nothing changed. Config changes are serialised (one at a time) and go through the detector's
+ * {@link DetectorSettingsService}, which owns every range and format; this handler only decides which
+ * keys may be changed remotely ({@link ConfigPatch}).
  */
 public final class CommandHandler implements RequestHandler {
     static final int MAX_SEGMENT = 64;
@@ -48,7 +49,7 @@ public final class CommandHandler implements RequestHandler {
         CompletableFuture<Snapshot> request();
     }
 
-    /** How long to wait and how to sleep while the detector confirms a zone change (fakes in tests). */
+    /** How long to wait and how to sleep while the detector takes up a zone change (fakes in tests). */
     public interface Waiter {
         long nowMillis();
 
@@ -56,7 +57,7 @@ public final class CommandHandler implements RequestHandler {
     }
 
     private final Supplier<DetectorStatus> detector;
-    private final DetectorConfigStore config;
+    private final Supplier<DetectorSettingsService> settings;
     private final Snapshots snapshots;
     private final Supplier<Payloads.Counters> counters;
     private final long snapshotTimeoutMs;
@@ -65,10 +66,11 @@ public final class CommandHandler implements RequestHandler {
     private final Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
     private final Object configLock = new Object();
 
-    public CommandHandler(Supplier<DetectorStatus> detector, DetectorConfigStore config, Snapshots snapshots,
+    /** @param settings the detector's settings service, null while there is none */
+    public CommandHandler(Supplier<DetectorStatus> detector, Supplier<DetectorSettingsService> settings, Snapshots snapshots,
             Supplier<Payloads.Counters> counters, long snapshotTimeoutMs, long applyTimeoutMs, Waiter waiter) {
         this.detector = detector;
-        this.config = config;
+        this.settings = settings;
         this.snapshots = snapshots;
         this.counters = counters;
         this.snapshotTimeoutMs = snapshotTimeoutMs;
@@ -129,6 +131,7 @@ public final class CommandHandler implements RequestHandler {
         Map<String, Object> patch;
         try {
             patch = ConfigPatch.parse(Map.of("model.precision", m.get("precision")));
+            patch = settings().validate(patch);
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage().replace("model.precision", "precision"));
         }
@@ -226,41 +229,23 @@ public final class CommandHandler implements RequestHandler {
         return o;
     }
 
+    /** The settings in force (defaults included, source credentials masked) as the detector reports them. */
     private KuraMessage getConfig() throws KuraException {
-        Map<String, Object> props;
-        try {
-            props = config.read();
-        } catch (IOException | RuntimeException e) {
-            throw new KuraException(KuraErrorCode.CONFIGURATION_ERROR, e, "cannot read io.vigie.detector: " + e.getMessage());
-        }
         KuraPayload p = new KuraPayload();
         JsonObject body = new JsonObject();
-        p.addMetric("configured", props != null);
-        if (props != null) {
-            for (Map.Entry<String, Object> e : new java.util.TreeMap<>(props).entrySet()) {
-                String k = e.getKey();
-                if (k.startsWith("service.") || k.startsWith("felix.") || k.startsWith("component.")) continue;
-                Object v = e.getValue();
-                if (v == null) continue;
-                if (v.getClass().isArray()) {
-                    String[] items = new String[Array.getLength(v)];
-                    for (int i = 0; i < items.length; i++) items[i] = String.valueOf(Array.get(v, i));
-                    // same separators PUT accepts: zones with '|', labels with ','
-                    p.addMetric(k, String.join(k.equals("classes") ? "," : "|", items));
-                    body.add(k, gson.toJsonTree(items));
-                } else if (v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
-                        || v instanceof Float || v instanceof Double) {
-                    p.addMetric(k, v);
-                    body.add(k, gson.toJsonTree(v));
-                } else {
-                    p.addMetric(k, String.valueOf(v));
-                    body.addProperty(k, String.valueOf(v));
-                }
-            }
+        for (Map.Entry<String, Object> e : settings().current().entrySet()) {
+            Object v = e.getValue();
+            p.addMetric(e.getKey(), metric(e.getKey(), v));
+            body.add(e.getKey(), gson.toJsonTree(v));
         }
         p.addMetric("settable", String.join(",", ConfigPatch.keys()));
         p.setBody(gson.toJson(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return new KuraMessage(p);
+    }
+
+    /** A list as the one String PUT accepts: zones joined with '|', labels with ','. */
+    private static Object metric(String key, Object v) {
+        return v instanceof String[] a ? String.join(key.equals("classes") ? "," : "|", a) : v;
     }
 
     private KuraMessage snapshot() throws KuraException {
@@ -292,68 +277,63 @@ public final class CommandHandler implements RequestHandler {
     }
 
     /**
-     * Merges the patch into the detector's configuration. The detector validates zones itself and
-     * refuses a bad configuration as a whole (status ERROR "zones: ..."): when zones change we wait
-     * for its verdict; a refusal puts the previous configuration back and answers BAD_REQUEST.
+     * Applies the patch through the detector's settings service, which refuses a bad value before
+     * anything is stored (BAD_REQUEST). Zones are answered once the detector runs them (the settings
+     * in force show the normalised zones); if it does not within the apply timeout, the previous
+     * values are put back and the reply is TIMED_OUT.
      */
     private KuraMessage applyConfig(Map<String, Object> patch) throws KuraException {
+        DetectorSettingsService s = settings();
         synchronized (configLock) {
-            Map<String, Object> before;
-            try {
-                before = config.read();
-            } catch (IOException | RuntimeException e) {
-                throw new KuraException(KuraErrorCode.CONFIGURATION_ERROR, e, "cannot read io.vigie.detector: " + e.getMessage());
-            }
-            DetectorStatus st0 = detector.get();
-            String errorBefore = st0 == null ? null : st0.error();
-            Map<String, Object> next = new HashMap<>(before == null ? Map.of() : before);
-            next.putAll(patch);
-            write(next);
-            if (patch.containsKey("zones")) {
-                String verdict = awaitZones((String[]) patch.get("zones"), errorBefore);
-                if (verdict != null) {
-                    write(before); // the detector kept its running settings; make the stored config match again
-                    if (verdict.startsWith("timeout"))
-                        throw new KuraException(KuraErrorCode.TIMED_OUT, "detector did not confirm the zones: " + verdict + "; previous configuration restored");
-                    throw badRequest("detector refused the configuration: " + verdict + "; nothing changed");
+            Map<String, Object> before = s.current();
+            Map<String, Object> applied = apply(s, patch);
+            if (applied.containsKey("zones")) {
+                String late = awaitZones(s, (String[]) applied.get("zones"));
+                if (late != null) {
+                    Map<String, Object> previous = new LinkedHashMap<>(before);
+                    previous.keySet().retainAll(applied.keySet());
+                    apply(s, previous);
+                    throw new KuraException(KuraErrorCode.TIMED_OUT,
+                            "detector did not confirm the zones: " + late + "; previous configuration restored");
                 }
             }
             KuraPayload p = new KuraPayload();
-            p.addMetric("applied", String.join(",", patch.keySet()));
-            for (Map.Entry<String, Object> e : patch.entrySet()) {
-                Object v = e.getValue();
-                p.addMetric(e.getKey(), v instanceof String[] a ? String.join(e.getKey().equals("classes") ? "," : "|", a) : v);
-            }
+            p.addMetric("applied", String.join(",", applied.keySet()));
+            applied.forEach((k, v) -> p.addMetric(k, metric(k, v)));
             return new KuraMessage(p);
         }
     }
 
-    private void write(Map<String, Object> props) throws KuraException {
+    private static Map<String, Object> apply(DetectorSettingsService s, Map<String, Object> values) throws KuraException {
         try {
-            config.write(props);
+            return s.apply(values);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw new KuraException(KuraErrorCode.CONFIGURATION_UPDATE, e, "cannot update io.vigie.detector: " + e.getMessage());
         }
     }
 
-    /** null = the detector runs the requested zones; else why not ("timeout ..." or its error). */
-    private String awaitZones(String[] zones, String errorBefore) throws KuraException {
-        List<String> wanted = Arrays.stream(zones).map(z -> z.substring(0, Math.max(0, z.indexOf(':'))).trim()).toList();
+    private DetectorSettingsService settings() throws KuraException {
+        DetectorSettingsService s = settings.get();
+        if (s == null)
+            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, "no detector: its settings service is not registered");
+        return s;
+    }
+
+    /** null = the detector runs the requested zones; else why not ("timeout ..."). */
+    private String awaitZones(DetectorSettingsService s, String[] zones) {
         long end = waiter.nowMillis() + applyTimeoutMs;
-        String last = "no detector";
         while (true) {
-            DetectorStatus st = detector.get();
-            if (st != null) {
-                String err = st.error();
-                boolean refused = st.state() == DetectorStatus.State.ERROR && err != null && err.startsWith("zones:")
-                        && !err.equals(errorBefore);
-                if (refused) return err;
-                List<String> names = st.zones().stream().map(ZoneState::name).toList();
-                boolean configError = st.state() == DetectorStatus.State.ERROR && err != null && err.startsWith("zones:");
-                if (names.equals(wanted) && !configError && samePolygons(st.zones(), zones)) return null;
-                last = "state " + st.state() + ", zones " + names + (err == null ? "" : ", error " + err);
+            Object running = s.current().get("zones");
+            if (running instanceof String[] r && Arrays.equals(r, zones)) return null;
+            if (waiter.nowMillis() >= end) {
+                DetectorStatus st = detector.get();
+                String state = st == null ? "no detector"
+                        : "state " + st.state() + (st.error() == null ? "" : ", error " + st.error());
+                return "timeout after " + applyTimeoutMs + " ms (" + state + ", zones in force "
+                        + (running instanceof String[] r ? Arrays.toString(r) : running) + ")";
             }
-            if (waiter.nowMillis() >= end) return "timeout after " + applyTimeoutMs + " ms (" + last + ")";
             try {
                 waiter.sleep(50);
             } catch (InterruptedException e) {
@@ -361,26 +341,6 @@ public final class CommandHandler implements RequestHandler {
                 return "timeout (interrupted)";
             }
         }
-    }
-
-    /** Lenient comparison of the running polygons with the requested ones (names already match). */
-    private static boolean samePolygons(List<ZoneState> running, String[] specs) {
-        for (int i = 0; i < specs.length; i++) {
-            String[] pts = specs[i].substring(specs[i].indexOf(':') + 1).split(";");
-            List<float[]> poly = running.get(i).polygon();
-            if (poly.size() != pts.length) return false;
-            for (int j = 0; j < pts.length; j++) {
-                String[] xy = pts[j].trim().split(",");
-                try {
-                    if (xy.length != 2 || Math.abs(Float.parseFloat(xy[0].trim()) - poly.get(j)[0]) > 1e-4
-                            || Math.abs(Float.parseFloat(xy[1].trim()) - poly.get(j)[1]) > 1e-4)
-                        return false;
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     // ---- request parsing -------------------------------------------------------------------
@@ -398,9 +358,11 @@ public final class CommandHandler implements RequestHandler {
     static String resource(KuraMessage req, String method) throws KuraException {
         if (req == null || req.getPayload() == null) throw badRequest("empty request");
         Object args = req.getProperties().get(RequestHandlerMessageConstants.ARGS_KEY.value());
-        if (!(args instanceof List<?> list) || list.isEmpty()) throw badRequest(method + " needs a resource: status, config, snapshot or model");
+        if (!(args instanceof List<?> list) || list.isEmpty())
+            throw badRequest(method + " needs a resource: status, config, snapshot or model");
         for (Object o : list) {
-            if (!(o instanceof String s) || s.isEmpty() || s.length() > MAX_SEGMENT) throw badRequest("bad resource path " + shorten(list));
+            if (!(o instanceof String s) || s.isEmpty() || s.length() > MAX_SEGMENT)
+                throw badRequest("bad resource path " + shorten(list));
         }
         if (list.size() > 1) throw notFound(method, String.join("/", list.stream().map(String::valueOf).toList()));
         return (String) list.get(0);
@@ -419,7 +381,8 @@ public final class CommandHandler implements RequestHandler {
     private static void noBody(KuraMessage req) throws KuraException {
         byte[] b = req.getPayload().getBody();
         if (b != null && b.length > 0)
-            throw badRequest("unexpected body (" + b.length + " bytes" + (b.length > MAX_BODY ? ", oversized" : "") + "): send metrics only");
+            throw badRequest("unexpected body (" + b.length + " bytes" + (b.length > MAX_BODY ? ", oversized" : "")
+                    + "): send metrics only");
     }
 
     private static String shorten(Object o) {
@@ -432,6 +395,7 @@ public final class CommandHandler implements RequestHandler {
     }
 
     static KuraException notFound(String method, String resource) {
-        return new KuraException(KuraErrorCode.NOT_FOUND, method + " " + shorten(resource) + ": no such resource (status, config, snapshot, model)");
+        return new KuraException(KuraErrorCode.NOT_FOUND,
+                method + " " + shorten(resource) + ": no such resource (status, config, snapshot, model)");
     }
 }

@@ -1,13 +1,9 @@
 package io.vigie.telemetry.osgi;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -20,8 +16,6 @@ import org.eclipse.kura.cloudconnection.message.KuraMessage;
 import org.eclipse.kura.cloudconnection.publisher.CloudPublisher;
 import org.eclipse.kura.cloudconnection.request.RequestHandlerRegistry;
 import org.eclipse.kura.configuration.ConfigurableComponent;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -38,13 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.vigie.api.detect.DetectorService;
+import io.vigie.api.detect.DetectorSettingsService;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
 import io.vigie.api.video.ImageView;
 import io.vigie.telemetry.core.CommandHandler;
-import io.vigie.telemetry.core.DetectorConfigStore;
 import io.vigie.telemetry.core.Outbox;
 import io.vigie.telemetry.core.ProcessStats;
 import io.vigie.telemetry.core.Telemetry;
@@ -53,9 +47,10 @@ import io.vigie.telemetry.core.TelemetrySettings;
 /**
  * OSGi glue: a Kura ConfigurableComponent (PID = name = OCD id io.vigie.telemetry). Consumes the
  * detector through the FrameListener whiteboard (aggregates, pixels only for pending snapshots)
- * and EventAdmin (intrusion, model), publishes with whichever CloudPublisher matches
- * {@code CloudPublisher.target} (none = nothing sent), and registers its request handler with
- * every RequestHandlerRegistry (Kura's cloud connection, or io.vigie.cloud.paho standalone).
+ * and EventAdmin (intrusion, model), changes its settings through its DetectorSettingsService,
+ * publishes with whichever CloudPublisher matches {@code CloudPublisher.target} (none = nothing
+ * sent), and registers its request handler with every RequestHandlerRegistry (Kura's cloud
+ * connection, or io.vigie.cloud.paho standalone).
  */
 @Component(name = TelemetryComponent.PID, configurationPid = TelemetryComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
@@ -67,7 +62,6 @@ import io.vigie.telemetry.core.TelemetrySettings;
 @Designate(ocd = TelemetryConfig.class)
 public class TelemetryComponent implements ConfigurableComponent, FrameListener, EventHandler {
     public static final String PID = "io.vigie.telemetry";
-    static final String DETECTOR_PID = "io.vigie.detector";
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryComponent.class);
 
     @Reference(name = "CloudPublisher", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -78,8 +72,9 @@ public class TelemetryComponent implements ConfigurableComponent, FrameListener,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DetectorService detector;
 
-    @Reference
-    private ConfigurationAdmin configAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DetectorSettingsService detectorSettings;
 
     private final List<RequestHandlerRegistry> registries = new ArrayList<>();
     private final ProcessStats process = new ProcessStats(Path.of("/proc/self"), System::nanoTime);
@@ -142,7 +137,7 @@ public class TelemetryComponent implements ConfigurableComponent, FrameListener,
         if (prev != null) prev.close();
         if (metricsTask != null) metricsTask.cancel(false);
         metricsTask = exec.scheduleAtFixedRate(this::metrics, s.metricsIntervalS(), s.metricsIntervalS(), TimeUnit.SECONDS);
-        CommandHandler h = new CommandHandler(this::detectorStatus, new CmStore(), () -> telemetry.snapshots().request(),
+        CommandHandler h = new CommandHandler(this::detectorStatus, () -> detectorSettings, () -> telemetry.snapshots().request(),
                 () -> telemetry.counters(), s.snapshotTimeoutMs(), s.configApplyTimeoutMs(), CommandHandler.systemWaiter());
         synchronized (this) {
             unregisterAll();
@@ -249,44 +244,6 @@ public class TelemetryComponent implements ConfigurableComponent, FrameListener,
             } catch (KuraException | RuntimeException e) {
                 LOG.debug("unregister {}: {}", appId, e.toString());
             }
-        }
-    }
-
-    /**
-     * The detector's ConfigurationAdmin configuration. Location "?" (multi-location): the
-     * configuration belongs to the detector's bundle, we only read and update it.
-     */
-    private final class CmStore implements DetectorConfigStore {
-        @Override
-        public Map<String, Object> read() throws IOException {
-            Configuration[] cs;
-            try {
-                cs = configAdmin.listConfigurations("(service.pid=" + DETECTOR_PID + ")");
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IOException(e);
-            }
-            if (cs == null || cs.length == 0 || cs[0].getProperties() == null) return null;
-            Dictionary<String, Object> d = cs[0].getProperties();
-            Map<String, Object> m = new HashMap<>();
-            for (Enumeration<String> e = d.keys(); e.hasMoreElements();) {
-                String k = e.nextElement();
-                m.put(k, d.get(k));
-            }
-            return m;
-        }
-
-        @Override
-        public void write(Map<String, Object> props) throws IOException {
-            Configuration c = configAdmin.getConfiguration(DETECTOR_PID, "?");
-            if (props == null) {
-                c.delete();
-                return;
-            }
-            Hashtable<String, Object> d = new Hashtable<>();
-            props.forEach((k, v) -> {
-                if (v != null && !k.equals("service.pid") && !k.equals("service.bundleLocation")) d.put(k, v);
-            });
-            c.update(d);
         }
     }
 }
