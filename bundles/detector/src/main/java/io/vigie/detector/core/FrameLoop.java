@@ -79,7 +79,7 @@ final class FrameLoop implements AutoCloseable {
         DetectorSettings prev = settings;
         settings = next;
         if (prev == null || !prev.source().equals(next.source())) {
-            LOG.info("Opening source {}", next.source().uri());
+            LOG.info("Opening source {}", SettingsService.maskCredentials(next.source().uri()));
             ModelSwitcher.closeQuietly(pendingSource.getAndSet(sources.open(next.source())));
         }
         if (prev == null || !prev.zones().equals(next.zones()) || prev.dwellMs() != next.dwellMs()

@@ -60,10 +60,10 @@ class PipelineTest {
 
     @Test
     void detectsFiresIntrusionAndCarriesModelIdentity() {
+        // person in the left half for frames 5..20, then gone; set before the model can serve a frame
+        engine.personVisible = seq -> seq >= 5 && seq <= 20;
         start("INT8", "left:0,0;0.5,0;0.5,1;0,1");
         p.modelAdded(model(INT8));
-        // person in the left half for frames 5..20, then gone
-        engine.personVisible = seq -> seq >= 5 && seq <= 20;
         within(10_000).until(() -> topics.contains(DetectorTopics.INTRUSION_END));
         int start = topics.indexOf(DetectorTopics.INTRUSION_START);
         int end = topics.indexOf(DetectorTopics.INTRUSION_END);
