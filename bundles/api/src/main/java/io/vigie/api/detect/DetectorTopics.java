@@ -8,12 +8,6 @@ public final class DetectorTopics {
     private DetectorTopics() {
     }
 
-    /**
-     * Was posted once per processed frame. No longer posted: per-frame consumers register a
-     * {@link FrameListener}, which costs nothing when unused.
-     */
-    @Deprecated
-    public static final String FRAME = "io/vigie/detector/FRAME";
     /** A person stayed in a zone for the dwell time. */
     public static final String INTRUSION_START = "io/vigie/intrusion/START";
     /** The zone has been empty for the cooldown. */
@@ -34,21 +28,6 @@ public final class DetectorTopics {
     public static final String MODEL_PRECISION = "model.precision";
     public static final String MODEL_VERSION = "model.version";
     public static final String MODEL_SHA256 = "model.sha256";
-    /** Was a FRAME event property: read {@link FrameResult#timings()} instead. */
-    @Deprecated
-    public static final String DECODE_MS = "decode.ms";
-    /** Was a FRAME event property: read {@link FrameResult#timings()} instead. */
-    @Deprecated
-    public static final String PREPROCESS_MS = "preprocess.ms";
-    /** Was a FRAME event property: read {@link FrameResult#timings()} instead. */
-    @Deprecated
-    public static final String INFERENCE_MS = "inference.ms";
-    /** Was a FRAME event property: read {@link FrameResult#timings()} instead. */
-    @Deprecated
-    public static final String POSTPROCESS_MS = "postprocess.ms";
-    /** Was a FRAME event property: read {@link FrameResult#timings()} instead. */
-    @Deprecated
-    public static final String TOTAL_MS = "total.ms";
     public static final String ERROR = "error";
     /** On {@link #MODEL_CHANGED} after a switch: milliseconds from the request to the new model's first frame. */
     public static final String SWAP_MS = "swap.ms";

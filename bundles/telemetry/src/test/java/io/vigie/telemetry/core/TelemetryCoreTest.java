@@ -144,7 +144,7 @@ class TelemetryCoreTest {
         Map<String, Object> swapped = new HashMap<>(intrusionProps());
         swapped.put("swap.ms", 812.5);
         t.onEvent(DetectorTopics.MODEL_CHANGED, swapped);
-        t.onEvent(DetectorTopics.FRAME, swapped); // not ours: ignored
+        t.onEvent("io/vigie/detector/OTHER", swapped); // not ours: ignored
         Telemetry off = telemetry(new TelemetrySettings(false, "i", "m", "mo", 1, 3, 7, 10, 1, 1, false, true, 150_000, 640,
                 70, 2000, "VIGIE-V1", 5000));
         off.onEvent(DetectorTopics.MODEL_CHANGED, swapped);
