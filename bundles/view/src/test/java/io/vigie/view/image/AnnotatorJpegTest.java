@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.video.ImageView;
+import io.vigie.view.Fixtures;
 
 class AnnotatorJpegTest {
     static {

@@ -44,7 +44,8 @@ public final class PasswordHash {
             throw new IllegalArgumentException("password hash iterations is not a number");
         }
         if (it < MIN_ITERATIONS || it > MAX_ITERATIONS)
-            throw new IllegalArgumentException("password hash iterations must be " + MIN_ITERATIONS + ".." + MAX_ITERATIONS + ", got " + it);
+            throw new IllegalArgumentException("password hash iterations must be " + MIN_ITERATIONS + ".." + MAX_ITERATIONS
+                    + ", got " + it);
         byte[] salt, hash;
         try {
             salt = HexFormat.of().parseHex(f[1]);
