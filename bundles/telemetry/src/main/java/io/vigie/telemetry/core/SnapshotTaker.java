@@ -16,8 +16,8 @@ import io.vigie.view.image.JpegEncoder;
 /**
  * Pixels on demand: {@link #wanted()} is true only while a snapshot is pending, so the detector
  * copies frame pixels for us only then (FrameListener.wantsImages). The next frame with pixels is
- * encoded once (optionally annotated by the web's {@link Annotator}, so snapshots look like the live
- * stream without its status line; scaled to a max width) and completes every pending request.
+ * encoded once (optionally annotated by io.vigie.view's {@link Annotator}, the web stream's drawing
+ * without its status line; scaled to a max width) and completes every pending request.
  * The JPEG is kept under {@code maxBytes} by lowering quality, then size; if it still does not
  * fit, the requests fail with a clear message.
  */
