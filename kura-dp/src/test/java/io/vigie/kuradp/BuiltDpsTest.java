@@ -84,7 +84,7 @@ class BuiltDpsTest {
         assertVersioned(m);
         List<String> bsns = bundles(dp);
         assertEquals(List.of("io.vigie.api", "io.vigie.lib.bytedeco", "io.vigie.inference", "io.vigie.video",
-                "io.vigie.detector", "io.vigie.web", "io.vigie.ota", "io.vigie.telemetry"), bsns);
+                "io.vigie.detector", "io.vigie.view", "io.vigie.web", "io.vigie.ota", "io.vigie.telemetry"), bsns);
         assertFalse(bsns.contains("io.vigie.kura.provider"));
         assertFalse(bsns.contains("io.vigie.cloud.paho"), "inside Kura, Kura's own cloud connection publishes");
         assertFalse(bsns.contains("io.vigie.runtime.logging"));

@@ -80,6 +80,8 @@ class EquinoxKuraPlatformTest {
                 .filter(b -> b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getState() != Bundle.ACTIVE)
                 .map(b -> b.getSymbolicName() + " state " + b.getState()).collect(Collectors.toList());
         assertTrue(notActive.isEmpty(), "not active: " + notActive);
+        // shared by web and telemetry: AWT/ImageIO from the JRE and gson, nothing Felix-only
+        assertEquals(Bundle.ACTIVE, find("io.vigie.view").getState());
         Bundle scr = find("org.apache.felix.scr");
         assertEquals("2.1.16", scr.getVersion().toString(), "Kura's SCR");
     }

@@ -23,13 +23,13 @@ import org.eclipse.kura.message.KuraPayload;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import io.vigie.api.detect.DetectorSettingsService;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.ZoneState;
 import io.vigie.api.model.ModelIdentity;
+import io.vigie.view.json.ApiJson;
 
 /**
  * Kura request handler for app id VIGIE-V1 (configurable): {@code GET status}, {@code GET config},
@@ -195,37 +195,9 @@ public final class CommandHandler implements RequestHandler {
         o.addProperty("framesProcessed", st.framesProcessed());
         o.addProperty("sinkDrops", st.sinkDrops());
         if (st.source() != null) o.add("source", gson.toJsonTree(st.source()));
-        if (st.activeModel() != null) o.add("activeModel", modelJson(st.activeModel()));
-        JsonArray av = new JsonArray();
-        for (ModelIdentity m : st.availableModels()) av.add(modelJson(m));
-        o.add("availableModels", av);
-        JsonArray zs = new JsonArray();
-        for (ZoneState z : st.zones()) {
-            JsonObject zo = new JsonObject();
-            zo.addProperty("name", z.name());
-            zo.addProperty("persons", z.persons());
-            zo.addProperty("intrusion", z.intrusion());
-            JsonArray poly = new JsonArray();
-            for (float[] xy : z.polygon()) {
-                JsonArray pt = new JsonArray();
-                pt.add(xy[0]);
-                pt.add(xy[1]);
-                poly.add(pt);
-            }
-            zo.add("polygon", poly);
-            zs.add(zo);
-        }
-        o.add("zones", zs);
-        return o;
-    }
-
-    private static JsonObject modelJson(ModelIdentity m) {
-        JsonObject o = new JsonObject();
-        o.addProperty("name", m.name());
-        o.addProperty("precision", m.precision().name());
-        o.addProperty("version", m.version());
-        o.addProperty("sha256", m.sha256());
-        o.addProperty("shortId", m.shortId());
+        if (st.activeModel() != null) o.add("activeModel", ApiJson.model(st.activeModel()));
+        o.add("availableModels", ApiJson.models(st.availableModels()));
+        o.add("zones", ApiJson.zones(st.zones()));
         return o;
     }
 

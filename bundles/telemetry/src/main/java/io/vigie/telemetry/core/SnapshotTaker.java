@@ -1,35 +1,23 @@
 package io.vigie.telemetry.core;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.Polygon;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
-
 import io.vigie.api.detect.FrameResult;
-import io.vigie.api.detect.ZoneState;
-import io.vigie.api.inference.Detection;
 import io.vigie.api.video.ImageView;
+import io.vigie.view.image.Annotator;
+import io.vigie.view.image.JpegEncoder;
 
 /**
  * Pixels on demand: {@link #wanted()} is true only while a snapshot is pending, so the detector
  * copies frame pixels for us only then (FrameListener.wantsImages). The next frame with pixels is
- * encoded once (optionally annotated, scaled to a max width) and completes every pending request.
+ * encoded once (optionally annotated by io.vigie.view's {@link Annotator}, the web stream's drawing
+ * without its status line; scaled to a max width) and completes every pending request.
  * The JPEG is kept under {@code maxBytes} by lowering quality, then size; if it still does not
  * fit, the requests fail with a clear message.
  */
@@ -40,6 +28,7 @@ public final class SnapshotTaker {
     private final int maxBytes;
     private final int maxWidth;
     private final int quality;
+    private final Annotator annotator = new Annotator();
 
     public SnapshotTaker(boolean annotate, int maxBytes, int maxWidth, int quality) {
         this.annotate = annotate;
@@ -48,7 +37,10 @@ public final class SnapshotTaker {
         this.quality = quality;
     }
 
-    /** A future completed with the next frame's JPEG; the caller bounds the wait (get with timeout) and cancels on timeout. */
+    /**
+     * A future completed with the next frame's JPEG; the caller bounds the wait (get with timeout) and
+     * cancels on timeout.
+     */
     public CompletableFuture<Snapshot> request() {
         CompletableFuture<Snapshot> f = new CompletableFuture<>();
         synchronized (pending) {
@@ -92,35 +84,30 @@ public final class SnapshotTaker {
         synchronized (pending) {
             waiting = new ArrayList<>(pending);
         }
-        for (CompletableFuture<Snapshot> f : waiting) f.completeExceptionally(new IllegalStateException("telemetry stopped"));
+        IllegalStateException stopped = new IllegalStateException("telemetry stopped");
+        for (CompletableFuture<Snapshot> f : waiting) f.completeExceptionally(stopped);
     }
 
     Snapshot encode(FrameResult result, ImageView view) throws IOException {
-        BufferedImage img = toImage(view);
-        if (annotate) annotate(img, result);
+        BufferedImage img = annotate ? annotator.draw(view, result, null) : Annotator.toImage(view);
         if (img.getWidth() > maxWidth) img = scale(img, maxWidth);
         int q = quality;
-        for (int attempt = 0; attempt < 6; attempt++) {
-            byte[] jpeg = jpeg(img, q);
-            if (jpeg.length <= maxBytes) {
-                return new Snapshot(jpeg, result.sequence(), result.timestampMillis(), img.getWidth(), img.getHeight(),
-                        annotate, result.model());
+        // snapshots are rare (intrusions, requests): a writer per snapshot, nothing to free at close
+        try (JpegEncoder encoder = new JpegEncoder()) {
+            for (int attempt = 0; attempt < 6; attempt++) {
+                byte[] jpeg = encoder.encode(img, q);
+                if (jpeg.length <= maxBytes) {
+                    return new Snapshot(jpeg, result.sequence(), result.timestampMillis(), img.getWidth(),
+                            img.getHeight(), annotate, result.model());
+                }
+                // quality first (cheap, keeps detail), then halve the size
+                if (q > 40) q = Math.max(40, q - 20);
+                else if (img.getWidth() > 64) img = scale(img, img.getWidth() / 2);
+                else break;
             }
-            // quality first (cheap, keeps detail), then halve the size
-            if (q > 40) q = Math.max(40, q - 20);
-            else if (img.getWidth() > 64) img = scale(img, img.getWidth() / 2);
-            else break;
         }
-        throw new IOException("snapshot does not fit snapshot.max.bytes=" + maxBytes + " even at low quality and size");
-    }
-
-    static BufferedImage toImage(ImageView view) {
-        BufferedImage img = new BufferedImage(view.width(), view.height(), BufferedImage.TYPE_3BYTE_BGR);
-        byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        ByteBuffer src = view.bgr();
-        int row = view.width() * 3;
-        for (int y = 0; y < view.height(); y++) src.get(y * view.stride(), dst, y * row, row);
-        return img;
+        throw new IOException("snapshot does not fit snapshot.max.bytes=" + maxBytes
+                + " even at low quality and size");
     }
 
     private static BufferedImage scale(BufferedImage src, int width) {
@@ -134,47 +121,5 @@ public final class SnapshotTaker {
             g.dispose();
         }
         return dst;
-    }
-
-    /** Zones (red = intrusion, yellow = occupied, green = empty) and boxes; shapes only, so no font is needed. */
-    private static void annotate(BufferedImage img, FrameResult r) {
-        if (r == null) return;
-        int w = img.getWidth(), h = img.getHeight();
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setStroke(new BasicStroke(Math.max(2f, Math.min(w, h) / 240f)));
-            for (ZoneState z : r.zones()) {
-                Polygon p = new Polygon();
-                for (float[] xy : z.polygon()) if (xy != null && xy.length >= 2) p.addPoint(Math.round(xy[0] * w), Math.round(xy[1] * h));
-                if (p.npoints < 2) continue;
-                g.setColor(z.intrusion() ? Color.RED : z.persons() > 0 ? Color.YELLOW : Color.GREEN);
-                g.drawPolygon(p);
-            }
-            g.setColor(new Color(0, 200, 255));
-            for (Detection d : r.detections()) {
-                int x0 = Math.round(d.xmin() * w), y0 = Math.round(d.ymin() * h);
-                int x1 = Math.round(d.xmax() * w), y1 = Math.round(d.ymax() * h);
-                g.drawRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
-            }
-        } finally {
-            g.dispose();
-        }
-    }
-
-    private static byte[] jpeg(BufferedImage img, int quality) throws IOException {
-        Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!it.hasNext()) throw new IOException("no ImageIO JPEG writer in this JRE");
-        ImageWriter writer = it.next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-            ImageWriteParam p = writer.getDefaultWriteParam();
-            p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            p.setCompressionQuality(quality / 100f);
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, null), p);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
     }
 }

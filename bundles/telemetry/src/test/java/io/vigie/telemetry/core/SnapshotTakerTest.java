@@ -1,5 +1,6 @@
 package io.vigie.telemetry.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
+
+import io.vigie.api.detect.FrameResult;
+import io.vigie.api.video.ImageView;
+import io.vigie.view.image.Annotator;
+import io.vigie.view.image.JpegEncoder;
 
 class SnapshotTakerTest {
     @Test
@@ -37,6 +44,25 @@ class SnapshotTakerTest {
         assertEquals(64, img.getWidth());
         assertEquals(48, img.getHeight());
         assertFalse(t.wanted(), "nothing pending any more");
+    }
+
+    /**
+     * Drawn and encoded by io.vigie.view, as the web's stream and snapshot.jpg are
+     * (WebComponentJettyTest): same pixels, same colours, same encoder, so the same bytes.
+     */
+    @Test
+    void annotatedLikeTheWebByTheSharedAnnotator() throws Exception {
+        ImageView frame = Images.bgr(64, 48, false);
+        FrameResult r = Frames.frame(4, 10, 2);
+        Snapshot s = new SnapshotTaker(true, 100_000, 640, 80).encode(r, frame);
+        byte[] shared;
+        try (JpegEncoder enc = new JpegEncoder()) {
+            shared = enc.encode(new Annotator().draw(frame, r, null), 80);
+        }
+        assertArrayEquals(shared, s.jpeg());
+        assertTrue(s.annotated());
+        byte[] raw = new SnapshotTaker(false, 100_000, 640, 80).encode(r, frame).jpeg();
+        assertFalse(Arrays.equals(raw, s.jpeg()), "annotation changed the picture");
     }
 
     @Test
@@ -73,7 +99,7 @@ class SnapshotTakerTest {
     void encodeCostOfAVtestSizedFrame() throws Exception {
         TelemetrySettings d = TelemetrySettings.defaults();
         SnapshotTaker t = new SnapshotTaker(true, d.snapshotMaxBytes(), d.snapshotMaxWidth(), d.snapshotQuality());
-        io.vigie.api.video.ImageView frame = Images.bgr(768, 576, false);
+        ImageView frame = Images.bgr(768, 576, false);
         Snapshot s = null;
         for (int i = 0; i < 5; i++) s = t.encode(Frames.frame(i, 10, 3), frame); // warm-up
         int n = 20;

@@ -95,7 +95,8 @@ public final class BasicAuthPolicy implements AccessPolicy {
         }
         String header = req.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            refuse(resp, 401, users.isEmpty() ? "no user is configured (./vigie password --config DIR)" : "authentication required", true);
+            String why = users.isEmpty() ? "no user is configured (./vigie password --config DIR)" : "authentication required";
+            refuse(resp, 401, why, true);
             return false;
         }
         String key = sha256(header);

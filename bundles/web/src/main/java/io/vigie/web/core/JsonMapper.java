@@ -1,6 +1,5 @@
 package io.vigie.web.core;
 
-import java.util.List;
 import java.util.Map;
 
 import com.google.gson.Gson;
@@ -16,35 +15,25 @@ import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameResult;
 import io.vigie.api.detect.Timings;
-import io.vigie.api.detect.ZoneState;
 import io.vigie.api.inference.Detection;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.video.SourceStatus;
+import io.vigie.view.json.ApiJson;
 
 /**
- * API objects to JSON (nulls kept so shapes stay stable), built explicitly (field names are our public contract, not Java's; Gson 2.9
- * cannot reflect records anyway). Stateless and thread-safe.
+ * API objects to JSON (nulls kept so shapes stay stable), built explicitly (field names are our public
+ * contract, not Java's; Gson 2.9 cannot reflect records anyway); model identities and zones come from
+ * the shared {@link ApiJson}. Stateless and thread-safe.
  */
 public final class JsonMapper {
-    private static final Gson GSON = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
-            .create();
+    private static final Gson GSON = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
 
     private JsonMapper() {
     }
 
     public static String toJson(JsonElement e) {
         return GSON.toJson(e);
-    }
-
-    public static JsonElement model(ModelIdentity m) {
-        if (m == null) return JsonNull.INSTANCE;
-        JsonObject o = new JsonObject();
-        o.addProperty("name", m.name());
-        o.addProperty("precision", m.precision().name());
-        o.addProperty("version", m.version());
-        o.addProperty("sha256", m.sha256());
-        o.addProperty("shortId", m.shortId());
-        return o;
     }
 
     public static JsonObject detection(Detection d) {
@@ -59,27 +48,6 @@ public final class JsonMapper {
         box.addProperty("ymax", d.ymax());
         o.add("box", box);
         return o;
-    }
-
-    public static JsonArray zones(List<ZoneState> zones) {
-        JsonArray a = new JsonArray();
-        for (ZoneState z : zones) {
-            JsonObject o = new JsonObject();
-            o.addProperty("name", z.name());
-            o.addProperty("persons", z.persons());
-            o.addProperty("intrusion", z.intrusion());
-            JsonArray poly = new JsonArray();
-            for (float[] p : z.polygon()) {
-                if (p == null || p.length < 2) continue;
-                JsonArray xy = new JsonArray();
-                xy.add(p[0]);
-                xy.add(p[1]);
-                poly.add(xy);
-            }
-            o.add("polygon", poly);
-            a.add(o);
-        }
-        return a;
     }
 
     public static JsonElement timings(Timings t) {
@@ -103,8 +71,8 @@ public final class JsonMapper {
         JsonArray dets = new JsonArray();
         for (Detection d : r.detections()) dets.add(detection(d));
         o.add("detections", dets);
-        o.add("zones", zones(r.zones()));
-        o.add("model", model(r.model()));
+        o.add("zones", ApiJson.zones(r.zones()));
+        o.add("model", ApiJson.model(r.model()));
         o.add("timings", timings(r.timings()));
         return o;
     }
@@ -134,31 +102,27 @@ public final class JsonMapper {
         o.addProperty("state", s.state() == null ? null : s.state().name());
         o.addProperty("error", s.error());
         o.add("source", source(s.source()));
-        o.add("activeModel", model(s.activeModel()));
-        JsonArray av = new JsonArray();
-        for (ModelIdentity m : s.availableModels()) av.add(model(m));
-        o.add("availableModels", av);
+        o.add("activeModel", ApiJson.model(s.activeModel()));
+        o.add("availableModels", ApiJson.models(s.availableModels()));
         o.addProperty("framesProcessed", s.framesProcessed());
         o.addProperty("fps", s.fps());
         o.addProperty("sinkDrops", s.sinkDrops());
-        o.add("zones", zones(s.zones()));
+        o.add("zones", ApiJson.zones(s.zones()));
         return o;
     }
 
     /** {active, available[]} */
     public static JsonObject models(DetectorStatus s) {
         JsonObject o = new JsonObject();
-        JsonArray av = new JsonArray();
-        if (s != null) for (ModelIdentity m : s.availableModels()) av.add(model(m));
-        o.add("active", model(s == null ? null : s.activeModel()));
-        o.add("available", av);
+        o.add("active", ApiJson.model(s == null ? null : s.activeModel()));
+        o.add("available", s == null ? new JsonArray() : ApiJson.models(s.availableModels()));
         return o;
     }
 
     /** {fps, latencyMs{p50,p95,p99}, stagesMs{stage:{p50,p95,p99}}, frames, drops, sinkDrops, model} */
     public static JsonObject metrics(WebMetrics m, DetectorStatus s, ModelIdentity model) {
         JsonObject o = new JsonObject();
-        o.addProperty("fps", s != null ? s.fps() : m.fps());
+        o.addProperty("fps", s != null ? s.fps() : 0);
         o.add("latencyMs", quantilesMs(m.total()));
         JsonObject stages = new JsonObject();
         for (int i = 0; i < WebMetrics.STAGES.length; i++) stages.add(WebMetrics.STAGES[i], quantilesMs(m.stage(i)));
@@ -175,7 +139,7 @@ public final class JsonMapper {
         JsonObject intr = new JsonObject();
         m.intrusions().forEach(intr::addProperty);
         o.add("intrusions", intr);
-        o.add("model", model(model));
+        o.add("model", ApiJson.model(model));
         return o;
     }
 
@@ -193,21 +157,11 @@ public final class JsonMapper {
         return new com.google.gson.JsonPrimitive(Math.round(seconds * 1e6) / 1e3);
     }
 
-    /** The model identity carried by every detector event (plain properties, see DetectorTopics). */
-    private static JsonObject modelFromEvent(Map<String, ?> p) {
-        JsonObject m = new JsonObject();
-        m.addProperty("name", str(p.get(DetectorTopics.MODEL_NAME)));
-        m.addProperty("precision", str(p.get(DetectorTopics.MODEL_PRECISION)));
-        m.addProperty("version", str(p.get(DetectorTopics.MODEL_VERSION)));
-        m.addProperty("sha256", str(p.get(DetectorTopics.MODEL_SHA256)));
-        return m;
-    }
-
     /** A MODEL EventAdmin event as {type:"MODEL", model{}, swapMs, sequence, error}. */
     public static JsonObject modelEvent(Map<String, ?> p) {
         JsonObject o = new JsonObject();
         o.addProperty("type", "MODEL");
-        o.add("model", modelFromEvent(p));
+        o.add("model", ApiJson.modelOfEvent(p));
         o.addProperty("swapMs", num(p.get("swap.ms")));
         o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
         o.addProperty("error", str(p.get(DetectorTopics.ERROR)));
@@ -226,7 +180,7 @@ public final class JsonMapper {
         o.addProperty("timestamp", num(p.get(DetectorTopics.TIMESTAMP)));
         o.addProperty("persons", num(p.get(DetectorTopics.PERSONS)));
         o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
-        if (p.get(DetectorTopics.MODEL_NAME) != null) o.add("model", modelFromEvent(p));
+        if (p.get(DetectorTopics.MODEL_NAME) != null) o.add("model", ApiJson.modelOfEvent(p));
         Object dets = p.get(DetectorTopics.DETECTIONS_JSON);
         if (dets instanceof String s && !s.isEmpty()) {
             try {

@@ -59,8 +59,8 @@ public final class PrometheusWriter {
         PrometheusWriter w = new PrometheusWriter();
         w.family("vigie_up", "gauge", "1 when a detector service is bound and RUNNING")
                 .sample("vigie_up", status != null && status.state() == DetectorStatus.State.RUNNING ? 1 : 0);
-        w.family("vigie_fps", "gauge", "Processed frames per second (detector's recent window, else as seen by the web sink)")
-                .sample("vigie_fps", status != null ? status.fps() : m.fps());
+        w.family("vigie_fps", "gauge", "Processed frames per second (the detector's recent window; 0 without detector)")
+                .sample("vigie_fps", status != null ? status.fps() : 0);
         w.family("vigie_frames_total", "counter", "Frames that went through inference")
                 .sample("vigie_frames_total", status != null ? status.framesProcessed() : m.frames());
         w.family("vigie_dropped_frames_total", "counter", "Frames decoded but replaced by a newer one before inference")

@@ -15,7 +15,6 @@ public final class WebMetrics {
 
     private final LatencyHistogram total = new LatencyHistogram();
     private final LatencyHistogram[] stages = new LatencyHistogram[STAGES.length];
-    private final FpsMeter fps = new FpsMeter(32);
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong gaps = new AtomicLong();
     private final Map<String, LongAdder> intrusions = new ConcurrentHashMap<>();
@@ -32,7 +31,6 @@ public final class WebMetrics {
         frames.incrementAndGet();
         if (lastSequence >= 0 && r.sequence() > lastSequence + 1) gaps.addAndGet(r.sequence() - lastSequence - 1);
         lastSequence = r.sequence();
-        fps.mark(r.timestampMillis());
         Timings t = r.timings();
         if (t != null) {
             total.observe(t.totalMillis() / 1000.0);
@@ -87,11 +85,6 @@ public final class WebMetrics {
     /** Sequence numbers this sink never saw (dropped upstream or by its own queue). */
     public long sequenceGaps() {
         return gaps.get();
-    }
-
-    /** FPS of the results this sink received. */
-    public double fps() {
-        return fps.fps();
     }
 
     /** Intrusion starts per zone, sorted by zone. */

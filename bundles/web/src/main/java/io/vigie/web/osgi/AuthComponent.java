@@ -23,7 +23,8 @@ import io.vigie.web.core.BasicAuthPolicy;
  * {@link VigieServletContext}. Its service type lives in a private package: only this bundle sees it.
  */
 @Designate(ocd = AuthConfig.class)
-@Component(name = AuthComponent.AUTH_PID, configurationPid = AuthComponent.AUTH_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(name = AuthComponent.AUTH_PID, configurationPid = AuthComponent.AUTH_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = AccessPolicy.class)
 public class AuthComponent implements AccessPolicy {
     public static final String AUTH_PID = "io.vigie.web.auth";

@@ -40,15 +40,16 @@ import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.video.ImageView;
-import io.vigie.web.core.Annotator;
+import io.vigie.view.image.Annotator;
+import io.vigie.view.image.JpegEncoder;
 import io.vigie.web.core.FrameHub;
-import io.vigie.web.core.JpegEncoder;
 import io.vigie.web.core.JsonMapper;
 import io.vigie.web.core.MjpegSession;
 import io.vigie.web.core.MjpegWriter;
 import io.vigie.web.core.PrometheusWriter;
 import io.vigie.web.core.SseHub;
 import io.vigie.web.core.SseSession;
+import io.vigie.web.core.ThrottledReading;
 import io.vigie.web.core.WebMetrics;
 import io.vigie.web.core.WebSettings;
 
@@ -78,6 +79,8 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     private static final long SNAPSHOT_FRESH_NANOS = 1_000_000_000L;
     private static final long SNAPSHOT_WAIT_MILLIS = 3_000;
     private static final int SSE_QUEUE = 64;
+    /** How often the overlay's fps figure is read from the detector. */
+    private static final long OVERLAY_FPS_PERIOD_NANOS = 1_000_000_000L;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -85,6 +88,9 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
 
     private final transient WebMetrics metrics = new WebMetrics();
     private final transient Annotator annotator = new Annotator();
+    /** The detector's own fps (DetectorStatus), not re-measured here. */
+    private final transient ThrottledReading fps = new ThrottledReading(this::detectorFps, OVERLAY_FPS_PERIOD_NANOS,
+            System::nanoTime);
     private transient JpegEncoder encoder;
     private transient FrameHub frames;
     private transient SseHub events;
@@ -132,7 +138,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         active = false;
         frames.close(); // wakes streaming request threads so they return
         events.close();
-        encoder.dispose();
+        encoder.close();
     }
 
     // ---- inputs -------------------------------------------------------------------------------
@@ -178,8 +184,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     }
 
     private byte[] render(FrameResult r, ImageView image) throws IOException {
-        BufferedImage img = Annotator.toImage(image);
-        annotator.annotate(img, r, overlay(r));
+        BufferedImage img = annotator.draw(image, r, overlay(r));
         if (annotator.textFailure() != null && !textWarned) {
             textWarned = true;
             LOG.warn("Text overlay disabled: this JRE cannot draw text ({})", annotator.textFailure().toString());
@@ -190,7 +195,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     private String overlay(FrameResult r) {
         String model = r.model() == null ? "no model" : r.model().shortId();
         double total = r.timings() == null ? Double.NaN : r.timings().totalMillis();
-        return String.format(Locale.ROOT, "%.1f fps | %.0f ms | %s | #%d", metrics.fps(), total, model, r.sequence());
+        return String.format(Locale.ROOT, "%.1f fps | %.0f ms | %s | #%d", fps.get(), total, model, r.sequence());
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------
@@ -236,6 +241,11 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
             LOG.debug("detector status failed", e);
             return null;
         }
+    }
+
+    private double detectorFps() {
+        DetectorStatus s = status();
+        return s == null ? 0 : s.fps();
     }
 
     private ModelIdentity activeModel() {

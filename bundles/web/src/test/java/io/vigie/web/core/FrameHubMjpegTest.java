@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.video.ImageView;
+import io.vigie.view.Fixtures;
 
 class FrameHubMjpegTest {
     private final AtomicInteger renders = new AtomicInteger();

@@ -53,12 +53,4 @@ class LatencyHistogramTest {
         assertThrows(IllegalArgumentException.class, () -> new LatencyHistogram(new double[] { 0.2, 0.1 }, 8));
         assertThrows(IllegalArgumentException.class, () -> new LatencyHistogram(new double[0], 8));
     }
-
-    @Test
-    void fpsMeterFromTimestamps() {
-        FpsMeter m = new FpsMeter(5);
-        assertEquals(0, m.fps());
-        for (int i = 0; i < 20; i++) m.mark(1000 + i * 100L); // 10 fps
-        assertEquals(10.0, m.fps(), 1e-9);
-    }
 }

@@ -24,6 +24,7 @@ import io.vigie.api.detect.FrameResult;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
 import io.vigie.api.video.SourceStatus;
+import io.vigie.view.Fixtures;
 
 class PrometheusAndJsonTest {
     private static final Pattern SAMPLE = Pattern.compile(

@@ -67,7 +67,8 @@ class AuthJettyTest {
             }
 
             @Override
-            public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
+            public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain)
+                    throws IOException, ServletException {
                 if (context.handleSecurity((HttpServletRequest) req, (HttpServletResponse) resp)) chain.doFilter(req, resp);
             }
         }), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -144,7 +145,8 @@ class AuthJettyTest {
 
     static javax.servlet.http.HttpServletRequest fakeRequest(String user, String password) {
         String header = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return (javax.servlet.http.HttpServletRequest) java.lang.reflect.Proxy.newProxyInstance(AuthJettyTest.class.getClassLoader(),
+        ClassLoader cl = AuthJettyTest.class.getClassLoader();
+        return (javax.servlet.http.HttpServletRequest) java.lang.reflect.Proxy.newProxyInstance(cl,
                 new Class<?>[] { javax.servlet.http.HttpServletRequest.class }, (p, m, a) -> switch (m.getName()) {
                     case "getMethod" -> "GET";
                     case "getRequestURI" -> "/vigie/api/packages";
@@ -157,8 +159,9 @@ class AuthJettyTest {
 
     static javax.servlet.http.HttpServletResponse fakeResponse() {
         java.io.PrintWriter sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
-        return (javax.servlet.http.HttpServletResponse) java.lang.reflect.Proxy.newProxyInstance(AuthJettyTest.class.getClassLoader(),
-                new Class<?>[] { javax.servlet.http.HttpServletResponse.class }, (p, m, a) -> "getWriter".equals(m.getName()) ? sink : null);
+        return (javax.servlet.http.HttpServletResponse) java.lang.reflect.Proxy.newProxyInstance(
+                AuthJettyTest.class.getClassLoader(), new Class<?>[] { javax.servlet.http.HttpServletResponse.class },
+                (p, m, a) -> "getWriter".equals(m.getName()) ? sink : null);
     }
 
     @Test

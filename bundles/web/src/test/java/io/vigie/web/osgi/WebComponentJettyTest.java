@@ -1,5 +1,6 @@
 package io.vigie.web.osgi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -45,6 +46,8 @@ import io.vigie.api.inference.Detection;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
 import io.vigie.api.video.ImageView;
+import io.vigie.view.image.Annotator;
+import io.vigie.view.image.JpegEncoder;
 import io.vigie.web.core.AccessPolicy;
 import io.vigie.web.core.MjpegWriter;
 
@@ -257,6 +260,25 @@ class WebComponentJettyTest {
         }
         assertEquals(320, img.getWidth());
         assertFalse(web.wantsImages());
+    }
+
+    /**
+     * The picture is the shared io.vigie.view drawing (as telemetry's snapshots: SnapshotTakerTest), its
+     * status line carrying the detector's fps (10 in this stand-in's status), not one measured here.
+     */
+    @Test
+    void snapshotIsTheSharedAnnotatorsDrawingWithTheDetectorsFps() throws Exception {
+        startFeeder();
+        HttpURLConnection c = get("/snapshot.jpg");
+        assertEquals(200, c.getResponseCode());
+        long seq = Long.parseLong(c.getHeaderField("X-Vigie-Sequence"));
+        byte[] served = c.getInputStream().readAllBytes();
+        String overlay = "10.0 fps | 31 ms | " + MODEL.shortId() + " | #" + seq;
+        byte[] expected;
+        try (JpegEncoder enc = new JpegEncoder()) {
+            expected = enc.encode(new Annotator().draw(image(), result(seq), overlay), 80);
+        }
+        assertArrayEquals(expected, served, "same pixels, same encoder, same bytes");
     }
 
     @Test

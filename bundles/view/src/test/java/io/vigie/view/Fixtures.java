@@ -1,4 +1,4 @@
-package io.vigie.web.core;
+package io.vigie.view;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -11,31 +11,32 @@ import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
 import io.vigie.api.video.ImageView;
 
-final class Fixtures {
-    static final String SHA = "7046f31a0000000000000000000000000000000000000000000000000000aa0cd";
-    static final ModelIdentity MODEL = new ModelIdentity("ssd-mobilenet-v2", Precision.INT8, "1.0.0", SHA);
+/** Frames and results for tests; shipped as this module's test-jar, used by io.vigie.web's tests too. */
+public final class Fixtures {
+    public static final String SHA = "7046f31a0000000000000000000000000000000000000000000000000000aa0cd";
+    public static final ModelIdentity MODEL = new ModelIdentity("ssd-mobilenet-v2", Precision.INT8, "1.0.0", SHA);
 
     private Fixtures() {
     }
 
     /** Uniform grey BGR image, with optional row padding. */
-    static ImageView grey(int w, int h, int pad, boolean direct) {
+    public static ImageView grey(int w, int h, int pad, boolean direct) {
         int stride = w * 3 + pad;
         ByteBuffer b = direct ? ByteBuffer.allocateDirect(stride * h) : ByteBuffer.allocate(stride * h);
         for (int i = 0; i < stride * h; i++) b.put(i, (byte) 128);
         return new ImageView(w, h, stride, b);
     }
 
-    static FrameResult result(long seq, List<Detection> dets, List<ZoneState> zones) {
+    public static FrameResult result(long seq, List<Detection> dets, List<ZoneState> zones) {
         return new FrameResult(seq, 1_700_000_000_000L + seq * 100, 320, 240, dets, zones, MODEL,
                 new Timings(5, 2, 30, 1, 40));
     }
 
-    static Detection person(float x0, float y0, float x1, float y1) {
+    public static Detection person(float x0, float y0, float x1, float y1) {
         return new Detection(0, "person", 0.87f, x0, y0, x1, y1);
     }
 
-    static ZoneState zone(String name, boolean intrusion, int persons) {
+    public static ZoneState zone(String name, boolean intrusion, int persons) {
         return new ZoneState(name, List.of(new float[] { 0.1f, 0.1f }, new float[] { 0.9f, 0.1f },
                 new float[] { 0.9f, 0.9f }, new float[] { 0.1f, 0.9f }), persons, intrusion);
     }

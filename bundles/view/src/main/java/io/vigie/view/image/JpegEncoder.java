@@ -1,4 +1,4 @@
-package io.vigie.web.core;
+package io.vigie.view.image;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -11,9 +11,13 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** ImageIO JPEG with an explicit quality; in-memory stream so ImageIO never touches temp files. */
-public final class JpegEncoder {
+/**
+ * ImageIO JPEG with an explicit quality; in-memory stream so ImageIO never touches temp files. One
+ * writer, reused for every image: thread-safe (calls are serialised), close it when done.
+ */
+public final class JpegEncoder implements AutoCloseable {
     private final ImageWriter writer;
+    private boolean closed;
 
     public JpegEncoder() {
         Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
@@ -23,8 +27,12 @@ public final class JpegEncoder {
 
     /** @param quality 1..100 */
     public synchronized byte[] encode(BufferedImage img, int quality) throws IOException {
-        if (quality < 1 || quality > 100) throw new IllegalArgumentException("JPEG quality must be 1..100: " + quality);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16 * 1024, img.getWidth() * img.getHeight() / 8));
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("JPEG quality must be 1..100: " + quality);
+        }
+        if (closed) throw new IllegalStateException("JPEG encoder closed");
+        int guess = Math.max(16 * 1024, img.getWidth() * img.getHeight() / 8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(guess);
         ImageWriteParam p = writer.getDefaultWriteParam();
         p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         p.setCompressionQuality(quality / 100f);
@@ -37,7 +45,10 @@ public final class JpegEncoder {
         return out.toByteArray();
     }
 
-    public synchronized void dispose() {
+    /** Frees the writer; encoding afterwards throws IllegalStateException. */
+    @Override
+    public synchronized void close() {
+        closed = true;
         writer.dispose();
     }
 }

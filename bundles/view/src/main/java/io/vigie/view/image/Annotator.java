@@ -1,4 +1,4 @@
-package io.vigie.web.core;
+package io.vigie.view.image;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -18,8 +18,9 @@ import io.vigie.api.inference.Detection;
 import io.vigie.api.video.ImageView;
 
 /**
- * Draws a frame's result (boxes, zones, one status line) onto the frame with Java2D. Not thread-safe
- * for text state; use one per encoding thread or guard externally.
+ * Draws a frame's result (boxes with label and score, zones with name and persons, one optional status
+ * line) onto the frame with Java2D. Safe to share between threads: each call draws with its own
+ * Graphics; only the "text works" flag is shared.
  */
 public final class Annotator {
     static final Color BOX = new Color(0, 200, 255);
@@ -30,7 +31,7 @@ public final class Annotator {
     // Minimal JREs without fonts/fontconfig throw on the first drawString: then we keep drawing
     // shapes and skip text rather than losing the whole stream.
     private volatile boolean textEnabled = true;
-    private Throwable textFailure;
+    private volatile Throwable textFailure;
 
     /** Copies a packed BGR view into a TYPE_3BYTE_BGR image (same byte order, so a plain row copy). */
     public static BufferedImage toImage(ImageView view) {
@@ -41,6 +42,18 @@ public final class Annotator {
         for (int y = 0; y < view.height(); y++) {
             src.get(y * view.stride(), dst, y * row, row);
         }
+        return img;
+    }
+
+    /**
+     * The frame's pixels with the result drawn on them: {@link #toImage} then {@link #annotate}.
+     *
+     * @param result  what to draw, or null for the bare frame
+     * @param overlay status text for the top line, or null for none
+     */
+    public BufferedImage draw(ImageView view, FrameResult result, String overlay) {
+        BufferedImage img = toImage(view);
+        annotate(img, result, overlay);
         return img;
     }
 

@@ -1,5 +1,6 @@
-package io.vigie.web.core;
+package io.vigie.view.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.video.ImageView;
+import io.vigie.view.Fixtures;
 
 class AnnotatorJpegTest {
     static {
@@ -84,6 +86,21 @@ class AnnotatorJpegTest {
         int p = back.getRGB(32, 150);
         assertTrue(((p >> 16) & 0xff) < 100 && (p & 0xff) > 150, Integer.toHexString(p));
         assertThrows(IllegalArgumentException.class, () -> enc.encode(img, 0));
-        enc.dispose();
+        enc.close();
+        assertThrows(IllegalStateException.class, () -> enc.encode(img, 80));
+    }
+
+    @Test
+    void drawIsToImageThenAnnotate() {
+        ImageView view = Fixtures.grey(160, 120, 4, false);
+        var result = Fixtures.result(3, List.of(Fixtures.person(0.2f, 0.2f, 0.6f, 0.8f)),
+                List.of(Fixtures.zone("gate", false, 1)));
+        BufferedImage drawn = new Annotator().draw(view, result, "#3");
+        BufferedImage byHand = Annotator.toImage(view);
+        new Annotator().annotate(byHand, result, "#3");
+        assertArrayEquals(byHand.getRGB(0, 0, 160, 120, null, 0, 160), drawn.getRGB(0, 0, 160, 120, null, 0, 160));
+        // without a result nor overlay the frame stays as it came
+        int[] bare = new Annotator().draw(view, null, null).getRGB(0, 0, 160, 120, null, 0, 160);
+        assertArrayEquals(Annotator.toImage(view).getRGB(0, 0, 160, 120, null, 0, 160), bare);
     }
 }
