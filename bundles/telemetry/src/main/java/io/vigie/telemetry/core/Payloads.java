@@ -73,7 +73,7 @@ public final class Payloads {
         p.addMetric("type", err == null ? "MODEL_CHANGED" : "MODEL_FAILED");
         putModel(p, ev);
         if (err != null) p.addMetric("error", String.valueOf(err));
-        Object swap = ev.get("swap.ms");
+        Object swap = ev.get(DetectorTopics.SWAP_MS);
         if (swap instanceof Number n) p.addMetric("swap.ms", n.doubleValue());
         Object seq = ev.get(DetectorTopics.SEQUENCE);
         if (seq instanceof Number n) p.addMetric("sequence", n.longValue());

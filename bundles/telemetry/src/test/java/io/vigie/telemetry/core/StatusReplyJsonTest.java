@@ -20,7 +20,7 @@ class StatusReplyJsonTest {
     @Test
     void statusBodyFieldNames() throws Exception {
         DetectorStatus st = CommandHandlerTest.status(DetectorStatus.State.RUNNING, null, "floor");
-        CommandHandler h = new CommandHandler(() -> st, new CommandHandlerTest.MapStore(), () -> null,
+        CommandHandler h = new CommandHandler(() -> st, () -> new CommandHandlerTest.FakeSettings(), () -> null,
                 () -> new Payloads.Counters(0, 0, 0, 0, 0, null, 0, 0, null), 500, 1000, CommandHandler.systemWaiter());
         byte[] body = h.doGet(new RequestHandlerContext(null, Map.of()), CommandHandlerTest.req(Map.of(), "status"))
                 .getPayload().getBody();

@@ -162,7 +162,7 @@ public final class JsonMapper {
         JsonObject o = new JsonObject();
         o.addProperty("type", "MODEL");
         o.add("model", ApiJson.modelOfEvent(p));
-        o.addProperty("swapMs", num(p.get("swap.ms")));
+        o.addProperty("swapMs", num(p.get(DetectorTopics.SWAP_MS)));
         o.addProperty("sequence", num(p.get(DetectorTopics.SEQUENCE)));
         o.addProperty("error", str(p.get(DetectorTopics.ERROR)));
         return o;

@@ -165,7 +165,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         if (DetectorTopics.MODEL_CHANGED.equals(event.getTopic())) {
             Map<String, Object> props = new HashMap<>();
             for (String k : event.getPropertyNames()) props.put(k, event.getProperty(k));
-            Object swap = props.get("swap.ms");
+            Object swap = props.get(DetectorTopics.SWAP_MS);
             metrics.modelEvent(swap instanceof Number n ? n.doubleValue() : null, props.get(DetectorTopics.ERROR) != null);
             events.publish(SseHub.MODEL, JsonMapper.toJson(JsonMapper.modelEvent(props)));
             return;
