@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 
 import org.eclipse.kura.message.KuraPayload;
 import org.eclipse.kura.message.KuraPosition;
@@ -49,6 +51,76 @@ class SimpleJsonCodecTest {
         assertEquals("{}", new String(new SimpleJsonCodec().encode(new KuraPayload()), StandardCharsets.UTF_8));
     }
 
+    /** The wire format, byte for byte: key order, number forms, string escapes, no HTML escaping, sorted metrics. */
+    @Test
+    void wireFormatIsPinned() {
+        KuraPayload p = new KuraPayload();
+        p.setTimestamp(new Date(1234L));
+        KuraPosition pos = new KuraPosition();
+        pos.setLatitude(1.5);
+        pos.setLongitude(-2.25);
+        pos.setAltitude(100.0);
+        pos.setPrecision(3.5);
+        pos.setHeading(90.0);
+        pos.setSpeed(0.0);
+        pos.setTimestamp(new Date(5000L));
+        pos.setSatellites(7);
+        pos.setStatus(1);
+        p.setPosition(pos);
+        p.addMetric("y", new byte[] { -1, 0, 1 });
+        p.addMetric("s", "<a href='x'>&= \\ \" \n\r\t \u0001 \u00e9 \u2713");
+        p.addMetric("q\"uote", false);
+        p.addMetric("l", 1L << 40);
+        p.addMetric("i", -3);
+        p.addMetric("f", 0.1f);
+        p.addMetric("e", 1e-7);
+        p.addMetric("d", 1e21);
+        p.addMetric("b", true);
+        p.setBody("jpeg".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("{\"sentOn\":1234,\"position\":{\"latitude\":1.5,\"longitude\":-2.25,\"altitude\":100.0,"
+                + "\"precision\":3.5,\"heading\":90.0,\"speed\":0.0,\"timestamp\":5000,\"satellites\":7,\"status\":1},"
+                + "\"metrics\":{\"b\":true,\"d\":1.0E21,\"e\":1.0E-7,\"f\":0.1,\"i\":-3,\"l\":1099511627776,"
+                + "\"q\\\"uote\":false,"
+                + "\"s\":\"<a href='x'>&= \\\\ \\\" \\n\\r\\t \\u0001 \u00e9 \u2713\",\"y\":\"/wAB\"},"
+                + "\"body\":\"anBlZw==\"}",
+                new String(new SimpleJsonCodec().encode(p), StandardCharsets.UTF_8));
+        KuraPayload metricsOnly = new KuraPayload();
+        metricsOnly.addMetric("n", 1);
+        assertEquals("{\"metrics\":{\"n\":1}}", new String(new SimpleJsonCodec().encode(metricsOnly), StandardCharsets.UTF_8));
+        KuraPayload bodyOnly = new KuraPayload();
+        bodyOnly.setBody(new byte[0]);
+        assertEquals("{\"body\":\"\"}", new String(new SimpleJsonCodec().encode(bodyOnly), StandardCharsets.UTF_8));
+    }
+
+    /** Every control character and the JavaScript line separators come back as they went in. */
+    @Test
+    void everyControlCharacterRoundTrips() {
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < 0x20; c++) all.append(c);
+        all.append("\u2028\u2029\u007f\ud83d\ude00");
+        KuraPayload p = new KuraPayload();
+        p.addMetric(all.toString(), all.toString());
+        JsonObject m = JsonParser.parseString(new String(new SimpleJsonCodec().encode(p), StandardCharsets.UTF_8))
+                .getAsJsonObject().getAsJsonObject("metrics");
+        assertEquals(all.toString(), m.get(all.toString()).getAsString());
+    }
+
+    @Test
+    void hugeMetricsAndBodyEncodeWhole() {
+        KuraPayload p = new KuraPayload();
+        String big = "x".repeat(2_000_000);
+        p.addMetric("big", big);
+        for (int i = 0; i < 10_000; i++) p.addMetric("m" + i, i);
+        byte[] body = new byte[3_000_000];
+        body[body.length - 1] = 42;
+        p.setBody(body);
+        JsonObject o = JsonParser.parseString(new String(new SimpleJsonCodec().encode(p), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        assertEquals(big, o.getAsJsonObject("metrics").get("big").getAsString());
+        assertEquals(10_001, o.getAsJsonObject("metrics").size());
+        assertArrayEquals(body, Base64.getDecoder().decode(o.get("body").getAsString()));
+    }
+
     @Test
     void refusesWhatJsonCannotCarry() {
         KuraPayload p = new KuraPayload();
@@ -57,5 +129,20 @@ class SimpleJsonCodecTest {
         KuraPayload q = new KuraPayload();
         q.addMetric("o", new Object());
         assertThrows(IllegalArgumentException.class, () -> new SimpleJsonCodec().encode(q));
+        // nested values (Kura metrics are flat) and the other non-finite numbers, metrics and position alike
+        for (Object wrong : new Object[] { Map.of("k", 1), List.of(1, 2), new int[] { 1 }, 'c', (short) 1,
+                Float.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY }) {
+            KuraPayload w = new KuraPayload();
+            w.addMetric("wrong", wrong);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SimpleJsonCodec().encode(w),
+                    String.valueOf(wrong));
+            assertTrue(e.getMessage().contains("'wrong'"), e.getMessage());
+        }
+        KuraPayload pos = new KuraPayload();
+        KuraPosition inf = new KuraPosition();
+        inf.setLatitude(Double.POSITIVE_INFINITY);
+        pos.setPosition(inf);
+        assertThrows(IllegalArgumentException.class, () -> new SimpleJsonCodec().encode(pos));
+        assertThrows(IllegalArgumentException.class, () -> new SimpleJsonCodec().encode(null));
     }
 }
