@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import com.google.gson.GsonBuilder;
-
 /**
  * Sustained raw throughput: the same interpreter calls as tools/eval's BenchMain (engine
  * preprocess of a 768×576 BGR image + Invoke, XNNPACK), but timed back to back, so FPS = runs / wall
@@ -93,7 +91,7 @@ public final class RawMain {
         out.put("invokeP95Ms", Json.round(Stats.percentile(inv, 95)));
         out.put("preprocessInvokeP50Ms", Json.round(Stats.percentile(both, 50)));
         out.put("preprocessInvokeP95Ms", Json.round(Stats.percentile(both, 95)));
-        String json = new GsonBuilder().serializeNulls().create().toJson(out);
+        String json = Json.line(out);
         Files.writeString(Path.of(a.get("json")), json + "\n");
         System.out.println(json);
     }
