@@ -1,5 +1,8 @@
 package io.vigie.cloud.paho.osgi;
 
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.reflect.Proxy;
@@ -79,7 +82,8 @@ class PahoCloudPublisherTest {
 
     @Test
     void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "mosquitto is not installed (scripts/install-deps.sh installs it)");
+        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")),
+                "mosquitto is not installed (scripts/install-deps.sh installs it)");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -91,15 +95,11 @@ class PahoCloudPublisherTest {
         PahoCloudPublisher pub = null;
         MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!sub.isConnected()) {
-                try {
-                    sub.connect();
-                } catch (Exception notYet) {
-                    assertTrue(System.nanoTime() < deadline, "mosquitto did not come up");
-                    Thread.sleep(100);
-                }
-            }
+            await("mosquitto up").atMost(ofSeconds(10)).pollInterval(ofMillis(100)).ignoreExceptions()
+                    .until(() -> {
+                        sub.connect();
+                        return sub.isConnected();
+                    });
             List<String> topics = Collections.synchronizedList(new ArrayList<>());
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<Object> counts = Collections.synchronizedList(new ArrayList<>());
@@ -133,11 +133,8 @@ class PahoCloudPublisherTest {
             KuraException tooBig = assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(huge)));
             assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, tooBig.getCode());
 
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (confirmed.size() < 2 || topics.size() < 2) {
-                assertTrue(System.nanoTime() < deadline, "confirmations " + confirmed + ", topics " + topics);
-                Thread.sleep(20);
-            }
+            await("two confirmations and deliveries").atMost(ofSeconds(15)).untilAsserted(() -> assertTrue(
+                    confirmed.size() >= 2 && topics.size() >= 2, "confirmations " + confirmed + ", topics " + topics));
             assertEquals(List.of(id1, id2), confirmed);
             assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
             assertEquals(List.of(2, 2), counts);
@@ -193,22 +190,17 @@ class PahoCloudPublisherTest {
                     }
                 });
                 PahoCloudNotificationPublisher notifier = new PahoCloudNotificationPublisher(pub);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!seen.contains("$EDC/acct/gw/MQTT/BIRTH")) {
-                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen);
-                    Thread.sleep(20);
-                }
+                await("BIRTH").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
+                        seen.contains("$EDC/acct/gw/MQTT/BIRTH"), "no BIRTH: " + seen));
                 KuraPayload req = new KuraPayload();
                 req.addMetric("request.id", "q1");
                 req.addMetric("requester.client.id", "cloud");
                 cloud.publish("$EDC/acct/gw/CMD-V1/EXEC/snapshot", codec.encode(req), 1, false);
                 notifier.publish(new KuraMessage(new KuraPayload(),
                         Map.of("appId", "CMD-V1", "messageType", "progress", "requestorClientId", "cloud")));
-                while (!(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
-                        && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"))) {
-                    assertTrue(System.nanoTime() < deadline, "seen " + seen);
-                    Thread.sleep(20);
-                }
+                await("reply and notification").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
+                        seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
+                                && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"), "seen " + seen));
                 assertEquals(200, codes.get(seen.indexOf("$EDC/acct/cloud/CMD-V1/REPLY/q1")));
                 assertEquals(1L, pub.requestCounters().get("ok"));
                 KuraException e = assertThrows(KuraException.class,
