@@ -75,7 +75,8 @@ class KuraPayloadCodecTest {
         return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setLabel(label).setType(type).build();
     }
 
-    private static KuraPayload full() {
+    /** Every field and metric type set (also the simple-JSON codec's pinned wire format). */
+    static KuraPayload full() {
         KuraPayload p = new KuraPayload();
         p.setTimestamp(new Date(1_764_000_000_123L));
         p.addMetric("d", 3.25d);

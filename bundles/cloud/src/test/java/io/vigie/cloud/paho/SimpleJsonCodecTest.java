@@ -54,35 +54,19 @@ class SimpleJsonCodecTest {
     /** The wire format, byte for byte: key order, number forms, string escapes, no HTML escaping, sorted metrics. */
     @Test
     void wireFormatIsPinned() {
-        KuraPayload p = new KuraPayload();
-        p.setTimestamp(new Date(1234L));
-        KuraPosition pos = new KuraPosition();
-        pos.setLatitude(1.5);
-        pos.setLongitude(-2.25);
-        pos.setAltitude(100.0);
-        pos.setPrecision(3.5);
-        pos.setHeading(90.0);
-        pos.setSpeed(0.0);
-        pos.setTimestamp(new Date(5000L));
-        pos.setSatellites(7);
-        pos.setStatus(1);
-        p.setPosition(pos);
-        p.addMetric("y", new byte[] { -1, 0, 1 });
-        p.addMetric("s", "<a href='x'>&= \\ \" \n\r\t \u0001 \u00e9 \u2713");
+        KuraPayload p = KuraPayloadCodecTest.full();
+        p.addMetric("s.escapes", "<a href='x'>&= \\ \" \n\r\t \u0001 \u00e9 \u2713");
         p.addMetric("q\"uote", false);
-        p.addMetric("l", 1L << 40);
-        p.addMetric("i", -3);
-        p.addMetric("f", 0.1f);
-        p.addMetric("e", 1e-7);
-        p.addMetric("d", 1e21);
-        p.addMetric("b", true);
-        p.setBody("jpeg".getBytes(StandardCharsets.US_ASCII));
-        assertEquals("{\"sentOn\":1234,\"position\":{\"latitude\":1.5,\"longitude\":-2.25,\"altitude\":100.0,"
-                + "\"precision\":3.5,\"heading\":90.0,\"speed\":0.0,\"timestamp\":5000,\"satellites\":7,\"status\":1},"
-                + "\"metrics\":{\"b\":true,\"d\":1.0E21,\"e\":1.0E-7,\"f\":0.1,\"i\":-3,\"l\":1099511627776,"
-                + "\"q\\\"uote\":false,"
-                + "\"s\":\"<a href='x'>&= \\\\ \\\" \\n\\r\\t \\u0001 \u00e9 \u2713\",\"y\":\"/wAB\"},"
-                + "\"body\":\"anBlZw==\"}",
+        p.addMetric("f.tenth", 0.1f);
+        p.addMetric("d.small", 1e-7);
+        p.addMetric("d.big", 1e21);
+        assertEquals("{\"sentOn\":1764000000123,\"position\":{\"latitude\":45.5,\"longitude\":-73.25,\"altitude\":12.0,"
+                + "\"precision\":3.0,\"heading\":270.0,\"speed\":1.5,\"timestamp\":99,\"satellites\":9,\"status\":-1},"
+                + "\"metrics\":{\"b\":true,\"b.false\":false,\"d\":3.25,\"d.big\":1.0E21,\"d.small\":1.0E-7,\"f\":-1.5,"
+                + "\"f.tenth\":0.1,\"i\":-42,\"i.max\":2147483647,\"l\":-9223372036854775801,\"q\\\"uote\":false,"
+                + "\"s\":\"zone \u00e9 1\",\"s.empty\":\"\","
+                + "\"s.escapes\":\"<a href='x'>&= \\\\ \\\" \\n\\r\\t \\u0001 \u00e9 \u2713\",\"y\":\"AAH/\"},"
+                + "\"body\":\"c25hcHNob3Q=\"}",
                 new String(new SimpleJsonCodec().encode(p), StandardCharsets.UTF_8));
         KuraPayload metricsOnly = new KuraPayload();
         metricsOnly.addMetric("n", 1);
