@@ -1,19 +1,16 @@
 package io.vigie.cloud.paho.osgi;
 
-import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
@@ -27,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 
 import io.vigie.cloud.paho.KuraPayloadCodec;
+import io.vigie.testkit.Mosquitto;
 
 /** The component as DS would build it (config and context as proxies), against a real mosquitto. */
 class PahoCloudPublisherTest {
@@ -82,24 +80,12 @@ class PahoCloudPublisherTest {
 
     @Test
     void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")),
-                "mosquitto is not installed (scripts/install-deps.sh installs it)");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("m.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
-        Process broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log").toFile()).start();
+        Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")));
+        broker.start(); // fails with the install hint when mosquitto is missing
         PahoCloudPublisher pub = null;
-        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
+        MqttClient sub = new MqttClient(broker.uri(), "sub", new MemoryPersistence());
         try {
-            await("mosquitto up").atMost(ofSeconds(10)).pollInterval(ofMillis(100)).ignoreExceptions()
-                    .until(() -> {
-                        sub.connect();
-                        return sub.isConnected();
-                    });
+            sub.connect();
             List<String> topics = Collections.synchronizedList(new ArrayList<>());
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<Object> counts = Collections.synchronizedList(new ArrayList<>());
@@ -108,7 +94,7 @@ class PahoCloudPublisherTest {
                 counts.add(codec.decode(m.getPayload()).getMetric("persons"));
             });
 
-            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", "tcp://127.0.0.1:" + port,
+            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
                     "account_name", "acct", "client_id", "gw")));
             List<String> confirmed = Collections.synchronizedList(new ArrayList<>());
             CloudDeliveryListener l = confirmed::add;
@@ -147,14 +133,13 @@ class PahoCloudPublisherTest {
                 sub.disconnect(1000);
             }
             sub.close(true);
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
     @Test
     void componentIsTheRequestRegistryAndNotificationPublisherService() throws Exception {
-        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+        try (Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")))) {
             broker.start();
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<String> seen = Collections.synchronizedList(new ArrayList<>());
