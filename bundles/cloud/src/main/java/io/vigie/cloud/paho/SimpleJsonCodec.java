@@ -1,16 +1,24 @@
 package io.vigie.cloud.paho;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Date;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.eclipse.kura.message.KuraPayload;
 import org.eclipse.kura.message.KuraPosition;
 
+import com.google.gson.stream.JsonWriter;
+
 /**
  * The "simple JSON" payload option, for platforms that do not speak protobuf (modelled on Kura's simple-json payload
- * encoding; field names not checked against Kura's source yet): {@code {"sentOn":ms,"position":{...},"metrics":{"name":value,...},"body":"base64"}}. Encoding only.
+ * encoding; field names not checked against Kura's source yet):
+ * {@code {"sentOn":ms,"position":{...},"metrics":{"name":value,...},"body":"base64"}}, absent fields left out,
+ * metrics sorted by name. Encoding only, written with Gson's {@link JsonWriter} (no HTML escaping).
  * Non-finite doubles/floats have no JSON form and are refused; byte[] metrics are base64 strings.
  */
 public final class SimpleJsonCodec {
@@ -19,89 +27,68 @@ public final class SimpleJsonCodec {
         if (p == null) {
             throw new IllegalArgumentException("payload is null");
         }
-        StringBuilder b = new StringBuilder(128).append('{');
-        boolean first = true;
-        if (p.getTimestamp() != null) {
-            b.append("\"sentOn\":").append(p.getTimestamp().getTime());
-            first = false;
-        }
-        KuraPosition pos = p.getPosition();
-        if (pos != null) {
-            b.append(first ? "" : ",").append("\"position\":{");
-            boolean f = true;
-            f = field(b, f, "latitude", pos.getLatitude());
-            f = field(b, f, "longitude", pos.getLongitude());
-            f = field(b, f, "altitude", pos.getAltitude());
-            f = field(b, f, "precision", pos.getPrecision());
-            f = field(b, f, "heading", pos.getHeading());
-            f = field(b, f, "speed", pos.getSpeed());
-            f = field(b, f, "timestamp", pos.getTimestamp() == null ? null : pos.getTimestamp().getTime());
-            f = field(b, f, "satellites", pos.getSatellites());
-            field(b, f, "status", pos.getStatus());
-            b.append('}');
-            first = false;
-        }
-        if (!p.metricNames().isEmpty()) {
-            b.append(first ? "" : ",").append("\"metrics\":{");
-            boolean f = true;
-            for (Map.Entry<String, Object> m : new TreeMap<>(p.metrics()).entrySet()) {
-                f = field(b, f, m.getKey(), m.getValue());
+        StringWriter s = new StringWriter(128);
+        try (JsonWriter w = new JsonWriter(s)) {
+            w.beginObject();
+            if (p.getTimestamp() != null) {
+                w.name("sentOn").value(p.getTimestamp().getTime());
             }
-            b.append('}');
-            first = false;
+            if (p.getPosition() != null) {
+                position(w.name("position"), p.getPosition());
+            }
+            if (!p.metricNames().isEmpty()) {
+                w.name("metrics").beginObject();
+                for (Map.Entry<String, Object> m : new TreeMap<>(p.metrics()).entrySet()) {
+                    field(w, m.getKey(), m.getValue());
+                }
+                w.endObject();
+            }
+            if (p.getBody() != null) {
+                w.name("body").value(Base64.getEncoder().encodeToString(p.getBody()));
+            }
+            w.endObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        if (p.getBody() != null) {
-            b.append(first ? "" : ",").append("\"body\":\"").append(Base64.getEncoder().encodeToString(p.getBody()))
-                    .append('"');
-        }
-        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return s.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static boolean field(StringBuilder b, boolean first, String name, Object v) {
+    private static void position(JsonWriter w, KuraPosition pos) throws IOException {
+        Date time = pos.getTimestamp();
+        w.beginObject();
+        field(w, "latitude", pos.getLatitude());
+        field(w, "longitude", pos.getLongitude());
+        field(w, "altitude", pos.getAltitude());
+        field(w, "precision", pos.getPrecision());
+        field(w, "heading", pos.getHeading());
+        field(w, "speed", pos.getSpeed());
+        field(w, "timestamp", time == null ? null : time.getTime());
+        field(w, "satellites", pos.getSatellites());
+        field(w, "status", pos.getStatus());
+        w.endObject();
+    }
+
+    /** One name/value pair; null values are left out. Float keeps its own shortest form (0.1f is 0.1). */
+    private static void field(JsonWriter w, String name, Object v) throws IOException {
         if (v == null) {
-            return first;
+            return;
         }
-        if (!first) {
-            b.append(',');
-        }
-        string(b, name);
-        b.append(':');
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 throw new IllegalArgumentException("'" + name + "' is " + d + ", which JSON cannot represent");
             }
-            b.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
-        } else if (v instanceof Long || v instanceof Integer || v instanceof Boolean) {
-            b.append(v);
+            w.name(name).value((Number) v);
+        } else if (v instanceof Long || v instanceof Integer) {
+            w.name(name).value((Number) v);
+        } else if (v instanceof Boolean) {
+            w.name(name).value((boolean) v);
         } else if (v instanceof String) {
-            string(b, (String) v);
+            w.name(name).value((String) v);
         } else if (v instanceof byte[]) {
-            string(b, Base64.getEncoder().encodeToString((byte[]) v));
+            w.name(name).value(Base64.getEncoder().encodeToString((byte[]) v));
         } else {
             throw new IllegalArgumentException("metric '" + name + "': unsupported type " + v.getClass().getName());
         }
-        return false;
-    }
-
-    private static void string(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        b.append('"');
     }
 }

@@ -1,5 +1,7 @@
 package io.vigie.cloud.paho;
 
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -8,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.kura.cloudconnection.message.KuraMessage;
 import org.eclipse.kura.cloudconnection.request.RequestHandler;
@@ -29,16 +29,6 @@ class Mqtt5Test {
     Path brokerDir;
     @TempDir
     Path storeDir;
-
-    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void dataRequestAndLwtOverMqtt5() throws Exception {
@@ -74,27 +64,27 @@ class Mqtt5Test {
                 });
                 try {
                     f.start();
-                    await("BIRTH", () -> has(got, "$EDC/acct/gw5/MQTT/BIRTH"));
+                    await("BIRTH").atMost(ofSeconds(15)).until(() -> has(got, "$EDC/acct/gw5/MQTT/BIRTH"));
                     KuraPayload e = new KuraPayload();
                     e.addMetric("seq", 1);
                     f.publish("events", e, 1, false, 5);
-                    await("data message", () -> has(got, "acct/gw5/VIGIE/events"));
+                    await("data message").atMost(ofSeconds(15)).until(() -> has(got, "acct/gw5/VIGIE/events"));
                     assertEquals(1, first(got, "acct/gw5/VIGIE/events").getMetric("seq"));
 
                     KuraPayload req = new KuraPayload();
                     req.addMetric("request.id", "v5");
                     req.addMetric("requester.client.id", "cloud");
                     cloud.publish("$EDC/acct/gw5/APP/GET/zones/1", codec.encode(req), 1, false);
-                    await("reply", () -> has(got, "$EDC/acct/cloud/APP/REPLY/v5"));
+                    await("reply").atMost(ofSeconds(15)).until(() -> has(got, "$EDC/acct/cloud/APP/REPLY/v5"));
                     KuraPayload reply = first(got, "$EDC/acct/cloud/APP/REPLY/v5");
                     assertEquals(200, reply.getMetric("response.code"));
                     assertEquals("[zones, 1]", reply.getMetric("args"));
-                    await("store drained", () -> store.size() == 0);
+                    await("store drained").atMost(ofSeconds(15)).until(() -> store.size() == 0);
                     // No Local: our own BIRTH and reply did not come back to the gateway as inbound messages.
                     assertEquals(0, requests.counter("ignored"), requests.counters().toString());
 
                     f.killConnection();
-                    await("LWT", () -> has(got, "$EDC/acct/gw5/MQTT/LWT"));
+                    await("LWT").atMost(ofSeconds(15)).until(() -> has(got, "$EDC/acct/gw5/MQTT/LWT"));
                 } finally {
                     requests.close();
                     f.close();
@@ -144,9 +134,9 @@ class Mqtt5Test {
                 f.start();
                 f.publish("denied/x", new KuraPayload(), 1, false, 5);
                 f.publish("allowed", new KuraPayload(), 1, false, 5);
-                await("allowed message", () -> got.contains("acct/gw5r/VIGIE/allowed"));
-                await("refusal counted", () -> f.counters().get("refused") == 1);
-                await("store empty", () -> store.size() == 0);
+                await("allowed message").atMost(ofSeconds(15)).until(() -> got.contains("acct/gw5r/VIGIE/allowed"));
+                await("refusal counted").atMost(ofSeconds(15)).until(() -> f.counters().get("refused") == 1);
+                await("store empty").atMost(ofSeconds(15)).until(() -> store.size() == 0);
                 assertEquals(List.of("acct/gw5r/VIGIE/allowed"), got);
             } finally {
                 cloud.disconnect(1000);

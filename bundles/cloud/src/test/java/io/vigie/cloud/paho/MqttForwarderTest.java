@@ -1,6 +1,9 @@
 package io.vigie.cloud.paho;
 
 import io.vigie.testkit.Mosquitto;
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -8,8 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.kura.message.KuraPayload;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -128,16 +129,6 @@ class MqttForwarderTest {
         return c;
     }
 
-    private static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + seconds + " s waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private long count(String topic) {
         synchronized (received) {
             return received.stream().filter(r -> r[0].equals(topic)).count();
@@ -157,15 +148,15 @@ class MqttForwarderTest {
     void namespaceEncodingBirthAndCleanDisconnect() throws Exception {
         subscriber("sub-ns", true);
         MqttForwarder f = forwarder(settings("gw1"));
-        await("BIRTH", 10, () -> count("$EDC/acct/gw1/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw1/MQTT/BIRTH") == 1);
         KuraPayload big = event(3);
         big.setBody(new byte[20_000]); // compressible: travels gzipped, subscriber's codec inflates it
         f.publish("events/intrusion", event(1), 1, false, 5);
         f.publish("metrics", event(2), 0, false, 5);
         f.publish("events/intrusion", big, 1, false, 5);
-        await("3 data messages", 10, () -> count("acct/gw1/VIGIE/events/intrusion") == 2
+        await("3 data messages").atMost(ofSeconds(10)).until(() -> count("acct/gw1/VIGIE/events/intrusion") == 2
                 && count("acct/gw1/VIGIE/metrics") == 1);
-        await("store drained", 10, () -> f.counters().get("stored") == 0);
+        await("store drained").atMost(ofSeconds(10)).until(() -> f.counters().get("stored") == 0);
         synchronized (payloads) {
             KuraPayload birth = payloads.get(0);
             assertEquals("VIGIE", birth.getMetric("application_ids"));
@@ -177,9 +168,9 @@ class MqttForwarderTest {
             assertEquals(0.87d, last.getMetric("score"));
         }
         f.close();
-        await("DC", 10, () -> count("$EDC/acct/gw1/MQTT/DC") == 1);
-        Thread.sleep(500);
-        assertEquals(0, count("$EDC/acct/gw1/MQTT/LWT"), "clean shutdown: no LWT");
+        await("DC").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw1/MQTT/DC") == 1);
+        // clean shutdown: no LWT, checked throughout half a second (the broker would publish it at once)
+        await("no LWT").during(ofMillis(500)).atMost(ofSeconds(5)).until(() -> count("$EDC/acct/gw1/MQTT/LWT") == 0);
         assertThrows(IllegalArgumentException.class, () -> f.publish("a/#", event(9), 1, false, 5));
         assertThrows(IllegalArgumentException.class, () -> f.publish("a", event(9), 2, false, 5));
     }
@@ -188,10 +179,10 @@ class MqttForwarderTest {
     void lwtWhenTheConnectionDiesWithoutDisconnect() throws Exception {
         subscriber("sub-lwt", true);
         MqttForwarder f = forwarder(settings("gw2"));
-        await("BIRTH", 10, () -> count("$EDC/acct/gw2/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw2/MQTT/BIRTH") == 1);
         long t0 = System.nanoTime();
         f.killConnection(); // socket closed, no DISCONNECT packet: what a crash or power loss looks like to the broker
-        await("LWT", 15, () -> count("$EDC/acct/gw2/MQTT/LWT") == 1);
+        await("LWT").atMost(ofSeconds(15)).until(() -> count("$EDC/acct/gw2/MQTT/LWT") == 1);
         System.out.printf("LWT seen %d ms after the connection was killed%n", (System.nanoTime() - t0) / 1_000_000);
         assertEquals(0, count("$EDC/acct/gw2/MQTT/DC"));
     }
@@ -202,7 +193,7 @@ class MqttForwarderTest {
         subscriber("sub-outage", false); // persistent session: the broker keeps it across its own restart
         CloudSettings s = settings("gw3");
         MqttForwarder f = forwarder(s);
-        await("BIRTH", 10, () -> count("$EDC/acct/gw3/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw3/MQTT/BIRTH") == 1);
 
         broker.stop();
         long outageStart = System.nanoTime();
@@ -217,12 +208,13 @@ class MqttForwarderTest {
         }
         assertEquals(n, f2.counters().get("stored"));
         long failures = f2.counters().get("connectFailures");
-        await("failed reconnects while the broker is down", 20, () -> f2.counters().get("connectFailures") >= failures + 2);
+        await("failed reconnects while the broker is down").atMost(ofSeconds(20))
+                .until(() -> f2.counters().get("connectFailures") >= failures + 2);
 
         broker.start();
         long back = System.nanoTime();
-        await(n + " events", 60, () -> count("acct/gw3/VIGIE/events") >= n);
-        await("store drained", 10, () -> f2.counters().get("stored") == 0);
+        await(n + " events").atMost(ofSeconds(60)).until(() -> count("acct/gw3/VIGIE/events") >= n);
+        await("store drained").atMost(ofSeconds(10)).until(() -> f2.counters().get("stored") == 0);
         long drainMs = (System.nanoTime() - back) / 1_000_000;
 
         List<Integer> seqs = new ArrayList<>();
@@ -258,15 +250,15 @@ class MqttForwarderTest {
         int n = 3000;
         subscriber("sub-burst", true);
         MqttForwarder f = forwarder(settings("gw4"));
-        await("BIRTH", 10, () -> count("$EDC/acct/gw4/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw4/MQTT/BIRTH") == 1);
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             f.publish("metrics", event(i), 1, false, 5);
         }
         long stored = System.nanoTime();
-        await(n + " messages", 120, () -> count("acct/gw4/VIGIE/metrics") >= n);
+        await(n + " messages").atMost(ofSeconds(120)).until(() -> count("acct/gw4/VIGIE/metrics") >= n);
         long done = System.nanoTime();
-        await("store drained", 10, () -> f.counters().get("stored") == 0);
+        await("store drained").atMost(ofSeconds(10)).until(() -> f.counters().get("stored") == 0);
         System.out.printf("burst: %d QoS 1 messages stored in %d ms (%.0f msg/s), all received after %d ms (%.0f msg/s"
                 + " end to end)%n", n, (stored - t0) / 1_000_000, n * 1e9 / (stored - t0), (done - t0) / 1_000_000,
                 n * 1e9 / (done - t0));
@@ -287,7 +279,7 @@ class MqttForwarderTest {
         int n = 400;
         subscriber("sub-stream", false);
         MqttForwarder f = forwarder(settings("gw5"));
-        await("BIRTH", 10, () -> count("$EDC/acct/gw5/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw5/MQTT/BIRTH") == 1);
         Thread producer = new Thread(() -> {
             try {
                 for (int i = 0; i < n; i++) {
@@ -299,18 +291,20 @@ class MqttForwarderTest {
             }
         });
         producer.start();
-        await("first events", 10, () -> count("acct/gw5/VIGIE/events") >= 50);
+        await("first events").atMost(ofSeconds(10)).until(() -> count("acct/gw5/VIGIE/events") >= 50);
+        long failures = f.counters().get("connectFailures");
         broker.stop();
-        Thread.sleep(1500);
+        // the stream goes on into the store until the forwarder has failed to reconnect twice
+        await("failed reconnects").atMost(ofSeconds(20)).until(() -> f.counters().get("connectFailures") >= failures + 2);
         broker.start();
         producer.join(60_000);
-        await(n + " distinct events", 60, () -> {
+        await(n + " distinct events").atMost(ofSeconds(60)).until(() -> {
             synchronized (received) {
                 return received.stream().filter(r -> r[0].equals("acct/gw5/VIGIE/events")).map(r -> r[1]).distinct()
                         .count() >= n;
             }
         });
-        await("store drained", 10, () -> f.counters().get("stored") == 0);
+        await("store drained").atMost(ofSeconds(10)).until(() -> f.counters().get("stored") == 0);
         List<Integer> seqs = new ArrayList<>();
         synchronized (received) {
             for (String[] r : received) {
@@ -344,7 +338,7 @@ class MqttForwarderTest {
         CloudSettings s = settings("gw6");
         java.util.concurrent.atomic.AtomicReference<MqttForwarder> gw = new java.util.concurrent.atomic.AtomicReference<>(
                 forwarder(s));
-        await("BIRTH", 10, () -> count("$EDC/acct/gw6/MQTT/BIRTH") == 1);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw6/MQTT/BIRTH") == 1);
         Object gate = new Object();
         java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -362,10 +356,10 @@ class MqttForwarderTest {
             }
         });
         producer.start();
-        Thread.sleep(1000);
+        await("the stream flowing").atMost(ofSeconds(10)).until(() -> count("acct/gw6/VIGIE/events") >= 20);
         broker.stop();
         long down = System.nanoTime();
-        Thread.sleep(outageMs / 2);
+        Thread.sleep(outageMs / 2); // the outage's length is the scenario, not a wait for something to happen
         synchronized (gate) {
             gw.set(restart(gw.get(), s));
         }
@@ -373,18 +367,25 @@ class MqttForwarderTest {
         Thread.sleep(outageMs - outageMs / 2);
         broker.start();
         long up = System.nanoTime();
-        Thread.sleep(1000);
+        int publishedAtUp = published.get();
+        // events published after the broker is back arrive live before the stream stops
+        await("live events after the outage").atMost(ofSeconds(60)).until(() -> {
+            synchronized (received) {
+                return received.stream().anyMatch(r -> r[0].equals("acct/gw6/VIGIE/events")
+                        && Integer.parseInt(r[1]) > publishedAtUp);
+            }
+        });
         stop.set(true);
         producer.join(10_000);
         int n = published.get();
-        await(n + " distinct events", 60 + outageMs / 1000, () -> {
+        await(n + " distinct events").atMost(ofSeconds(60 + outageMs / 1000)).until(() -> {
             synchronized (received) {
                 return received.stream().filter(r -> r[0].equals("acct/gw6/VIGIE/events")).map(r -> r[1]).distinct()
                         .count() >= n;
             }
         });
         long drained = System.nanoTime();
-        await("store drained", 10, () -> gw.get().counters().get("stored") == 0);
+        await("store drained").atMost(ofSeconds(10)).until(() -> gw.get().counters().get("stored") == 0);
         List<Integer> seqs = new ArrayList<>();
         synchronized (received) {
             for (String[] r : received) {

@@ -1,5 +1,7 @@
 package io.vigie.cloud.paho;
 
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -10,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
@@ -161,7 +162,7 @@ class RequestDispatcherTest {
         startCloud();
         g.forwarder.start();
         // The gateway subscribes before it sends BIRTH: after BIRTH, requests are heard.
-        await("BIRTH", 10, () -> count("$EDC/acct/gw/MQTT/BIRTH") > 0);
+        await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw/MQTT/BIRTH") > 0);
         return g;
     }
 
@@ -207,7 +208,7 @@ class RequestDispatcherTest {
 
     private KuraPayload reply(String app, String id) throws InterruptedException {
         String topic = "$EDC/acct/cloud/" + app + "/REPLY/" + id;
-        await("reply " + topic, 10, () -> count(topic) > 0);
+        await("reply " + topic).atMost(ofSeconds(10)).until(() -> count(topic) > 0);
         synchronized (cloudInbox) {
             assertEquals(1, count(topic), "exactly one reply on " + topic);
             return cloudInbox.stream().filter(e -> e.getKey().equals(topic)).findFirst().orElseThrow().getValue();
@@ -217,16 +218,6 @@ class RequestDispatcherTest {
     private long replies() {
         synchronized (cloudInbox) {
             return cloudInbox.stream().filter(e -> e.getKey().contains("/REPLY/")).count();
-        }
-    }
-
-    private static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + seconds + " s waiting for " + what);
-            }
-            Thread.sleep(20);
         }
     }
 
@@ -328,7 +319,7 @@ class RequestDispatcherTest {
         KuraPayload slash = request("n4", 1);
         slash.addMetric("requester.client.id", "cl/oud");
         send("APP/GET/x", slash);
-        await("bad requests counted", 10, () -> g.requests.counter("undecodable") == 1
+        await("bad requests counted").atMost(ofSeconds(10)).until(() -> g.requests.counter("undecodable") == 1
                 && g.requests.counter("noReplyAddress") == 4);
 
         // Handler errors map to codes; the handler was called for these only.
@@ -386,7 +377,7 @@ class RequestDispatcherTest {
         };
         Gateway g = gateway(s, slow);
         send("APP/EXEC/download", request("b1", null)); // runs (and blocks)
-        await("b1 running", 10, () -> g.requests.counter("dispatched") == 1);
+        await("b1 running").atMost(ofSeconds(10)).until(() -> g.requests.counter("dispatched") == 1);
         send("APP/EXEC/download", request("b2", null)); // queued
         send("APP/EXEC/download", request("b3", null)); // refused: busy
         KuraPayload b3 = reply("APP", "b3");
@@ -394,7 +385,7 @@ class RequestDispatcherTest {
         assertTrue(((String) b3.getMetric("response.exception.message")).contains("busy"));
         // The connection is alive while the handler blocks: data still flows.
         g.forwarder.publish("events", request("d", 1), 1, false, 5);
-        await("store drained while the handler blocks", 10, () -> g.store.size() == 0);
+        await("store drained while the handler blocks").atMost(ofSeconds(10)).until(() -> g.store.size() == 0);
         release.countDown();
         assertEquals(200, reply("APP", "b1").getMetric("response.code"));
         assertEquals(200, reply("APP", "b2").getMetric("response.code"));
@@ -410,7 +401,7 @@ class RequestDispatcherTest {
         KuraPayload r = reply("APP", "n1");
         assertEquals(200, r.getMetric("response.code"));
         String notifyTopic = "$EDC/acct/cloud/APP/NOTIFY/gw/download";
-        await("notification", 10, () -> count(notifyTopic) == 1);
+        await("notification").atMost(ofSeconds(10)).until(() -> count(notifyTopic) == 1);
         synchronized (cloudInbox) {
             List<String> order = new ArrayList<>();
             cloudInbox.forEach(e -> order.add(e.getKey()));

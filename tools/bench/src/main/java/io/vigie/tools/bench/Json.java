@@ -1,11 +1,25 @@
 package io.vigie.tools.bench;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
-/** Null-safe reads of nested JSON numbers/strings (the gateway API keeps nulls for stable shapes). */
+/**
+ * The bench's JSON: how it is written (Gson, nulls kept for stable shapes, no HTML escaping) and null-safe reads of
+ * nested numbers/strings (the gateway API keeps nulls too).
+ */
 public final class Json {
+    /** The report files. */
+    static final Gson PRETTY = new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson LINE = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+
     private Json() {
+    }
+
+    /** On one line: a child process's result, read back by the parent. */
+    public static String line(Object o) {
+        return LINE.toJson(o);
     }
 
     public static JsonElement at(JsonObject o, String... path) {

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import com.google.gson.GsonBuilder;
-
 /**
  * Sustained raw throughput: the same interpreter calls as tools/eval's BenchMain (engine
  * preprocess of a 768×576 BGR image + Invoke, XNNPACK), but timed back to back, so FPS = runs / wall
@@ -33,7 +31,8 @@ public final class RawMain {
             a.put(argv[i].substring(2), argv[i + 1]);
         }
         if (!a.containsKey("model") || !a.containsKey("json") || argv.length % 2 != 0) {
-            System.err.println("usage: RawMain --model M.tflite --json out.json [--precision INT8] [--threads 1] [--runs 50] [--warmup 5]");
+            System.err.println("usage: RawMain --model M.tflite --json out.json [--precision INT8] [--threads 1] [--runs 50]"
+                    + " [--warmup 5]");
             System.exit(2);
         }
         Path model = Path.of(a.get("model"));
@@ -52,10 +51,10 @@ public final class RawMain {
         Class<?> engC = Class.forName("io.vigie.inference.core.TfliteEngine", true, cl);
         @SuppressWarnings({ "unchecked", "rawtypes" })
         Object prec = Enum.valueOf((Class) precC, precision);
-        Object id = idC.getConstructor(String.class, precC, String.class, String.class).newInstance(model.getFileName().toString(), prec,
-                "bench", "0".repeat(64));
-        Object spec = specC.getMethod("postprocessOp", List.class, int.class, float.class, float.class).invoke(null, List.of("person"), 0,
-                128f, 128f);
+        Object id = idC.getConstructor(String.class, precC, String.class, String.class)
+                .newInstance(model.getFileName().toString(), prec, "bench", "0".repeat(64));
+        Object spec = specC.getMethod("postprocessOp", List.class, int.class, float.class, float.class)
+                .invoke(null, List.of("person"), 0, 128f, 128f);
         Object opts = optC.getConstructor(int.class, boolean.class, int.class).newInstance(threads, true, 100);
         ByteBuffer buf = ByteBuffer.allocateDirect(768 * 576 * 3);
         byte[] noise = new byte[buf.capacity()];
@@ -66,7 +65,8 @@ public final class RawMain {
 
         double[] inv = new double[runs], both = new double[runs];
         double wallS;
-        try (AutoCloseable det = (AutoCloseable) engC.getMethod("load", idC, byte[].class, specC, optC).invoke(engine, id, bytes, spec, opts)) {
+        Method load = engC.getMethod("load", idC, byte[].class, specC, optC);
+        try (AutoCloseable det = (AutoCloseable) load.invoke(engine, id, bytes, spec, opts)) {
             Method pre = det.getClass().getMethod("preprocess", imgC);
             Method invoke = det.getClass().getMethod("invokeOnly");
             for (int i = 0; i < warmup; i++) {
@@ -93,7 +93,7 @@ public final class RawMain {
         out.put("invokeP95Ms", Json.round(Stats.percentile(inv, 95)));
         out.put("preprocessInvokeP50Ms", Json.round(Stats.percentile(both, 50)));
         out.put("preprocessInvokeP95Ms", Json.round(Stats.percentile(both, 95)));
-        String json = new GsonBuilder().serializeNulls().create().toJson(out);
+        String json = Json.line(out);
         Files.writeString(Path.of(a.get("json")), json + "\n");
         System.out.println(json);
     }

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -35,8 +33,6 @@ public final class Report {
     public record Pair(String environment, String precision, int threads, Double rawFps, Double pipelineFps, Double ratio,
             boolean sourceBound) {
     }
-
-    private static final Gson GSON = new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create();
 
     private Report() {
     }
@@ -183,14 +179,14 @@ public final class Report {
     public static JsonObject toJson(Map<String, Object> header, List<Environment> envs, double sourceCapFps) {
         JsonObject root = new JsonObject();
         root.addProperty("schema", SCHEMA);
-        for (Map.Entry<String, Object> h : header.entrySet()) root.add(h.getKey(), GSON.toJsonTree(h.getValue()));
+        for (Map.Entry<String, Object> h : header.entrySet()) root.add(h.getKey(), Json.PRETTY.toJsonTree(h.getValue()));
         JsonArray ea = new JsonArray();
-        for (Environment e : envs) ea.add(GSON.toJsonTree(e));
+        for (Environment e : envs) ea.add(Json.PRETTY.toJsonTree(e));
         root.add("environments", ea);
-        root.add("comparisons", GSON.toJsonTree(pairs(envs, sourceCapFps)));
+        root.add("comparisons", Json.PRETTY.toJsonTree(pairs(envs, sourceCapFps)));
         JsonArray ga = new JsonArray();
         for (Goal g : goals(envs, sourceCapFps)) {
-            JsonObject o = GSON.toJsonTree(g).getAsJsonObject();
+            JsonObject o = Json.PRETTY.toJsonTree(g).getAsJsonObject();
             ga.add(o);
         }
         root.add("goals", ga);
@@ -198,7 +194,7 @@ public final class Report {
     }
 
     public static String toText(JsonElement e) {
-        return GSON.toJson(e) + "\n";
+        return Json.PRETTY.toJson(e) + "\n";
     }
 
     public static String table(List<Environment> envs) {

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -13,6 +12,9 @@ import java.util.Locale;
 import java.util.Random;
 
 import org.bytedeco.opencv.opencv_core.Mat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 
 import io.vigie.api.inference.EngineOptions;
 import io.vigie.api.model.ModelIdentity;
@@ -39,7 +41,8 @@ public final class BenchMain {
             a.require("model");
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: BenchMain --model M.tflite [--threads 1,2] [--runs 50] [--warmup 5] [--image IMG] [--json out.json]");
+            System.err.println("usage: BenchMain --model M.tflite [--threads 1,2] [--runs 50] [--warmup 5] [--image IMG]"
+                    + " [--json out.json]");
             System.exit(2);
             return;
         }
@@ -67,7 +70,7 @@ public final class BenchMain {
             image = new ImageView(768, 576, 768 * 3, b);
         }
 
-        List<String> rows = new ArrayList<>();
+        JsonArray rows = new JsonArray();
         System.out.printf(Locale.ROOT, "model %s (sha256 %s), image %dx%d, xnnpack=%s, %d runs after %d warm-up%n",
                 modelPath, sha.substring(0, 8), image.width(), image.height(), xnnpack, runs, warmup);
         // cpu(inv): CPU time of the calling thread during Invoke; with 1 thread, wall >> cpu means the
@@ -78,7 +81,8 @@ public final class BenchMain {
             for (int t : threads) {
                 double[] inv = new double[runs], both = new double[runs], cpu = new double[runs];
                 java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                try (TfliteDetector d = (TfliteDetector) new TfliteEngine().load(id, bytes, spec, new EngineOptions(t, xnnpack, 100))) {
+                EngineOptions options = new EngineOptions(t, xnnpack, 100);
+                try (TfliteDetector d = (TfliteDetector) new TfliteEngine().load(id, bytes, spec, options)) {
                     for (int i = 0; i < warmup; i++) {
                         d.preprocess(image);
                         d.invokeOnly();
@@ -98,20 +102,30 @@ public final class BenchMain {
                 double cp50 = pct(cpu, 50);
                 System.out.printf(Locale.ROOT, "%-8d %10.2fms %10.2fms %10.2fms %10.2fms %10.1f %10.1f %10.2fms%n", t, ip50, ip95,
                         bp50, bp95, 1000 / ip50, 1000 / bp50, cp50);
-                rows.add(String.format(Locale.ROOT,
-                        "{\"threads\":%d,\"invokeP50Ms\":%.3f,\"invokeP95Ms\":%.3f,\"preprocessInvokeP50Ms\":%.3f,"
-                                + "\"preprocessInvokeP95Ms\":%.3f,\"fpsInvoke\":%.2f,\"fpsPreprocessInvoke\":%.2f,"
-                                + "\"invokeCallerCpuP50Ms\":%.3f}",
-                        t, ip50, ip95, bp50, bp95, 1000 / ip50, 1000 / bp50, cp50));
+                JsonObject row = new JsonObject();
+                row.addProperty("threads", t);
+                row.addProperty("invokeP50Ms", Json.fixed(ip50, 3));
+                row.addProperty("invokeP95Ms", Json.fixed(ip95, 3));
+                row.addProperty("preprocessInvokeP50Ms", Json.fixed(bp50, 3));
+                row.addProperty("preprocessInvokeP95Ms", Json.fixed(bp95, 3));
+                row.addProperty("fpsInvoke", Json.fixed(1000 / ip50, 2));
+                row.addProperty("fpsPreprocessInvoke", Json.fixed(1000 / bp50, 2));
+                row.addProperty("invokeCallerCpuP50Ms", Json.fixed(cp50, 3));
+                rows.add(row);
             }
         } finally {
             if (mat != null) mat.close();
         }
         if (a.has("json")) {
-            Files.writeString(Paths.get(a.get("json", "")), String.format(Locale.ROOT,
-                    "{\"model\":%s,\"sha256\":\"%s\",\"xnnpack\":%s,\"runs\":%d,\"warmup\":%d,\"image\":\"%dx%d\",\"results\":[%s]}%n",
-                    Json.str(modelPath.toString()), sha, xnnpack, runs, warmup, image.width(), image.height(),
-                    String.join(",", rows)));
+            JsonObject o = new JsonObject();
+            o.addProperty("model", modelPath.toString());
+            o.addProperty("sha256", sha);
+            o.addProperty("xnnpack", xnnpack);
+            o.addProperty("runs", runs);
+            o.addProperty("warmup", warmup);
+            o.addProperty("image", image.width() + "x" + image.height());
+            o.add("results", rows);
+            Files.writeString(Paths.get(a.get("json", "")), Json.line(o));
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.Locale;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
+import com.google.gson.JsonObject;
+
 import io.vigie.api.inference.Detection;
 import io.vigie.api.inference.EngineOptions;
 import io.vigie.api.inference.ObjectDetector;
@@ -25,7 +27,8 @@ import io.vigie.inference.core.TfliteEngine;
  *
  * <pre>
  * java -cp 'target/*:target/lib/*' io.vigie.tools.eval.EvalMain --model M.tflite --dataset DIR
- *      [--split val | --coco-json instances.json (then --dataset = the image folder) [--coco-category 1]] [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
+ *      [--split val | --coco-json instances.json (then --dataset = the image folder) [--coco-category 1]]
+ *      [--threshold 0.5] [--json out.json] [--threads 1] [--no-xnnpack]
  *      [--mean 128 --std 128] (float inputs) [--model-class 0] (model's person id) [--class 0] (dataset's)
  *      [--raw-ssd300 --labels FILE [--no-sigmoid]] (raw-output SSD: anchors generated, labels one per line,
  *      --model-class = the person column, e.g. 4 for MediaPipe's OIDv4 SSD)
@@ -58,7 +61,8 @@ public final class EvalMain {
                     inferMs += r.inferenceMillis();
                     for (Detection x : r.detections()) {
                         if (x.classId() != modelClass) continue;
-                        dets.add(new ApCalculator.Scored(i, x.score(), new ApCalculator.Box(x.xmin(), x.ymin(), x.xmax(), x.ymax())));
+                        dets.add(new ApCalculator.Scored(i, x.score(),
+                                new ApCalculator.Box(x.xmin(), x.ymin(), x.xmax(), x.ymax())));
                     }
                 }
             }
@@ -74,7 +78,8 @@ public final class EvalMain {
             a.require("dataset");
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: EvalMain --model M.tflite --dataset DIR [--split val] [--threshold 0.5] [--json out.json]");
+            System.err.println("usage: EvalMain --model M.tflite --dataset DIR [--split val] [--threshold 0.5]"
+                    + " [--json out.json]");
             System.exit(2);
             return;
         }
@@ -112,7 +117,8 @@ public final class EvalMain {
                 : YoloDataset.splitDir(dataset, split).getFileName().toString();
         if (items.isEmpty()) throw new IllegalArgumentException("no images in " + dataset + " (" + splitName + ")");
 
-        Detections run = detect(id, bytes, spec, items, modelClass, new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS));
+        Detections run = detect(id, bytes, spec, items, modelClass,
+                new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS));
         List<List<ApCalculator.Box>> gts = run.gts();
         List<ApCalculator.Scored> dets = run.dets();
         double inferMs = run.inferMillis();
@@ -131,14 +137,30 @@ public final class EvalMain {
         System.out.printf(Locale.ROOT, "mean invoke %.1f ms (%d threads)%n", inferMs / items.size(), threads);
 
         if (a.has("json")) {
-            String json = String.format(Locale.ROOT,
-                    "{\"model\":%s,\"sha256\":\"%s\",\"dataset\":%s,\"split\":\"%s\",\"images\":%d,\"persons\":%d,"
-                            + "\"ap50\":%.5f,\"ap50_95\":%.5f,\"threshold\":%.3f,\"precision\":%.5f,\"recall\":%.5f,"
-                            + "\"tp\":%d,\"fp\":%d,\"meanInvokeMillis\":%.3f,\"threads\":%d}%n",
-                    Json.str(modelPath.toString()), sha, Json.str(dataset.toString()),
-                    splitName, items.size(), nGt, ap50, ap, threshold,
-                    Json.num(pr.precision()), Json.num(pr.recall()), pr.tp(), pr.fp(), inferMs / items.size(), threads);
-            Files.writeString(Paths.get(a.require("json")), json.replace("NaN", "null"));
+            Files.writeString(Paths.get(a.require("json")), reportJson(modelPath, sha, dataset, splitName, items.size(), nGt,
+                    ap50, ap, threshold, pr, inferMs / items.size(), threads));
         }
+    }
+
+    /** The --json report: numbers rounded as before, NaN (no ground truth) and infinities as null. */
+    static String reportJson(Path modelPath, String sha, Path dataset, String splitName, int images, int nGt,
+            double ap50, double ap, double threshold, ApCalculator.AtThreshold pr, double meanInvokeMillis, int threads) {
+        JsonObject o = new JsonObject();
+        o.addProperty("model", modelPath.toString());
+        o.addProperty("sha256", sha);
+        o.addProperty("dataset", dataset.toString());
+        o.addProperty("split", splitName);
+        o.addProperty("images", images);
+        o.addProperty("persons", nGt);
+        o.addProperty("ap50", Json.fixed(ap50, 5));
+        o.addProperty("ap50_95", Json.fixed(ap, 5));
+        o.addProperty("threshold", Json.fixed(threshold, 3));
+        o.addProperty("precision", Json.fixed(pr.precision(), 5));
+        o.addProperty("recall", Json.fixed(pr.recall(), 5));
+        o.addProperty("tp", pr.tp());
+        o.addProperty("fp", pr.fp());
+        o.addProperty("meanInvokeMillis", Json.fixed(meanInvokeMillis, 3));
+        o.addProperty("threads", threads);
+        return Json.line(o);
     }
 }

@@ -1,21 +1,30 @@
 package io.vigie.tools.eval;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+
+/** The JSON the eval tools write (--json), through Gson: keys with no value kept as null, no HTML escaping. */
 final class Json {
+    private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+
     private Json() {
     }
 
-    static String str(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
+    /** One line, as the reports have always been written. */
+    static String line(JsonElement e) {
+        return GSON.toJson(e) + System.lineSeparator();
     }
 
-    /** NaN is written as NaN and replaced by null by the caller's final pass. */
-    static double num(double d) {
-        return d;
+    /**
+     * {@code d} with {@code decimals} places, rounded half up (the {@code %.Nf} form the reports use), or null when
+     * JSON has no form for it (NaN: e.g. no ground truth; infinite).
+     */
+    static BigDecimal fixed(double d, int decimals) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) return null;
+        return BigDecimal.valueOf(d).setScale(decimals, RoundingMode.HALF_UP);
     }
 }

@@ -31,7 +31,8 @@ class QuantizedSsdApTest {
                 "../shared not found: set -Dvigie.shared=/path/to/shared (got " + s + ")");
         Path shared = Path.of(s);
         String c = System.getProperty("vigie.npm.cache");
-        byte[] coral = new CoralModelSource(c == null || c.isBlank() ? CoralModelSource.defaultCacheDir() : Path.of(c), "npm").load();
+        Path cache = c == null || c.isBlank() ? CoralModelSource.defaultCacheDir() : Path.of(c);
+        byte[] coral = new CoralModelSource(cache, "npm").load();
         byte[] fp32 = new Fp32Converter().convert(coral).model();
         List<byte[]> frames = CalibrationFrames.load(shared.resolve("media/vtest.avi"), 300, 300, 400);
         byte[] int8 = new Int8Quantizer(new Int8Quantizer.Options(Int8Quantizer.Method.MINMAX, 0.9999, false, 128f, 128f, 2))
@@ -40,9 +41,12 @@ class QuantizedSsdApTest {
         List<YoloDataset.Item> items = YoloDataset.load(shared.resolve("datasets/coco128"), "val", 0);
         ModelSpec spec = ModelSpec.postprocessOp(List.of("person"), 0, 128f, 128f);
         EngineOptions opts = new EngineOptions(2, true, ApCalculator.MAX_DETS);
-        double apFp32 = EvalMain.detect(new ModelIdentity("fp32", Precision.FP32, "test", "0"), fp32, spec, items, 0, opts).ap50();
-        double apInt8 = EvalMain.detect(new ModelIdentity("int8", Precision.INT8, "test", "0"), int8, spec, items, 0, opts).ap50();
-        double apCoral = EvalMain.detect(new ModelIdentity("coral", Precision.INT8, "test", "0"), coral, spec, items, 0, opts).ap50();
+        double apFp32 = EvalMain.detect(new ModelIdentity("fp32", Precision.FP32, "test", "0"), fp32, spec, items, 0, opts)
+                .ap50();
+        double apInt8 = EvalMain.detect(new ModelIdentity("int8", Precision.INT8, "test", "0"), int8, spec, items, 0, opts)
+                .ap50();
+        double apCoral = EvalMain.detect(new ModelIdentity("coral", Precision.INT8, "test", "0"), coral, spec, items, 0,
+                opts).ap50();
         String msg = String.format("person AP@0.5 on %d COCO128 val images: FP32 %.3f, Vigie INT8 %.3f, Coral uint8 %.3f",
                 items.size(), apFp32, apInt8, apCoral);
         System.out.println(msg);

@@ -45,7 +45,8 @@ public final class CalibrationFrames {
     private static List<byte[]> images(Path dir, int w, int h, int max) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> IMAGE_EXT.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
+            files = s.filter(p -> IMAGE_EXT.stream()
+                    .anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
                     .sorted().toList();
         }
         List<byte[]> out = new ArrayList<>();

@@ -12,6 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
 /**
  * CLI: {@code QuantizeMain --in fp32.tflite --calib <image dir | video> --out int8.tflite}
  * [--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8]
@@ -19,6 +24,7 @@ import java.util.Set;
  * success (temporary file, then moved).
  */
 public final class QuantizeMain {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final Set<String> OPTIONS = Set.of("in", "calib", "out", "method", "percentile", "frames", "input-type",
             "mean", "std", "threads");
 
@@ -80,14 +86,27 @@ public final class QuantizeMain {
             Files.deleteIfExists(tmp);
         }
         Int8Quantizer.Report rep = r.report();
-        return String.format(Locale.ROOT,
-                "{\"out\":\"%s\",\"sha256\":\"%s\",\"bytes\":%d,\"inputBytes\":%d,\"method\":\"%s\",\"frames\":%d,"
-                        + "\"activations\":%d,\"perChannelWeights\":%d,\"biases\":%d,\"sharedParamTensors\":%d,"
-                        + "\"dequantizeInserted\":%d,\"fp16Folded\":%d,\"inputType\":\"%s\",\"millis\":%d}",
-                out.toString().replace("\\", "\\\\").replace("\"", "\\\""), sha256(r.model()), r.model().length, model.length,
-                method == Int8Quantizer.Method.PERCENTILE ? "percentile " + pct * 100 : "minmax", rep.frames(),
-                rep.activations(), rep.weightsPerChannel(), rep.biases(), rep.sharedGroups(), rep.dequantizeInserted(),
-                rep.fp16Folded(), inputType, ms);
+        JsonObject summary = new JsonObject();
+        summary.addProperty("out", out.toString());
+        summary.addProperty("sha256", sha256(r.model()));
+        summary.addProperty("bytes", r.model().length);
+        summary.addProperty("inputBytes", model.length);
+        summary.addProperty("method", method == Int8Quantizer.Method.PERCENTILE ? "percentile " + pct * 100 : "minmax");
+        summary.addProperty("frames", rep.frames());
+        summary.addProperty("activations", rep.activations());
+        summary.addProperty("perChannelWeights", rep.weightsPerChannel());
+        summary.addProperty("biases", rep.biases());
+        summary.addProperty("sharedParamTensors", rep.sharedGroups());
+        summary.addProperty("dequantizeInserted", rep.dequantizeInserted());
+        summary.addProperty("fp16Folded", rep.fp16Folded());
+        summary.addProperty("inputType", inputType);
+        summary.addProperty("millis", ms);
+        return json(summary);
+    }
+
+    /** The quantizer's JSON lines (this summary, SpeedMain's rows): Gson, one line, no HTML escaping. */
+    static String json(JsonElement e) {
+        return GSON.toJson(e);
     }
 
     /** --calib A,B,...: the first that exists (the build lists the shared copy, then Debian's opencv-doc one). */

@@ -3,6 +3,7 @@ package io.vigie.tools.quantizer;
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteFloat32;
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteInt8;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,11 @@ import org.bytedeco.tensorflowlite.FlatBufferModel;
 import org.bytedeco.tensorflowlite.Interpreter;
 import org.bytedeco.tensorflowlite.InterpreterBuilder;
 import org.bytedeco.tensorflowlite.TfLiteTensor;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 
 /**
  * Interpreter-only latency of several models in ONE run, alternating model by model in rounds so
@@ -74,13 +80,25 @@ public final class SpeedMain {
                 double p50 = median(ms[k]), p90 = pct(ms[k], 0.9), avg = mean(ms[k]);
                 System.out.printf(Locale.ROOT, "%-16s %7d %9.2f %9.2f %9.2f %9.3fx %11.3fx%n", rs.get(k).name, t, p50, p90, avg,
                         base / p50, baseMean / avg);
-                json.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"p50Millis\":%.3f,\"p90Millis\":%.3f,"
-                        + "\"meanMillis\":%.3f,\"speedupVsFirst\":%.4f,\"meanSpeedupVsFirst\":%.4f}",
-                        rs.get(k).name, t, p50, p90, avg, base / p50, baseMean / avg));
+                JsonObject row = new JsonObject();
+                row.addProperty("model", rs.get(k).name);
+                row.addProperty("threads", t);
+                row.add("p50Millis", decimals(p50, 3));
+                row.add("p90Millis", decimals(p90, 3));
+                row.add("meanMillis", decimals(avg, 3));
+                row.add("speedupVsFirst", decimals(base / p50, 4));
+                row.add("meanSpeedupVsFirst", decimals(baseMean / avg, 4));
+                json.add(QuantizeMain.json(row));
             }
             for (Runner r : rs) r.close();
         }
         json.forEach(System.out::println);
+    }
+
+    /** {@code v} as {@code %.Nf} prints it, as a JSON number; null when it has no JSON form (NaN, infinite). */
+    private static JsonElement decimals(double v, int places) {
+        if (!Double.isFinite(v)) return JsonNull.INSTANCE;
+        return new JsonPrimitive(new BigDecimal(String.format(Locale.ROOT, "%." + places + "f", v)));
     }
 
     private static double mean(double[] a) {

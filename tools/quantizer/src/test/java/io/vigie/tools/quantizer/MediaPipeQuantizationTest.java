@@ -40,7 +40,8 @@ class MediaPipeQuantizationTest {
         Int8Quantizer.Options o = new Int8Quantizer.Options(Int8Quantizer.Method.MINMAX, 0.9999, false, MEAN, STD, 2);
         List<byte[]> calib = CalibrationFrames.load(shared.resolve("datasets/coco128/images/train2017"), 300, 300, 24);
         Int8Quantizer.Result r = new Int8Quantizer(o).quantize(mp.tflite(), calib);
-        System.out.println("MediaPipe OIDv4 SSD: " + r.report() + ", " + mp.tflite().length + " -> " + r.model().length + " bytes");
+        System.out.println("MediaPipe OIDv4 SSD: " + r.report() + ", " + mp.tflite().length + " -> " + r.model().length
+                + " bytes");
         assertTrue(r.report().fp16Folded() > 100, "fp16 weights folded: " + r.report().fp16Folded());
         assertTrue(r.model().length < 0.6 * mp.tflite().length, "int8 smaller than the fp16 model");
 
@@ -51,7 +52,8 @@ class MediaPipeQuantizationTest {
             int code = Int8Quantizer.code(oc);
             assertTrue(code != BuiltinOperator.CUSTOM, "no custom op in this model");
             if (code != BuiltinOperator.DEQUANTIZE)
-                assertEquals(TensorType.INT8, g.getTensors()[op.getOutputs()[0]].getType(), BuiltinOperator.name(code) + " output");
+                assertEquals(TensorType.INT8, g.getTensors()[op.getOutputs()[0]].getType(),
+                        BuiltinOperator.name(code) + " output");
         }
 
         List<Path> images;
@@ -76,8 +78,8 @@ class MediaPipeQuantizationTest {
                 }
             }
         }
-        String msg = String.format("%d/%d anchors with float person score >= 0.3 within 0.1 in int8; mean |box encoding err| %.3f",
-                agree, confident, boxErr / Math.max(1, confident));
+        String msg = String.format("%d/%d anchors with float person score >= 0.3 within 0.1 in int8;"
+                + " mean |box encoding err| %.3f", agree, confident, boxErr / Math.max(1, confident));
         System.out.println(msg);
         assertTrue(confident >= 20, msg);
         assertTrue(agree >= 0.85 * confident, msg);

@@ -119,7 +119,8 @@ class SsdQuantizationTest {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         Files.writeString(empty.resolve("readme.txt"), "no images here");
         q = assertThrows(QuantizationException.class,
-                () -> QuantizeMain.run(new String[] { "--in", fp.toString(), "--calib", empty.toString(), "--out", out.toString() }));
+                () -> QuantizeMain.run(new String[] { "--in", fp.toString(), "--calib", empty.toString(), "--out",
+                        out.toString() }));
         assertTrue(q.getMessage().contains("calibration set is empty"), q.getMessage());
 
         q = assertThrows(QuantizationException.class, () -> QuantizeMain.run(new String[] { "--in", fp.toString(), "--calib",

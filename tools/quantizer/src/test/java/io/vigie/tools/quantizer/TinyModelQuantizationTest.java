@@ -68,12 +68,12 @@ class TinyModelQuantizationTest {
         for (long zp : w1.getQuantization().getZeroPoint()) assertEquals(0, zp, "symmetric weights");
         assertEquals(TensorType.INT32, b1.getType());
         for (int c = 0; c < 4; c++)
-            assertEquals(in.getQuantization().getScale()[0] * w1.getQuantization().getScale()[c], b1.getQuantization().getScale()[c],
-                    1e-12, "bias scale = input scale x weight scale");
+            assertEquals(in.getQuantization().getScale()[0] * w1.getQuantization().getScale()[c],
+                    b1.getQuantization().getScale()[c], 1e-12, "bias scale = input scale x weight scale");
         TensorT dwBias = byName(t, "b_dw");
         for (int c = 0; c < 4; c++)
-            assertEquals(conv1.getQuantization().getScale()[0] * dw.getQuantization().getScale()[c], dwBias.getQuantization().getScale()[c],
-                    1e-12);
+            assertEquals(conv1.getQuantization().getScale()[0] * dw.getQuantization().getScale()[c],
+                    dwBias.getQuantization().getScale()[c], 1e-12);
         // shared parameters: reshape in/out and every concat input/output
         TensorT concat = byName(t, "concat");
         for (String s : new String[] { "conv2", "reshape_a", "reshape_b", "add" }) {
@@ -99,7 +99,8 @@ class TinyModelQuantizationTest {
         TensorT in = g.getTensors()[g.getInputs()[0]];
         assertEquals(TensorType.UINT8, in.getType());
         assertEquals(128, in.getQuantization().getZeroPoint()[0]);
-        assertEquals(BuiltinOperator.QUANTIZE, Int8Quantizer.code(m.getOperatorCodes()[(int) g.getOperators()[0].getOpcodeIndex()]));
+        assertEquals(BuiltinOperator.QUANTIZE,
+                Int8Quantizer.code(m.getOperatorCodes()[(int) g.getOperators()[0].getOpcodeIndex()]));
         byte[] frame = TinyModels.frames(16, 8, 8, 1).get(3);
         try (TfliteRun f = new TfliteRun(f32); TfliteRun q = new TfliteRun(i8)) {
             float[] a = f.run(frame, 128f, 128f)[0], b = q.run(frame, 128f, 128f)[0];
@@ -133,7 +134,8 @@ class TinyModelQuantizationTest {
         QuantizationException op = assertThrows(QuantizationException.class,
                 () -> q.quantize(TinyModels.model(BuiltinOperator.TANH), calib));
         assertTrue(op.getMessage().contains("unsupported ops: TANH"), op.getMessage());
-        QuantizationException empty = assertThrows(QuantizationException.class, () -> q.quantize(TinyModels.model(-1), List.of()));
+        QuantizationException empty = assertThrows(QuantizationException.class,
+                () -> q.quantize(TinyModels.model(-1), List.of()));
         assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
     }
 

@@ -61,11 +61,14 @@ final class TinyModels {
         c1.setPadding(Padding.SAME); c1.setStrideW(1); c1.setStrideH(1); c1.setDilationWFactor(1); c1.setDilationHFactor(1);
         c1.setFusedActivationFunction(ActivationFunctionType.RELU6);
         m.op(BuiltinOperator.CONV_2D, BuiltinOptions.Conv2DOptions, c1,
-                new int[] { in, m.constant("w1", m.randoms(4 * 3 * 3 * 3, 0.4f), 4, 3, 3, 3), m.constant("b1", m.randoms(4, 0.2f), 4) }, t1);
+                new int[] { in, m.constant("w1", m.randoms(4 * 3 * 3 * 3, 0.4f), 4, 3, 3, 3),
+                        m.constant("b1", m.randoms(4, 0.2f), 4) }, t1);
         DepthwiseConv2DOptionsT d = new DepthwiseConv2DOptionsT();
-        d.setPadding(Padding.SAME); d.setStrideW(1); d.setStrideH(1); d.setDepthMultiplier(1); d.setDilationWFactor(1); d.setDilationHFactor(1);
+        d.setPadding(Padding.SAME); d.setStrideW(1); d.setStrideH(1); d.setDepthMultiplier(1);
+        d.setDilationWFactor(1); d.setDilationHFactor(1);
         m.op(BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOptions.DepthwiseConv2DOptions, d,
-                new int[] { t1, m.constant("w_dw", m.randoms(3 * 3 * 4, 0.5f), 1, 3, 3, 4), m.constant("b_dw", m.randoms(4, 0.1f), 4) }, t2);
+                new int[] { t1, m.constant("w_dw", m.randoms(3 * 3 * 4, 0.5f), 1, 3, 3, 4),
+                        m.constant("b_dw", m.randoms(4, 0.1f), 4) }, t2);
         m.op(BuiltinOperator.ADD, BuiltinOptions.AddOptions, new AddOptionsT(), new int[] { t1, t2 }, t3);
         Conv2DOptionsT c2 = new Conv2DOptionsT();
         c2.setPadding(Padding.VALID); c2.setStrideW(1); c2.setStrideH(1); c2.setDilationWFactor(1); c2.setDilationHFactor(1);
@@ -116,7 +119,8 @@ final class TinyModels {
         for (int f = 0; f < n; f++) {
             byte[] b = new byte[w * h * 3];
             int base = r.nextInt(256);
-            for (int i = 0; i < b.length; i++) b[i] = (byte) Math.max(0, Math.min(255, base + (i % (w * 3)) - w + r.nextInt(81) - 40));
+            for (int i = 0; i < b.length; i++)
+                b[i] = (byte) Math.max(0, Math.min(255, base + (i % (w * 3)) - w + r.nextInt(81) - 40));
             out.add(b);
         }
         return out;

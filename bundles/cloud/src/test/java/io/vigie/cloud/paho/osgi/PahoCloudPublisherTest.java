@@ -1,16 +1,16 @@
 package io.vigie.cloud.paho.osgi;
 
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 
 import io.vigie.cloud.paho.KuraPayloadCodec;
+import io.vigie.testkit.Mosquitto;
 
 /** The component as DS would build it (config and context as proxies), against a real mosquitto. */
 class PahoCloudPublisherTest {
@@ -79,27 +80,12 @@ class PahoCloudPublisherTest {
 
     @Test
     void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "mosquitto is not installed (scripts/install-deps.sh installs it)");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("m.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
-        Process broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log").toFile()).start();
+        Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")));
+        broker.start(); // fails with the install hint when mosquitto is missing
         PahoCloudPublisher pub = null;
-        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
+        MqttClient sub = new MqttClient(broker.uri(), "sub", new MemoryPersistence());
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!sub.isConnected()) {
-                try {
-                    sub.connect();
-                } catch (Exception notYet) {
-                    assertTrue(System.nanoTime() < deadline, "mosquitto did not come up");
-                    Thread.sleep(100);
-                }
-            }
+            sub.connect();
             List<String> topics = Collections.synchronizedList(new ArrayList<>());
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<Object> counts = Collections.synchronizedList(new ArrayList<>());
@@ -108,7 +94,7 @@ class PahoCloudPublisherTest {
                 counts.add(codec.decode(m.getPayload()).getMetric("persons"));
             });
 
-            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", "tcp://127.0.0.1:" + port,
+            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
                     "account_name", "acct", "client_id", "gw")));
             List<String> confirmed = Collections.synchronizedList(new ArrayList<>());
             CloudDeliveryListener l = confirmed::add;
@@ -133,11 +119,8 @@ class PahoCloudPublisherTest {
             KuraException tooBig = assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(huge)));
             assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, tooBig.getCode());
 
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (confirmed.size() < 2 || topics.size() < 2) {
-                assertTrue(System.nanoTime() < deadline, "confirmations " + confirmed + ", topics " + topics);
-                Thread.sleep(20);
-            }
+            await("two confirmations and deliveries").atMost(ofSeconds(15)).untilAsserted(() -> assertTrue(
+                    confirmed.size() >= 2 && topics.size() >= 2, "confirmations " + confirmed + ", topics " + topics));
             assertEquals(List.of(id1, id2), confirmed);
             assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
             assertEquals(List.of(2, 2), counts);
@@ -150,14 +133,13 @@ class PahoCloudPublisherTest {
                 sub.disconnect(1000);
             }
             sub.close(true);
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
     @Test
     void componentIsTheRequestRegistryAndNotificationPublisherService() throws Exception {
-        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+        try (Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")))) {
             broker.start();
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<String> seen = Collections.synchronizedList(new ArrayList<>());
@@ -193,22 +175,17 @@ class PahoCloudPublisherTest {
                     }
                 });
                 PahoCloudNotificationPublisher notifier = new PahoCloudNotificationPublisher(pub);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!seen.contains("$EDC/acct/gw/MQTT/BIRTH")) {
-                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen);
-                    Thread.sleep(20);
-                }
+                await("BIRTH").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
+                        seen.contains("$EDC/acct/gw/MQTT/BIRTH"), "no BIRTH: " + seen));
                 KuraPayload req = new KuraPayload();
                 req.addMetric("request.id", "q1");
                 req.addMetric("requester.client.id", "cloud");
                 cloud.publish("$EDC/acct/gw/CMD-V1/EXEC/snapshot", codec.encode(req), 1, false);
                 notifier.publish(new KuraMessage(new KuraPayload(),
                         Map.of("appId", "CMD-V1", "messageType", "progress", "requestorClientId", "cloud")));
-                while (!(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
-                        && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"))) {
-                    assertTrue(System.nanoTime() < deadline, "seen " + seen);
-                    Thread.sleep(20);
-                }
+                await("reply and notification").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
+                        seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
+                                && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"), "seen " + seen));
                 assertEquals(200, codes.get(seen.indexOf("$EDC/acct/cloud/CMD-V1/REPLY/q1")));
                 assertEquals(1L, pub.requestCounters().get("ok"));
                 KuraException e = assertThrows(KuraException.class,
