@@ -176,7 +176,8 @@ class PackagesServletJettyTest {
     @Test
     void refusalsAreJsonErrorsWithTheirStatus() throws Exception {
         Path dp = TestDps.model(tmp, "plain", "io.plain", "1.0.0");
-        HttpResponse<String> wrongHash = send(raw(base + "?sha256=" + "0".repeat(64)).POST(HttpRequest.BodyPublishers.ofFile(dp)));
+        HttpResponse<String> wrongHash = send(raw(base + "?sha256=" + "0".repeat(64))
+                .POST(HttpRequest.BodyPublishers.ofFile(dp)));
         assertEquals(422, wrongHash.statusCode(), wrongHash.body());
         assertTrue(json(wrongHash).get("error").getAsString().contains("mismatch"), wrongHash.body());
         assertEquals(422, json(wrongHash).get("status").getAsInt());
