@@ -87,6 +87,15 @@ public final class DeployV2Handler implements RequestHandler {
     public static final String UN_STATUS = "dp.uninstall.status";
     public static final String UN_ERROR = "dp.uninstall.error.message";
     public static final String RESPONSE_CODE = "response.code";
+    /** Vigie extension, in the EXEC download reply and the first download notification: the limits used, in words. */
+    public static final String LIMITS = "dp.download.limits";
+    // DEPLOY-V2 download parameters are clamped to these: a 1-byte block or notify interval would write and publish
+    // a message per byte (the cloud store keeps them at priority 0 and drops intrusion events to make room)
+    static final int MIN_BLOCK = 64 * 1024;
+    static final int MAX_BLOCK = 16 * 1024 * 1024;
+    static final int MAX_BLOCK_DELAY_MS = 5_000;
+    static final int MIN_TIMEOUT_MS = 10_000;
+    static final int MAX_TIMEOUT_MS = 3_600_000;
     // statuses
     public static final String IN_PROGRESS = "IN_PROGRESS";
     public static final String COMPLETED = "COMPLETED";
@@ -98,8 +107,45 @@ public final class DeployV2Handler implements RequestHandler {
      * @param appId            application id (notification topics use it)
      * @param defaultTimeoutMs download connect/read timeout when the request has no {@code dp.download.timeout}
      * @param maxBytes         package size cap
+     * @param downloads        where {@code dp.uri} may point
      */
-    public record Settings(String appId, int defaultTimeoutMs, long maxBytes) {
+    public record Settings(String appId, int defaultTimeoutMs, long maxBytes, DownloadPolicy downloads) {
+    }
+
+    /** The download parameters a request asked for, clamped; {@code adjusted} says what changed (empty: nothing). */
+    record Limits(int blockSize, int blockDelayMs, int notifySize, int timeoutMs, String adjusted) {
+        static Limits of(Integer block, Integer delay, Integer notify, Integer timeout, int defaultTimeoutMs) {
+            StringBuilder why = new StringBuilder();
+            int b = clamp(BLOCK_SIZE, block, MIN_BLOCK, MAX_BLOCK, MIN_BLOCK, why);
+            int d = clamp(BLOCK_DELAY, delay, 0, MAX_BLOCK_DELAY_MS, 0, why);
+            int n = clamp(NOTIFY_BLOCK_SIZE, notify, MIN_BLOCK, Integer.MAX_VALUE, 0, why);
+            int t = clamp(TIMEOUT, timeout, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, defaultTimeoutMs, why);
+            return new Limits(b, d, n, t, why.toString());
+        }
+
+        /** 0 or absent: the default; else within [min, max], noting a change. */
+        private static int clamp(String metric, Integer asked, int min, int max, int dflt, StringBuilder why) {
+            if (asked == null || asked == 0) return dflt;
+            int v = Math.max(min, Math.min(max, asked));
+            if (v != asked) why.append(why.length() == 0 ? "" : ", ").append(metric).append(' ').append(asked).append(" -> ")
+                    .append(v);
+            return v;
+        }
+
+        /** In words, for the reply and the first notification. */
+        String text() {
+            return "block " + blockSize + " B, pause " + blockDelayMs + " ms per block, progress every "
+                    + (notifySize == 0 ? "block" : notifySize + " B") + " and at most " + HttpDownloader.MAX_REPORTS
+                    + " times, timeout " + timeoutMs + " ms" + (adjusted.isEmpty() ? "" : " (clamped: " + adjusted + ")");
+        }
+
+        void addTo(KuraPayload p) {
+            p.addMetric(BLOCK_SIZE, blockSize);
+            p.addMetric(BLOCK_DELAY, blockDelayMs);
+            p.addMetric(NOTIFY_BLOCK_SIZE, notifySize == 0 ? blockSize : notifySize);
+            p.addMetric(TIMEOUT, timeoutMs);
+            p.addMetric(LIMITS, text());
+        }
     }
 
     /** Where a job's notifications go. */
@@ -129,6 +175,8 @@ public final class DeployV2Handler implements RequestHandler {
         volatile long done;
         volatile long total = -1;
         volatile boolean cancelled;
+        /** Said in the first download notification, then null. */
+        volatile String limits;
 
         Job(String kind, long jobId, String name, String version, Notifier notifier) {
             this.kind = kind;
@@ -241,16 +289,17 @@ public final class DeployV2Handler implements RequestHandler {
     public KuraMessage doExec(RequestHandlerContext context, KuraMessage req) throws KuraException {
         String r = resource(req);
         KuraPayload in = req.getPayload() == null ? new KuraPayload() : req.getPayload();
+        KuraPayload reply = ok();
         switch (r) {
-            case RESOURCE_DOWNLOAD -> execDownload(context, in);
+            case RESOURCE_DOWNLOAD -> execDownload(context, in).addTo(reply);
             case RESOURCE_INSTALL -> execInstall(context, in);
             case RESOURCE_UNINSTALL -> execUninstall(context, in);
             default -> throw unknown(r, "EXEC", "download, install, uninstall");
         }
-        return new KuraMessage(ok());
+        return new KuraMessage(reply);
     }
 
-    private void execDownload(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
+    private Limits execDownload(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
         String uri = required(in, DP_URI, String.class);
         String name = fileSafe(required(in, DP_NAME, String.class), DP_NAME);
         String version = fileSafe(required(in, DP_VERSION, String.class), DP_VERSION);
@@ -279,6 +328,12 @@ public final class DeployV2Handler implements RequestHandler {
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null)
             throw bad("bad " + DP_URI + " '" + uri + "': an http:// or https:// URL with a host is expected");
+        Settings s = settings;
+        try {
+            s.downloads().checkSyntax(u); // the allow-list; the addresses are looked up by the job (DNS may be slow)
+        } catch (OtaException e) {
+            throw bad("bad " + DP_URI + " '" + uri + "': " + e.getMessage());
+        }
         // Kapua's UI may say HTTP for an https:// URL: both go through the same client, the URL decides
         if (!protocol.equalsIgnoreCase("http") && !protocol.equalsIgnoreCase("https"))
             throw bad(PROTOCOL + " '" + protocol + "' is not supported (HTTP or HTTPS)");
@@ -288,21 +343,21 @@ public final class DeployV2Handler implements RequestHandler {
         } catch (OtaException e) {
             throw bad(HASH + ": " + e.getMessage());
         }
-        Settings s = settings;
-        // http and https only: the check above, and the downloader's own file: rule
-        HttpDownloader dl = new HttpDownloader(timeout == null || timeout == 0 ? s.defaultTimeoutMs() : timeout, s.maxBytes(),
-                HttpDownloader.FileUrls.REFUSED);
-        HttpDownloader.Blocks blocks = new HttpDownloader.Blocks(blockSize == null ? 0 : blockSize,
-                blockDelay == null ? 0 : blockDelay, notifyBlock == null ? 0 : notifyBlock);
+        Limits limits = Limits.of(blockSize, blockDelay, notifyBlock, timeout, s.defaultTimeoutMs());
+        HttpDownloader dl = new HttpDownloader(limits.timeoutMs(), s.maxBytes(), s.downloads());
+        HttpDownloader.Blocks blocks = new HttpDownloader.Blocks(limits.blockSize(), limits.blockDelayMs(), limits.notifySize());
         Job job = new Job(RESOURCE_DOWNLOAD, jobId, name, version, notifier(ctx, requestor));
         job.downloading = true; // before it is visible to GET download/install
+        job.limits = limits.text();
         start(job);
+        if (!limits.adjusted().isEmpty()) LOG.info("DEPLOY-V2: {}: {}", job, limits.text());
         submit(job, () -> {
             Path file = downloaded(name, version);
             if (!download(job, u, file, resume, force, dl, blocks, expected)) return;
             job.downloading = false;
             if (install == null || install) install(job, file, expected, signature);
         });
+        return limits;
     }
 
     private void execInstall(RequestHandlerContext ctx, KuraPayload in) throws KuraException {
@@ -407,7 +462,13 @@ public final class DeployV2Handler implements RequestHandler {
     private void install(Job job, Path file, HashSpec expected, byte[] signature) {
         notify(job, RESOURCE_INSTALL, IN_STATUS, IN_PROGRESS, IN_PROGRESS_, 0, null, null);
         try {
-            DpInfo info = packages.install(file, expected, signature);
+            PackageManager.Result r = packages.install(file, expected, signature);
+            DpInfo info = r.info();
+            if (r.unchanged()) {
+                notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE, info.name() + " "
+                        + info.version() + " is already installed with the same content: nothing to do");
+                return;
+            }
             Optional<CompletableFuture<ModelGuard.Outcome>> watch = guard == null ? Optional.empty() : guard.pending(info.name());
             if (watch.isEmpty()) {
                 notify(job, RESOURCE_INSTALL, IN_STATUS, COMPLETED, IN_PROGRESS_, 100, IN_MESSAGE,
@@ -450,6 +511,11 @@ public final class DeployV2Handler implements RequestHandler {
         p.addMetric(DL_STATUS, status);
         p.addMetric(DL_INDEX, 0);
         if (error != null) p.addMetric(DL_ERROR, error);
+        String limits = job.limits;
+        if (limits != null) {
+            p.addMetric(LIMITS, limits);
+            job.limits = null;
+        }
         job.notifier.send(RESOURCE_DOWNLOAD, p);
     }
 

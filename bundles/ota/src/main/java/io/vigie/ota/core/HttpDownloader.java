@@ -11,12 +11,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,18 +32,12 @@ import io.vigie.ota.core.OtaException.Kind;
  * every block, or a twentieth of the file when no block size is given), resuming a partial file with an
  * HTTP Range request, and cancellation between reads. Every failure is a {@link Kind#BAD_REQUEST}.
  * <p>
- * {@code file:} URLs are one explicit option ({@link FileUrls}). The two downloaders this replaces had
- * different rules, kept as they were: the REST install ({@code POST /vigie/api/packages} with a
- * {@code url} or {@code signatureUrl}) read any local file the gateway can read ({@link FileUrls#ALLOWED});
- * DEPLOY-V2 takes http and https only ({@link FileUrls#REFUSED}; its request check already refuses other
- * schemes).
+ * Remote URLs only: the {@link DownloadPolicy} (http and https, allow-list, no loopback / link-local hosts unless
+ * allowed) is checked before the first request and again on every redirect, which this client follows itself
+ * (at most {@value #MAX_REDIRECTS}, never from https to http). {@code file:} URLs are refused: local packages are
+ * uploaded or seeded.
  */
 public final class HttpDownloader {
-    /** Whether {@code file:} URLs are read (from the local file system) or refused. */
-    public enum FileUrls {
-        ALLOWED, REFUSED
-    }
-
     /** Progress callback: bytes on disk so far, total (-1 when the server does not say). */
     public interface Progress {
         void update(long done, long total);
@@ -73,20 +65,23 @@ public final class HttpDownloader {
     }
 
     private static final int DEFAULT_BLOCK = 64 * 1024;
+    /** Progress reports per file at most, whatever the notify interval asked (each one may become a message). */
+    static final int MAX_REPORTS = 100;
+    static final int MAX_REDIRECTS = 5;
     /** How often a stalled body read looks at the cancel flag. */
     private static final long CANCEL_POLL_MS = 200;
 
     private final int timeoutMs;
     private final long maxBytes;
-    private final FileUrls fileUrls;
+    private final DownloadPolicy policy;
     private final HttpClient client;
 
-    public HttpDownloader(int timeoutMs, long maxBytes, FileUrls fileUrls) {
+    public HttpDownloader(int timeoutMs, long maxBytes, DownloadPolicy policy) {
         this.timeoutMs = timeoutMs;
         this.maxBytes = maxBytes;
-        this.fileUrls = fileUrls;
-        // HTTP/1.1 as before (no h2c upgrade attempt on plain http); redirects as HttpURLConnection followed them
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
+        this.policy = policy;
+        // HTTP/1.1 (no h2c upgrade attempt on plain http); redirects are followed below, each hop checked
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofMillis(timeoutMs)).build();
     }
 
@@ -107,53 +102,45 @@ public final class HttpDownloader {
     }
 
     public Result fetch(URI uri, Path target, Transfer t) throws OtaException, IOException, InterruptedException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean file = scheme.equals("file") && fileUrls == FileUrls.ALLOWED;
-        if (!scheme.equals("http") && !scheme.equals("https") && !file)
-            throw new OtaException(Kind.BAD_REQUEST, "unsupported URL scheme '" + scheme + "' ("
-                    + (fileUrls == FileUrls.ALLOWED ? "http, https, file" : "http, https") + ")");
-        Result r = file ? fetchFile(uri, target, t) : fetchHttp(uri, target, t);
+        Result r = fetchHttp(uri, target, t);
         if (t.expected() != null) t.expected().verifyOrDelete(target); // never leave a file that looks complete
         return r;
     }
 
-    private Result fetchFile(URI uri, Path target, Transfer t) throws OtaException, IOException, InterruptedException {
-        Path source;
-        try {
-            source = Path.of(uri);
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            throw new OtaException(Kind.BAD_REQUEST, "bad URL '" + uri + "': " + e.getMessage());
+    private Result fetchHttp(URI first, Path target, Transfer t) throws OtaException, IOException, InterruptedException {
+        long have = t.resume() && Files.isRegularFile(target) ? Files.size(target) : 0;
+        URI uri = first;
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp;
+        for (int hop = 0;; hop++) {
+            policy.check(uri);
+            resp = send(uri, have);
+            int code = resp.statusCode();
+            if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) break;
+            discard(resp);
+            uri = redirect(uri, code, resp.headers().firstValue("Location").orElse(null), hop);
         }
-        try (InputStream in = Files.newInputStream(source)) {
-            long size = Files.size(source);
-            capDeclared(size);
-            return copy(() -> {
-                byte[] b = in.readNBytes(16 * 1024);
-                return b.length == 0 ? null : ByteBuffer.wrap(b);
-            }, uri, target, false, 0, size, t);
-        } catch (NoSuchFileException e) {
-            throw new OtaException(Kind.BAD_REQUEST, "download " + uri + ": not found");
-        }
+        return read(uri, resp, target, have, t);
     }
 
-    private Result fetchHttp(URI uri, Path target, Transfer t) throws OtaException, IOException, InterruptedException {
-        long have = t.resume() && Files.isRegularFile(target) ? Files.size(target) : 0;
-        HttpRequest.Builder req;
+    /** The next hop of a redirect (checked by the caller like the first URL). */
+    private static URI redirect(URI from, int code, String location, int hop) throws OtaException {
+        if (location == null)
+            throw new OtaException(Kind.BAD_REQUEST, "download " + from + ": HTTP " + code + " without Location");
+        if (hop == MAX_REDIRECTS)
+            throw new OtaException(Kind.BAD_REQUEST, "download " + from + ": more than " + MAX_REDIRECTS + " redirects");
+        URI next;
         try {
-            req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs)).GET();
-        } catch (IllegalArgumentException e) {
-            throw new OtaException(Kind.BAD_REQUEST, "bad URL '" + uri + "': " + e.getMessage());
+            next = from.resolve(new URI(location));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new OtaException(Kind.BAD_REQUEST, "download " + from + ": bad redirect '" + location + "'");
         }
-        if (have > 0) req.header("Range", "bytes=" + have + "-");
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp;
-        try {
-            // the response comes with the headers; the body is read below, with the timeout on every pause
-            resp = client.send(req.build(), HttpResponse.BodyHandlers.ofPublisher());
-        } catch (HttpTimeoutException e) {
-            throw timedOut(uri);
-        } catch (IOException e) {
-            throw new OtaException(Kind.BAD_REQUEST, "download " + uri + ": " + e);
-        }
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(next.getScheme()))
+            throw new OtaException(Kind.BAD_REQUEST, "download " + from + ": redirect from https to " + next + " refused");
+        return next;
+    }
+
+    private Result read(URI uri, HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp, Path target, long have, Transfer t)
+            throws OtaException, IOException, InterruptedException {
         Body body = new Body();
         resp.body().subscribe(body);
         try {
@@ -186,6 +173,48 @@ public final class HttpDownloader {
         }
     }
 
+    /** The response to one GET (headers; the body is read by the caller). */
+    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(URI uri, long have) throws OtaException, IOException,
+            InterruptedException {
+        HttpRequest.Builder req;
+        try {
+            req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs)).GET();
+        } catch (IllegalArgumentException e) {
+            throw new OtaException(Kind.BAD_REQUEST, "bad URL '" + uri + "': " + e.getMessage());
+        }
+        if (have > 0) req.header("Range", "bytes=" + have + "-");
+        try {
+            // the response comes with the headers; the body is read by the caller, with the timeout on every pause
+            return client.send(req.build(), HttpResponse.BodyHandlers.ofPublisher());
+        } catch (HttpTimeoutException e) {
+            throw timedOut(uri);
+        } catch (IOException e) {
+            throw new OtaException(Kind.BAD_REQUEST, "download " + uri + ": " + e);
+        }
+    }
+
+    /** Drops a body that is not read (a redirect's), freeing the connection. */
+    private static void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp) {
+        resp.body().subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.cancel();
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) {
+            }
+
+            @Override
+            public void onError(Throwable e) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+    }
+
     /** One chunk of the body, null at its end. */
     private interface Source {
         ByteBuffer next() throws IOException, OtaException, InterruptedException;
@@ -197,6 +226,7 @@ public final class HttpDownloader {
         long block = b.size() > 0 ? b.size() : DEFAULT_BLOCK;
         long notify = b.notifySize() > 0 ? b.notifySize()
                 : b.size() > 0 ? b.size() : Math.max(DEFAULT_BLOCK, total > 0 ? total / 20 : DEFAULT_BLOCK);
+        if (total > 0) notify = Math.max(notify, (total + MAX_REPORTS - 1) / MAX_REPORTS);
         long done = have;
         long nextReport = done + notify;
         long nextPause = done + block;

@@ -29,8 +29,17 @@ public final class PackageManager {
         void failed(String name, String operation, OtaException e);
     }
 
-    public record Options(SignatureVerifier verifier, boolean signatureRequired) {
-        public static final Options NONE = new Options(null, false);
+    /** @param allowDowngrade accept a version older than the installed one (the rollback never needs it) */
+    public record Options(SignatureVerifier verifier, boolean signatureRequired, boolean allowDowngrade) {
+        public static final Options NONE = new Options(null, false, false);
+    }
+
+    /**
+     * What an install did.
+     *
+     * @param unchanged that exact package (name, version, sha256) was already installed: nothing was done
+     */
+    public record Result(DpInfo info, String sha256, boolean unchanged) {
     }
 
     private final Deployer deployer;
@@ -64,7 +73,7 @@ public final class PackageManager {
      * @param expected optional expected digest; the sha256 is always computed and returned
      * @param signature detached signature bytes or null
      */
-    public synchronized DpInfo install(Path file, HashSpec expected, byte[] signature) throws OtaException {
+    public synchronized Result install(Path file, HashSpec expected, byte[] signature) throws OtaException {
         String label = file.getFileName().toString();
         long t0 = System.nanoTime();
         try {
@@ -76,6 +85,11 @@ public final class PackageManager {
                 throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
             DpInfo info = inspector.inspect(file);
             label = info.name();
+            if (sameAsInstalled(info, sha256, o.allowDowngrade())) {
+                LOG.info("OTA: {} {} is already installed with the same content (sha256 {}): nothing to do", info.name(),
+                        info.version(), sha256);
+                return new Result(info, sha256, true);
+            }
             long t1 = System.nanoTime();
             deploy(info, file);
             long t2 = System.nanoTime();
@@ -90,7 +104,7 @@ public final class PackageManager {
                     info.name(), info.version(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
             listener.installed(info, sha256);
-            return info;
+            return new Result(info, sha256, false);
         } catch (OtaException e) {
             listener.failed(label, "install", e);
             throw e;
@@ -99,6 +113,51 @@ public final class PackageManager {
             listener.failed(label, "install", x);
             throw x;
         }
+    }
+
+    /**
+     * A version names one content: the same name and version with other bytes is refused (DeploymentAdmin would keep
+     * the old bundles while the store kept the new file, installed at the next start), and so is a version older than
+     * the installed one unless downgrades are allowed. The automatic rollback and the restart re-install do not come
+     * here ({@link #revert}, {@link #restore}).
+     *
+     * @return true when this very package is installed already (nothing to do)
+     */
+    private boolean sameAsInstalled(DpInfo info, String sha256, boolean allowDowngrade) throws OtaException, IOException {
+        Optional<Deployer.Installed> live = get(info.name());
+        DpStore.Entry stored = store.entries().stream().filter(e -> e.name().equals(info.name())).findFirst().orElse(null);
+        String current = live.map(Deployer.Installed::version).orElse(stored == null ? null : stored.version());
+        if (current == null || current.isEmpty()) return false;
+        int c = compareVersions(info.version(), current);
+        if (c < 0 && !allowDowngrade)
+            throw new OtaException(Kind.CLASH, info.name() + " " + info.version() + " is older than the installed " + current
+                    + ": downgrades are refused (allow.downgrade=true allows them)");
+        if (c != 0 || stored == null || stored.version() == null || stored.sha256() == null || stored.sha256().isEmpty()
+                || compareVersions(info.version(), stored.version()) != 0)
+            return false; // nothing recorded to compare the content with: installed as before
+        if (!stored.sha256().equalsIgnoreCase(sha256))
+            throw new OtaException(Kind.CLASH, info.name() + " " + info.version() + " is already installed with different"
+                    + " content (sha256 " + stored.sha256() + ", this package " + sha256 + "); bump the version");
+        return live.isPresent(); // stored but not live (its re-install failed at start): install it again
+    }
+
+    /** OSGi version order: major.minor.micro numerically (missing parts are 0), then the qualifier as text. */
+    static int compareVersions(String a, String b) {
+        try {
+            return compareOsgi(a, b);
+        } catch (NumberFormatException e) {
+            return a.compareTo(b); // not an OSGi version (the inspector refuses those): text order
+        }
+    }
+
+    private static int compareOsgi(String a, String b) {
+        String[] x = a.trim().split("\\.", 4);
+        String[] y = b.trim().split("\\.", 4);
+        for (int i = 0; i < 3; i++) {
+            int c = Long.compare(i < x.length ? Long.parseLong(x[i]) : 0, i < y.length ? Long.parseLong(y[i]) : 0);
+            if (c != 0) return c;
+        }
+        return (x.length > 3 ? x[3] : "").compareTo(y.length > 3 ? y[3] : "");
     }
 
     /**

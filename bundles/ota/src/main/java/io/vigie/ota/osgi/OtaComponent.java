@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.vigie.ota.core.DeployV2Handler;
+import io.vigie.ota.core.DownloadPolicy;
 import io.vigie.ota.core.DpInfo;
 import io.vigie.ota.core.DpInspector;
 import io.vigie.ota.core.DpStore;
@@ -106,7 +107,7 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
 
     private static DeployV2Handler.Settings deployV2Settings(OtaConfig c) {
         return new DeployV2Handler.Settings(c.deploy_v2_app_id(), c.download_timeout_seconds() * 1000,
-                c.max_package_mb() * 1024L * 1024L);
+                c.max_package_mb() * 1024L * 1024L, DownloadPolicy.of(c.download_allow_local(), c.download_allowed_hosts()));
     }
 
     @Modified
@@ -121,8 +122,11 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         }
         if (config.signature_required() && v == null)
             LOG.warn("OTA: signature required but no valid public key: every install is refused");
-        manager.options(new PackageManager.Options(v, config.signature_required()));
-        LOG.info("OTA: DEPLOY-V2 app id {}", config.deploy_v2_app_id());
+        manager.options(new PackageManager.Options(v, config.signature_required(), config.allow_downgrade()));
+        LOG.info("OTA: DEPLOY-V2 app id {}, downgrades {}, downloads from local addresses {}, download hosts {}",
+                config.deploy_v2_app_id(), config.allow_downgrade() ? "allowed" : "refused",
+                config.download_allow_local() ? "allowed" : "refused",
+                config.download_allowed_hosts().isBlank() ? "any" : config.download_allowed_hosts());
         // a model install's job waits for the verdict: at most two windows
         deployV2.settings(deployV2Settings(config), 2L * config.health_window_seconds() * 1000 + 30_000);
         String previous = appId;

@@ -19,6 +19,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int HEALTH_MAX_MODEL_ERRORS = 0;
     long HEALTH_LATENCY_BUDGET_MS = -1;
     double HEALTH_MIN_FPS_RATIO = 0.5;
+    boolean DOWNLOAD_ALLOW_LOCAL = false;
+    String DOWNLOAD_ALLOWED_HOSTS = "";
 
     @AttributeDefinition(name = "Require signature", description = "Refuse packages without a valid detached signature "
             + "(<name>.dp.sig) made with the key below.")
@@ -33,6 +35,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Max package size (MB)", min = "1", max = "4096")
     int max_package_mb() default MAX_PACKAGE_MB;
+
+    @AttributeDefinition(name = "Allow downgrades", description = "Accept a package older than the installed version of "
+            + "that package (REST, DEPLOY-V2, seed). The automatic rollback always may.")
+    boolean allow_downgrade() default false;
+
+    @AttributeDefinition(name = "Downloads from local addresses", description = "Let package URLs (REST url/signatureUrl, "
+            + "DEPLOY-V2 dp.uri) reach hosts that resolve to loopback, link-local (169.254/16, fe80::/10) or unspecified "
+            + "addresses. Off: only other hosts.")
+    boolean download_allow_local() default DOWNLOAD_ALLOW_LOCAL;
+
+    @AttributeDefinition(name = "Download hosts", description = "Host names package URLs may point to, separated by "
+            + "commas (*.example.com: its subdomains), checked on every redirect too. Empty: any host allowed above.")
+    String download_allowed_hosts() default DOWNLOAD_ALLOWED_HOSTS;
 
     @AttributeDefinition(name = "Seed folder", description = "Folder of .dp files installed at start when not installed yet "
             + "(empty: framework property vigie.dp.seed).")

@@ -3,11 +3,14 @@ package io.vigie.ota.osgi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Hashtable;
 
+import javax.servlet.MultipartConfigElement;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServlet;
@@ -15,9 +18,12 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.Part;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
@@ -31,28 +37,25 @@ import com.google.gson.JsonParser;
 
 import io.vigie.ota.core.Deployer;
 import io.vigie.ota.core.DpInfo;
-import io.vigie.ota.core.DpStore;
+import io.vigie.ota.core.DownloadPolicy;
 import io.vigie.ota.core.HashSpec;
 import io.vigie.ota.core.HttpDownloader;
 import io.vigie.ota.core.OtaException;
 import io.vigie.ota.core.OtaException.Kind;
+import io.vigie.ota.core.PackageManager;
 
 /**
  * {@code /vigie/api/packages} in the {@code io.vigie} HTTP context: GET lists the packages with the health
  * watch's state, POST installs from an upload (raw body or multipart) or a URL ({@code {"url": ...}}),
  * DELETE /packages/NAME uninstalls; all through the {@link OtaAgent}'s package manager, so the checks and
- * events are the same as for DEPLOY-V2. Reads {@code download.timeout.seconds} and {@code max.package.mb}
- * of the OTA configuration.
+ * events are the same as for DEPLOY-V2. Reads {@code download.*} and {@code max.package.mb} of the OTA configuration.
+ * <p>
+ * Registers itself with the HTTP Whiteboard (not through DS) because its multipart limits derive from
+ * {@code max.package.mb}: the container refuses a larger upload while parsing it, so nothing oversized is spooled,
+ * and spools the rest into the OTA's own incoming folder.
  */
 @Component(name = PackagesServlet.NAME, configurationPid = OtaComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = Servlet.class,
-        property = {
-            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=" + OtaComponent.PID,
-            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages",
-            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/packages/*",
-            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED + "=true",
-            HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME
-                    + "=io.vigie)" })
+        service = {})
 public class PackagesServlet extends HttpServlet {
     static final String NAME = "io.vigie.ota.packages";
     private static final long serialVersionUID = 1L;
@@ -60,30 +63,83 @@ public class PackagesServlet extends HttpServlet {
     /** A detached signature fetched from {@code signatureUrl}: small, and quick to come. */
     private static final int SIGNATURE_TIMEOUT_MS = 10_000;
     private static final int SIGNATURE_MAX_BYTES = 64 * 1024;
+    /** A JSON install request names a URL: it is small. */
+    static final int JSON_MAX_BYTES = 64 * 1024;
+    /** Room for the multipart parts beside the package (sha256, signature) and their headers. */
+    static final long MULTIPART_OVERHEAD = 256 * 1024;
+    /** Parts up to this size stay in memory; larger ones are spooled to the incoming folder. */
+    static final int MULTIPART_THRESHOLD = 64 * 1024;
 
     private final transient OtaAgent ota;
     private volatile transient HttpDownloader downloader;
+    private volatile transient DownloadPolicy policy;
     private volatile long maxBytes;
+    private transient ServiceRegistration<Servlet> registration;
 
     @Activate
-    public PackagesServlet(@Reference OtaAgent ota, PackagesConfig config) {
-        this(ota, config.download_timeout_seconds() * 1000, config.max_package_mb() * 1024L * 1024L);
+    public PackagesServlet(@Reference OtaAgent ota, PackagesConfig config, BundleContext context) {
+        this(ota, config.download_timeout_seconds() * 1000, maxBytes(config), policy(config));
+        registration = context.registerService(Servlet.class, this, whiteboard(maxBytes, ota.incoming()));
     }
 
-    PackagesServlet(OtaAgent ota, int timeoutMs, long maxBytes) {
+    PackagesServlet(OtaAgent ota, int timeoutMs, long maxBytes, DownloadPolicy policy) {
         this.ota = ota;
-        limits(timeoutMs, maxBytes);
+        limits(timeoutMs, maxBytes, policy);
     }
 
     @Modified
     void modified(PackagesConfig config) {
-        limits(config.download_timeout_seconds() * 1000, config.max_package_mb() * 1024L * 1024L);
+        long before = maxBytes;
+        limits(config.download_timeout_seconds() * 1000, maxBytes(config), policy(config));
+        if (maxBytes != before) registration.setProperties(whiteboard(maxBytes, ota.incoming()));
     }
 
-    /** REST installs may name a file: URL (an operator's local file); see HttpDownloader.FileUrls. */
-    private void limits(int timeoutMs, long max) {
+    @Deactivate
+    void deactivate() {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException e) {
+            // already gone with the bundle
+        }
+    }
+
+    private static long maxBytes(PackagesConfig c) {
+        return c.max_package_mb() * 1024L * 1024L;
+    }
+
+    private static DownloadPolicy policy(PackagesConfig c) {
+        return DownloadPolicy.of(c.download_allow_local(), c.download_allowed_hosts());
+    }
+
+    private void limits(int timeoutMs, long max, DownloadPolicy p) {
         maxBytes = max;
-        downloader = new HttpDownloader(timeoutMs, max, HttpDownloader.FileUrls.ALLOWED);
+        policy = p;
+        downloader = new HttpDownloader(timeoutMs, max, p);
+    }
+
+    /** The whole multipart request may hold the package and the small parts beside it. */
+    static long multipartMax(long maxBytes) {
+        return maxBytes + MULTIPART_OVERHEAD;
+    }
+
+    /** The servlet's whiteboard registration: path, context and the multipart limits of the upload size cap. */
+    static Hashtable<String, Object> whiteboard(long maxBytes, Path spool) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, OtaComponent.PID);
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, new String[] { "/api/packages", "/api/packages/*" });
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT,
+                "(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=io.vigie)");
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED, Boolean.TRUE);
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_MAXFILESIZE, maxBytes);
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_MAXREQUESTSIZE, multipartMax(maxBytes));
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_FILESIZETHRESHOLD, MULTIPART_THRESHOLD);
+        p.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_LOCATION, spool.toString());
+        return p;
+    }
+
+    /** The same limits for a servlet container configured directly (tests). */
+    static MultipartConfigElement multipartConfig(long maxBytes, Path spool) {
+        return new MultipartConfigElement(spool.toString(), maxBytes, multipartMax(maxBytes), MULTIPART_THRESHOLD);
     }
 
     @Override
@@ -119,17 +175,35 @@ public class PackagesServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String type = req.getContentType() == null ? "" : req.getContentType().toLowerCase(java.util.Locale.ROOT);
+        boolean json = type.startsWith("application/json");
+        boolean multipart = type.startsWith("multipart/form-data");
+        if (!json && !multipart && !type.startsWith("application/octet-stream")) {
+            error(resp, 415, "Content-Type must be application/octet-stream (the .dp as the body), multipart/form-data"
+                    + " or application/json (a URL), not '" + req.getContentType() + "'");
+            return;
+        }
+        long limit = json ? JSON_MAX_BYTES : multipart ? multipartMax(maxBytes) : maxBytes;
+        if (req.getContentLengthLong() > limit) { // refused before reading any of it
+            error(resp, 413, "request too large: " + req.getContentLengthLong() + " > " + limit + " bytes");
+            return;
+        }
         Path file = null;
         try {
             if (nameOf(req) != null) throw new OtaException(Kind.BAD_REQUEST, "POST to /vigie/api/packages (not to a package)");
             file = Files.createTempFile(ota.incoming(), "upload-", ".dp");
-            String type = req.getContentType() == null ? "" : req.getContentType().toLowerCase(java.util.Locale.ROOT);
-            String hash = req.getParameter("sha256") != null ? req.getParameter("sha256") : req.getParameter("hash");
-            String sig = req.getParameter("signature");
-            if (type.startsWith("application/json")) {
+            // from the query string only: the container's getParameter would parse a multipart body unasked
+            String hash = firstNonNull(query(req, "sha256"), query(req, "hash"));
+            String sig = query(req, "signature");
+            if (json) {
+                byte[] body = req.getInputStream().readNBytes(JSON_MAX_BYTES + 1);
+                if (body.length > JSON_MAX_BYTES) {
+                    error(resp, 413, "JSON body larger than " + JSON_MAX_BYTES + " bytes");
+                    return;
+                }
                 JsonObject o;
                 try {
-                    JsonElement e = JsonParser.parseReader(req.getReader());
+                    JsonElement e = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
                     if (!e.isJsonObject()) throw new JsonParseException("not an object");
                     o = e.getAsJsonObject();
                 } catch (JsonParseException | IllegalStateException e) {
@@ -142,9 +216,16 @@ public class PackagesServlet extends HttpServlet {
                 downloader.download(url, file);
                 String sigUrl = str(o, "signatureUrl");
                 if (sig == null && sigUrl != null) sig = fetchSignature(sigUrl);
-            } else if (type.startsWith("multipart/form-data")) {
+            } else if (multipart) {
+                java.util.Collection<Part> parts;
+                try {
+                    parts = req.getParts();
+                } catch (IllegalStateException e) { // the servlet API's way to say a limit was passed
+                    error(resp, 413, "upload too large (at most " + maxBytes + " bytes per package): " + e.getMessage());
+                    return;
+                }
                 Part dp = null;
-                for (Part p : req.getParts()) {
+                for (Part p : parts) {
                     switch (p.getName()) {
                         case "sha256", "hash" -> hash = text(p);
                         case "signature" -> sig = Base64.getEncoder().encodeToString(read(p, 64 * 1024));
@@ -160,7 +241,7 @@ public class PackagesServlet extends HttpServlet {
                 try (InputStream in = dp.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
                     HttpDownloader.copyCapped(in, out, maxBytes);
                 }
-            } else {
+            } else { // application/octet-stream
                 try (InputStream in = req.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
                     if (HttpDownloader.copyCapped(in, out, maxBytes) == 0)
                         throw new OtaException(Kind.BAD_REQUEST, "empty body: send the .dp file");
@@ -175,15 +256,15 @@ public class PackagesServlet extends HttpServlet {
                     throw new OtaException(Kind.BAD_REQUEST, "signature is not base64");
                 }
             }
-            DpInfo info = ota.packages().install(file, expected, signature);
+            PackageManager.Result r = ota.packages().install(file, expected, signature);
+            DpInfo info = r.info();
             JsonObject o = new JsonObject();
             o.addProperty("installed", info.name());
             o.addProperty("version", info.version());
-            o.addProperty("sha256", ota.store().entries().stream().filter(e -> e.name().equals(info.name()))
-                    .map(DpStore.Entry::sha256)
-                    .findFirst().orElse(null)); // recorded by the install: no second pass over the file
+            o.addProperty("sha256", r.sha256());
+            if (r.unchanged()) o.addProperty("unchanged", true); // that very package was installed: nothing done
             JsonArray b = new JsonArray();
-            info.bundles().forEach(r -> b.add(r.symbolicName() + " " + r.version()));
+            info.bundles().forEach(x -> b.add(x.symbolicName() + " " + x.version()));
             o.add("bundles", b);
             // the verdict comes later: GET /vigie/api/packages -> health.last
             o.addProperty("healthCheck", ota.guard().pending(info.name()).isPresent() ? "watching" : "none");
@@ -202,7 +283,7 @@ public class PackagesServlet extends HttpServlet {
     private String fetchSignature(String url) throws OtaException, IOException {
         Path f = Files.createTempFile(ota.incoming(), "sig-", ".sig");
         try {
-            new HttpDownloader(SIGNATURE_TIMEOUT_MS, SIGNATURE_MAX_BYTES, HttpDownloader.FileUrls.ALLOWED).download(url, f);
+            new HttpDownloader(SIGNATURE_TIMEOUT_MS, SIGNATURE_MAX_BYTES, policy).download(url, f);
             return Base64.getEncoder().encodeToString(Files.readAllBytes(f));
         } finally {
             Files.deleteIfExists(f);
@@ -232,6 +313,18 @@ public class PackagesServlet extends HttpServlet {
     @SafeVarargs
     private static <T> T firstNonNull(T... v) {
         for (T t : v) if (t != null) return t;
+        return null;
+    }
+
+    /** A parameter of the query string (decoded), or null. */
+    static String query(HttpServletRequest req, String name) {
+        String q = req.getQueryString();
+        if (q == null) return null;
+        for (String kv : q.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            if (k.equals(name)) return eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+        }
         return null;
     }
 
@@ -281,10 +374,14 @@ public class PackagesServlet extends HttpServlet {
     }
 
     private static void error(HttpServletResponse resp, OtaException e) throws IOException {
+        error(resp, e.kind.status, e.getMessage());
+    }
+
+    private static void error(HttpServletResponse resp, int status, String message) throws IOException {
         JsonObject o = new JsonObject();
-        o.addProperty("error", e.getMessage());
-        o.addProperty("status", e.kind.status);
-        send(resp, e.kind.status, o);
+        o.addProperty("error", message);
+        o.addProperty("status", status);
+        send(resp, status, o);
     }
 
     private static void send(HttpServletResponse resp, int status, JsonObject body) throws IOException {

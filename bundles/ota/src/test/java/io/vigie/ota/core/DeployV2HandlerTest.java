@@ -92,10 +92,14 @@ class DeployV2HandlerTest {
         pm = g.pm;
         guard = g.guard;
         exec = Executors.newSingleThreadExecutor();
-        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec,
-                new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000));
-        handler.settings(new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000), 20_000);
+        // the test server is on 127.0.0.1: local addresses allowed (refused by default: see the test of that)
+        handler = new DeployV2Handler(pm, guard, tmp.resolve("dp/downloads"), exec, settings(DownloadPolicy.LOCAL));
+        handler.settings(settings(DownloadPolicy.LOCAL), 20_000);
         ctx = new RequestHandlerContext(new Publisher(), Map.of("DEVICE_ID", "gw-1"));
+    }
+
+    static DeployV2Handler.Settings settings(DownloadPolicy downloads) {
+        return new DeployV2Handler.Settings("DEPLOY-V2", 2_000, 10_000_000, downloads);
     }
 
     @AfterEach
@@ -370,7 +374,7 @@ class DeployV2HandlerTest {
     @Test
     void signatureRequiredNeedsTheDpSignatureMetric() throws Exception {
         java.security.KeyPair kp = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        pm.options(new PackageManager.Options(SignatureVerifier.of(SignatureVerifierTest.pem(kp)), true));
+        pm.options(new PackageManager.Options(SignatureVerifier.of(SignatureVerifierTest.pem(kp)), true, false));
         Path dp = serve("m1", "1.0.0");
         handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
         KuraMessage unsigned = await(note("install", "dp.install.status", "FAILED"));
@@ -413,6 +417,103 @@ class DeployV2HandlerTest {
         String msg = String.valueOf(failed.getPayload().getMetric("dp.install.error.message"));
         assertTrue(msg.contains("no person") && msg.contains("rolled back to ssd-int8 1.0.0"), msg);
         assertEquals("1.0.0", da.installed.get("ssd-int8").version());
+    }
+
+    @Test
+    void absurdDownloadParametersAreClampedAndTheReplySaysWhatIsUsed() throws Exception {
+        Path dp = serve("m1", "1.0.0"); // ~200 kB
+        KuraPayload p = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        p.addMetric("dp.download.block.size", 1);
+        p.addMetric("dp.download.notify.block.size", 1);
+        p.addMetric("dp.download.block.delay", 0);
+        p.addMetric("dp.download.timeout", 1); // 1 ms: no download would ever finish
+        http.stallMs = 300; // the headers come after 300 ms
+        KuraPayload reply = handler.doExec(ctx, request("download", p)).getPayload();
+        assertEquals(65_536, reply.getMetric("dp.download.block.size"));
+        assertEquals(65_536, reply.getMetric("dp.download.notify.block.size"));
+        assertEquals(10_000, reply.getMetric("dp.download.timeout"));
+        String limits = String.valueOf(reply.getMetric("dp.download.limits"));
+        assertTrue(limits.contains("clamped: dp.download.block.size 1 -> 65536")
+                && limits.contains("dp.download.timeout 1 -> 10000"), limits);
+        KuraMessage first = await(note("download", "dp.download.status", "IN_PROGRESS"));
+        assertEquals(limits, first.getPayload().getMetric("dp.download.limits"), "the first notification says it too");
+        List<KuraMessage> progress = new ArrayList<>();
+        progress.add(first);
+        KuraMessage done = await(m -> {
+            if (note("download", "dp.download.status", "IN_PROGRESS").test(m)) progress.add(m);
+            return note("download", "dp.download.status", "COMPLETED").test(m);
+        });
+        assertEquals(100, done.getPayload().getMetric("dp.download.progress"));
+        // one report per 64 KiB (at 0, after 64 and 128 KiB, and after 192 KiB unless the end came in that write)
+        // instead of one per byte
+        List<Object> at = progress.stream().map(m -> m.getPayload().getMetric("dp.download.progress")).toList();
+        assertTrue(at.size() >= 3 && at.size() <= Files.size(dp) / 65_536 + 1, "progress notifications of " + Files.size(dp)
+                + " bytes at %: " + at);
+        assertEquals(null, progress.get(1).getPayload().getMetric("dp.download.limits"));
+        await(note("install", "dp.install.status", "COMPLETED"));
+        awaitIdle();
+
+        KuraPayload slow = download("/m1-1.0.0.dp", "m1", "1.0.0");
+        slow.addMetric("dp.download.block.delay", 600_000);
+        slow.addMetric("dp.download.timeout", Integer.MAX_VALUE);
+        slow.addMetric("dp.download.block.size", Integer.MAX_VALUE);
+        slow.addMetric("dp.install", false);
+        KuraPayload r2 = handler.doExec(ctx, request("download", slow)).getPayload();
+        assertEquals(5_000, r2.getMetric("dp.download.block.delay"));
+        assertEquals(3_600_000, r2.getMetric("dp.download.timeout"));
+        assertEquals(16 * 1024 * 1024, r2.getMetric("dp.download.block.size"));
+        await(note("download", "dp.download.status", "COMPLETED")); // one block: no pause taken
+        awaitIdle();
+    }
+
+    @Test
+    void localAddressesAndHostsOffTheAllowListAreRefused() throws Exception {
+        serve("m1", "1.0.0");
+        handler.settings(settings(DownloadPolicy.of(false, "")), 20_000); // the defaults
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        KuraMessage failed = await(note("download", "dp.download.status", "FAILED"));
+        String msg = String.valueOf(failed.getPayload().getMetric("dp.download.error.message"));
+        assertTrue(msg.contains("127.0.0.1, a loopback address: refused (download.allow.local=false)"), msg);
+        awaitIdle();
+        assertTrue(http.ranges.isEmpty(), "never requested: " + http.ranges);
+
+        handler.settings(settings(DownloadPolicy.of(true, "repo.example.com")), 20_000);
+        KuraException off = refused("download", download("/m1-1.0.0.dp", "m1", "1.0.0"));
+        assertEquals(KuraErrorCode.BAD_REQUEST, off.getCode());
+        assertTrue(off.getMessage().contains("host 127.0.0.1 is not in download.allowed.hosts [repo.example.com]"),
+                off.getMessage());
+        flushJobs();
+        assertTrue(notes.isEmpty(), "no job started: " + notes);
+
+        handler.settings(settings(DownloadPolicy.of(true, "127.0.0.1")), 20_000);
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        await(note("install", "dp.install.status", "COMPLETED"));
+        assertEquals(List.of("m1 1.0.0"), da.installs);
+    }
+
+    @Test
+    void sameVersionWithOtherContentFailsTheInstallAndTheSamePackageAgainIsANoOp() throws Exception {
+        Path dp = serve("m1", "1.0.0");
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        await(note("install", "dp.install.status", "COMPLETED"));
+        awaitIdle();
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        KuraMessage again = await(note("install", "dp.install.status", "COMPLETED"));
+        assertTrue(String.valueOf(again.getPayload().getMetric("dp.install.message")).contains("already installed with the same"
+                + " content"), again.getPayload().metrics().toString());
+        awaitIdle();
+        assertEquals(List.of("m1 1.0.0"), da.installs, "not handed to DeploymentAdmin again");
+
+        byte[] other = Files.readAllBytes(TestDps.big(Files.createDirectories(tmp.resolve("other")), "m1", "io.m1", "1.0.0",
+                150_000));
+        http.files.put("/m1-1.0.0.dp", other);
+        handler.doExec(ctx, request("download", download("/m1-1.0.0.dp", "m1", "1.0.0")));
+        KuraMessage failed = await(note("install", "dp.install.status", "FAILED"));
+        String msg = String.valueOf(failed.getPayload().getMetric("dp.install.error.message"));
+        assertTrue(msg.contains("m1 1.0.0 is already installed with different content (sha256 " + HashSpec.sha256(dp))
+                && msg.contains("bump the version"), msg);
+        assertEquals(HashSpec.sha256(dp), store.entries().get(0).sha256(), "the stored package is unchanged");
+        assertEquals(List.of("m1 1.0.0"), da.installs);
     }
 
     @Test

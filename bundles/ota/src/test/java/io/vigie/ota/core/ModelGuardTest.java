@@ -81,6 +81,24 @@ class ModelGuardTest {
     }
 
     @Test
+    void theRollbackDowngradesAlthoughDowngradesAreRefused() throws Exception {
+        frames(V1, 2_000);
+        pm.install(dp("1.0.0", V1), null, null);
+        frames(V1, 12_000);
+        pm.install(dp("2.0.0", V2), null, null);
+        OtaException manual = org.junit.jupiter.api.Assertions.assertThrows(OtaException.class,
+                () -> pm.install(dp("1.0.0", V1), null, null));
+        assertTrue(manual.getMessage().contains("downgrades are refused"), manual.getMessage());
+        guard.model(V2, "model ssd/INT8/2.0.0 refused: smoke inference found no person", now);
+        frames(V1, 600);
+        ModelGuard.Outcome o = outcomes.get(outcomes.size() - 1);
+        assertEquals("ROLLED_BACK", o.state(), String.valueOf(o.rollbackError()));
+        assertEquals("1.0.0", o.restoredVersion());
+        assertEquals("1.0.0", da.installed.get("ssd-int8").version());
+        assertEquals("1.0.0", store.entries().get(0).version());
+    }
+
+    @Test
     void failingFirstInstallIsUninstalled() throws Exception {
         frames(V1, 2_000); // the runtime's own copy of the model serves
         pm.install(dp("2.0.0", V2), null, null);

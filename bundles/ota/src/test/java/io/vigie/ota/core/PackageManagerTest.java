@@ -1,5 +1,6 @@
 package io.vigie.ota.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,7 +55,7 @@ class PackageManagerTest {
     @Test
     void installKeepsTheFileAndIndexesIt() throws Exception {
         Path dp = TestDps.model(tmp, "m8", "io.m8", "1.0.0.1");
-        DpInfo i = pm.install(dp, HashSpec.parse("sha256:" + HashSpec.sha256(dp)), null);
+        DpInfo i = pm.install(dp, HashSpec.parse("sha256:" + HashSpec.sha256(dp)), null).info();
         assertEquals("m8", i.name());
         assertEquals(List.of("m8 1.0.0.1"), da.installs);
         assertEquals(1, store.entries().size());
@@ -136,7 +137,7 @@ class PackageManagerTest {
     @Test
     void signatureRequiredRefusesUnsignedAndTampered() throws Exception {
         KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        pm.options(new PackageManager.Options(SignatureVerifier.of(SignatureVerifierTest.pem(kp)), true));
+        pm.options(new PackageManager.Options(SignatureVerifier.of(SignatureVerifierTest.pem(kp)), true, false));
         Path dp = TestDps.model(tmp, "s", "io.s", "1.0.0");
         assertEquals(OtaException.Kind.INVALID, assertThrows(OtaException.class, () -> pm.install(dp, null, null)).kind);
         byte[] sig = SignatureVerifierTest.sign(kp, "Ed25519", Files.readAllBytes(dp));
@@ -146,6 +147,67 @@ class PackageManagerTest {
         assertTrue(da.installs.isEmpty());
         pm.install(dp, null, sig);
         assertEquals(List.of("s 1.0.0"), da.installs);
+    }
+
+    @Test
+    void sameNameAndVersionWithOtherContentIsRefusedAndTheStoreKept() throws Exception {
+        pm.install(TestDps.model(tmp, "m", "io.m", "0.9.0"), null, null);
+        Path v1 = TestDps.model(tmp, "m", "io.m", "1.0.0");
+        pm.install(v1, null, null);
+        byte[] stored = Files.readAllBytes(store.dir().resolve("m.dp"));
+        // same name and version, other bytes (the bundle carries a model now)
+        Path other = TestDps.model(Files.createDirectories(tmp.resolve("other")), "m", "io.m", "1.0.0",
+                new ModelRef("ssd", "INT8", "1.0.0", "0".repeat(64)));
+        events.clear();
+        OtaException e = assertThrows(OtaException.class, () -> pm.install(other, null, null));
+        assertEquals(OtaException.Kind.CLASH, e.kind);
+        assertEquals(409, e.kind.status);
+        assertEquals("m 1.0.0 is already installed with different content (sha256 " + HashSpec.sha256(v1)
+                + ", this package " + HashSpec.sha256(other) + "); bump the version", e.getMessage());
+        assertEquals(List.of("FAILED m install CLASH"), events);
+        assertEquals(List.of("m 0.9.0", "m 1.0.0"), da.installs);
+        assertArrayEquals(stored, Files.readAllBytes(store.dir().resolve("m.dp")), "the stored package is unchanged");
+        assertEquals(HashSpec.sha256(v1), store.entries().get(0).sha256());
+        assertEquals("0.9.0", store.previous("m").orElseThrow().version(), "the rollback's way back is kept");
+    }
+
+    @Test
+    void theSamePackageAgainIsANoOpThatKeepsThePreviousVersion() throws Exception {
+        pm.install(TestDps.model(tmp, "m", "io.m", "0.9.0"), null, null);
+        Path v1 = TestDps.model(tmp, "m", "io.m", "1.0.0");
+        pm.install(v1, null, null);
+        events.clear();
+        PackageManager.Result again = pm.install(v1, null, null);
+        assertTrue(again.unchanged());
+        assertEquals("1.0.0", again.info().version());
+        assertEquals(HashSpec.sha256(v1), again.sha256());
+        assertEquals(List.of("m 0.9.0", "m 1.0.0"), da.installs, "not handed to DeploymentAdmin again");
+        assertEquals(List.of(), events, "nothing happened: no event");
+        assertEquals("0.9.0", store.previous("m").orElseThrow().version(), "the previous version is still the way back");
+    }
+
+    @Test
+    void downgradesAreRefusedUnlessAllowed() throws Exception {
+        pm.install(TestDps.model(tmp, "m", "io.m", "2.0.0"), null, null);
+        Path old = TestDps.model(tmp, "m", "io.m", "1.10.0");
+        OtaException e = assertThrows(OtaException.class, () -> pm.install(old, null, null));
+        assertEquals(OtaException.Kind.CLASH, e.kind);
+        assertEquals("m 1.10.0 is older than the installed 2.0.0: downgrades are refused (allow.downgrade=true allows them)",
+                e.getMessage());
+        assertEquals("2.0.0", store.entries().get(0).version());
+        pm.options(new PackageManager.Options(null, false, true));
+        pm.install(old, null, null);
+        assertEquals("1.10.0", da.installed.get("m").version());
+        assertEquals("1.10.0", store.entries().get(0).version());
+    }
+
+    @Test
+    void versionsCompareTheOsgiWay() {
+        assertEquals(0, PackageManager.compareVersions("1.0", "1.0.0"));
+        assertTrue(PackageManager.compareVersions("1.10.0", "1.9.0") > 0);
+        assertTrue(PackageManager.compareVersions("1.0.0", "1.0.0.q") < 0);
+        assertTrue(PackageManager.compareVersions("0.1.0.202611250902u2", "0.1.0.202611250902") > 0);
+        assertTrue(PackageManager.compareVersions("1.0.0.a", "1.0.0.b") < 0);
     }
 
     @Test

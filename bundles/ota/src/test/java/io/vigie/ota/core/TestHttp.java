@@ -11,10 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-/** A local HTTP server for download tests: files by path, Range support, and ways to misbehave. */
-final class TestHttp implements AutoCloseable {
+/**
+ * A local HTTP server for download tests: files by path, redirects, Range support, and ways to misbehave (public:
+ * the OSGi glue's tests use it too).
+ */
+public final class TestHttp implements AutoCloseable {
     final HttpServer server;
-    final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    public final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Path -> Location answered with a 302. */
+    public final Map<String, String> redirects = new ConcurrentHashMap<>();
     /** Range headers received, in order ("" when none). */
     final List<String> ranges = new CopyOnWriteArrayList<>();
     volatile boolean honourRanges = true;
@@ -27,7 +32,7 @@ final class TestHttp implements AutoCloseable {
     /** Chunked responses: no Content-Length announced. */
     volatile boolean chunked;
 
-    TestHttp() throws IOException {
+    public TestHttp() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "test-http");
@@ -38,8 +43,12 @@ final class TestHttp implements AutoCloseable {
         server.start();
     }
 
-    String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -47,6 +56,12 @@ final class TestHttp implements AutoCloseable {
             String range = x.getRequestHeaders().getFirst("Range");
             ranges.add(range == null ? "" : range);
             if (stallMs > 0) sleep(stallMs);
+            String to = redirects.get(x.getRequestURI().getPath());
+            if (to != null) {
+                x.getResponseHeaders().add("Location", to);
+                x.sendResponseHeaders(302, -1);
+                return;
+            }
             byte[] f = files.get(x.getRequestURI().getPath());
             if (f == null) {
                 x.sendResponseHeaders(404, -1);

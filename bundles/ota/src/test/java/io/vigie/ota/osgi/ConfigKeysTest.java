@@ -25,6 +25,6 @@ class ConfigKeysTest {
                 checked++;
             }
         }
-        assertEquals(7, checked);
+        assertEquals(9, checked);
     }
 }
