@@ -117,7 +117,8 @@ public final class SwapBench {
         byte[] bundle = Files.readAllBytes(ModelDp.modelBundle(root, precision));
         String from = ModelDp.modelVersion(bundle);
         String to = from + ".1"; // numerically higher: the detector prefers it (ModelSelector)
-        String bv = "99.0.0.swapbench";
+        // a new version per run: the gateway refuses the same version with other bytes (409) and downgrades
+        String bv = "99.0.0.swapbench" + System.currentTimeMillis();
         byte[] dp = ModelDp.dp("vigie-model-ssd-mobilenet-v2-" + precision.toLowerCase(Locale.ROOT), bv,
                 ModelDp.withVersions(bundle, to, bv));
         String sha;
