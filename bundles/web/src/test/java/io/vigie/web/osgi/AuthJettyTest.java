@@ -83,8 +83,12 @@ class AuthJettyTest {
 
     /** A policy with {@link #ALICE} whose password checks go through {@code verifier} (3 failures/min, 2 at once). */
     static BasicAuthPolicy counted(int maxTracked, BiPredicate<PasswordHash, String> verifier) {
-        return new BasicAuthPolicy(List.of(ALICE), Set.of(), "Vigie", new BasicAuthPolicy.Limits(3, 2, maxTracked, 300_000),
-                System::currentTimeMillis, verifier);
+        return counted(3, maxTracked, verifier);
+    }
+
+    static BasicAuthPolicy counted(int maxFailures, int maxTracked, BiPredicate<PasswordHash, String> verifier) {
+        return new BasicAuthPolicy(List.of(ALICE), Set.of(), "Vigie",
+                new BasicAuthPolicy.Limits(maxFailures, 2, maxTracked, 300_000), System::currentTimeMillis, verifier);
     }
 
     int start(Config c) throws Exception {
@@ -268,6 +272,36 @@ class AuthJettyTest {
         HttpURLConnection real = req(port, "GET", "/api/status", "alice", "s3cret-pass");
         assertEquals(200, real.getResponseCode(), "the flood did not lock alice out");
         assertEquals("ok GET alice", body(real));
+    }
+
+    /** One failure a minute allowed: a second guess while the first is still being checked is already over it. */
+    @Test
+    void anAttemptIsCountedBeforeItsDerivation() throws Exception {
+        AtomicInteger entered = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        int port = start(counted(1, 10_000, (h, pw) -> {
+            entered.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return h.matches(pw);
+        }), null);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> first = pool.submit(() -> req(port, "GET", "/api/status", "alice", "guess-1").getResponseCode());
+            long guard = System.currentTimeMillis() + 30_000;
+            while (entered.get() == 0 && System.currentTimeMillis() < guard) Thread.sleep(20);
+            HttpURLConnection second = req(port, "GET", "/api/status", "alice", "guess-2");
+            assertEquals(429, second.getResponseCode(), "the pending first guess counts");
+            assertEquals(1, entered.get(), "the second guess never derived");
+            release.countDown();
+            assertEquals(401, first.get(60, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test
