@@ -91,6 +91,36 @@ class AuthJettyTest {
                 new BasicAuthPolicy.Limits(maxFailures, 2, maxTracked, 300_000), System::currentTimeMillis, verifier);
     }
 
+    /** Counts password checks and holds each one until {@link #open}: checks in flight stay observable. */
+    static final class GatedVerifier implements BiPredicate<PasswordHash, String> {
+        final AtomicInteger derivations = new AtomicInteger(), running = new AtomicInteger(), maxRunning = new AtomicInteger();
+        private final CountDownLatch gate = new CountDownLatch(1);
+
+        @Override
+        public boolean test(PasswordHash h, String password) {
+            derivations.incrementAndGet();
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                gate.await(30, TimeUnit.SECONDS);
+                return h.matches(password);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        /** Waits (hang guard, not a timing assertion) until {@code done} holds. */
+        static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
+            long guard = System.currentTimeMillis() + 30_000;
+            while (!done.getAsBoolean() && System.currentTimeMillis() < guard) Thread.sleep(20);
+        }
+    }
+
     int start(Config c) throws Exception {
         auth = new AuthComponent(c);
         return start(auth, null);
@@ -216,20 +246,8 @@ class AuthJettyTest {
      */
     @Test
     void aLoginFloodRunsAtMostNDerivationsAtOnceAndTheRealUserStillGetsIn() throws Exception {
-        AtomicInteger running = new AtomicInteger(), maxRunning = new AtomicInteger(), derivations = new AtomicInteger();
-        CountDownLatch release = new CountDownLatch(1);
-        int port = start(counted(10_000, (h, pw) -> {
-            derivations.incrementAndGet();
-            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            try {
-                release.await(30, TimeUnit.SECONDS);
-                return h.matches(pw);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                running.decrementAndGet();
-            }
-        }), null);
+        GatedVerifier checks = new GatedVerifier();
+        int port = start(counted(10_000, checks), null);
         int n = 40;
         AtomicInteger answered = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -245,10 +263,9 @@ class AuthJettyTest {
                     return c;
                 }));
             }
-            long guard = System.currentTimeMillis() + 30_000; // a hang guard, not a timing assertion
-            while (answered.get() + running.get() < n && System.currentTimeMillis() < guard) Thread.sleep(20);
-            int inside = running.get();
-            release.countDown();
+            GatedVerifier.await(() -> answered.get() + checks.running.get() >= n);
+            int inside = checks.running.get();
+            checks.open();
             int refused = 0, wrong = 0;
             for (Future<HttpURLConnection> f : calls) {
                 HttpURLConnection c = f.get(60, TimeUnit.SECONDS);
@@ -261,12 +278,12 @@ class AuthJettyTest {
                 }
             }
             assertTrue(inside <= 2, inside + " derivations at once");
-            assertTrue(maxRunning.get() <= 2, maxRunning.get() + " derivations at once");
-            assertEquals(2, derivations.get(), "the refused attempts did not derive");
+            assertTrue(checks.maxRunning.get() <= 2, checks.maxRunning.get() + " derivations at once");
+            assertEquals(2, checks.derivations.get(), "the refused attempts did not derive");
             assertEquals(2, wrong);
             assertEquals(n - 2, refused);
         } finally {
-            release.countDown();
+            checks.open();
             pool.shutdownNow();
         }
         HttpURLConnection real = req(port, "GET", "/api/status", "alice", "s3cret-pass");
@@ -277,62 +294,41 @@ class AuthJettyTest {
     /** One failure a minute allowed: a second guess while the first is still being checked is already over it. */
     @Test
     void anAttemptIsCountedBeforeItsDerivation() throws Exception {
-        AtomicInteger entered = new AtomicInteger();
-        CountDownLatch release = new CountDownLatch(1);
-        int port = start(counted(1, 10_000, (h, pw) -> {
-            entered.incrementAndGet();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return h.matches(pw);
-        }), null);
+        GatedVerifier checks = new GatedVerifier();
+        int port = start(counted(1, 10_000, checks), null);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<Integer> first = pool.submit(() -> req(port, "GET", "/api/status", "alice", "guess-1").getResponseCode());
-            long guard = System.currentTimeMillis() + 30_000;
-            while (entered.get() == 0 && System.currentTimeMillis() < guard) Thread.sleep(20);
+            GatedVerifier.await(() -> checks.running.get() == 1);
             HttpURLConnection second = req(port, "GET", "/api/status", "alice", "guess-2");
             assertEquals(429, second.getResponseCode(), "the pending first guess counts");
-            assertEquals(1, entered.get(), "the second guess never derived");
-            release.countDown();
+            assertEquals(1, checks.derivations.get(), "the second guess never derived");
+            checks.open();
             assertEquals(401, first.get(60, TimeUnit.SECONDS));
         } finally {
-            release.countDown();
+            checks.open();
             pool.shutdownNow();
         }
     }
 
     @Test
     void parallelRequestsWithTheSameNewHeaderShareOneDerivation() throws Exception {
-        AtomicInteger derivations = new AtomicInteger(), entered = new AtomicInteger();
-        CountDownLatch release = new CountDownLatch(1);
-        int port = start(counted(10_000, (h, pw) -> {
-            derivations.incrementAndGet();
-            entered.incrementAndGet();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return h.matches(pw);
-        }), null);
+        GatedVerifier checks = new GatedVerifier();
+        int port = start(counted(10_000, checks), null);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             List<Future<Integer>> calls = new ArrayList<>();
             for (int i = 0; i < 6; i++)
                 calls.add(pool.submit(() -> req(port, "GET", "/api/status", "alice", "s3cret-pass").getResponseCode()));
-            long guard = System.currentTimeMillis() + 30_000;
-            while (entered.get() == 0 && System.currentTimeMillis() < guard) Thread.sleep(20);
+            GatedVerifier.await(() -> checks.running.get() == 1);
             Thread.sleep(300); // let the other requests arrive while the first one derives (either way they must pass)
-            release.countDown();
+            checks.open();
             for (Future<Integer> f : calls) assertEquals(200, f.get(60, TimeUnit.SECONDS), "page, stream, poll at once");
         } finally {
-            release.countDown();
+            checks.open();
             pool.shutdownNow();
         }
-        assertEquals(1, derivations.get(), "one derivation for one header");
+        assertEquals(1, checks.derivations.get(), "one derivation for one header");
     }
 
     @Test
