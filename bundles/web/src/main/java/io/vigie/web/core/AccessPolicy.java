@@ -1,11 +1,15 @@
 package io.vigie.web.core;
 
+import java.io.IOException;
+
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import com.google.gson.JsonObject;
+
 /**
  * Decides whether a request to /vigie may proceed; consulted once per request by the context's
- * handleSecurity ({@link BasicAuthPolicy} in the runtime; allow-all only in tests).
+ * handleSecurity ({@link RequestGuard} around {@link BasicAuthPolicy} in the runtime; allow-all only in tests).
  */
 @FunctionalInterface
 public interface AccessPolicy {
@@ -22,4 +26,18 @@ public interface AccessPolicy {
         resp.setStatus(503);
         return false;
     };
+
+    /** Writes a refusal as {@code {"error":message,"status":status}}; the caller has set any extra header. */
+    static void refuse(HttpServletResponse resp, int status, String message) {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", message);
+        o.addProperty("status", status);
+        try {
+            resp.setStatus(status);
+            resp.setContentType("application/json;charset=utf-8");
+            resp.getWriter().write(o.toString());
+        } catch (IOException e) {
+            // the client went away; nothing else to do
+        }
+    }
 }

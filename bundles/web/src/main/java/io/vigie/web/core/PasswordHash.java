@@ -110,6 +110,28 @@ public final class PasswordHash {
         }
     }
 
+    /**
+     * A hash no password matches (random salt and key) that costs what this one costs to check: unknown user names
+     * are checked against it, so they take as long as known ones and do not reveal which names exist.
+     */
+    public PasswordHash decoy() {
+        SecureRandom r = new SecureRandom();
+        byte[] s = new byte[salt.length], h = new byte[hash.length];
+        r.nextBytes(s);
+        r.nextBytes(h);
+        return new PasswordHash(iterations, s, h);
+    }
+
+    /** Derivation cost relative to others: iterations times the PBKDF2 blocks the stored key needs. */
+    long cost() {
+        return (long) iterations * ((hash.length + 31) / 32);
+    }
+
+    /** A decoy at {@link #DEFAULT_ITERATIONS} (no user configured). */
+    static PasswordHash defaultDecoy() {
+        return new PasswordHash(DEFAULT_ITERATIONS, new byte[16], new byte[32]).decoy();
+    }
+
     /** Constant-time comparison of the derived key. */
     public boolean matches(String password) {
         return MessageDigest.isEqual(hash, derive(password, salt, iterations, hash.length));

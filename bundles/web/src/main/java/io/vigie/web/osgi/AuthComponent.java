@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import io.vigie.web.core.AccessPolicy;
 import io.vigie.web.core.BasicAuthPolicy;
+import io.vigie.web.core.RequestGuard;
 
 /**
  * The gateway's one authentication policy (PID {@value #AUTH_PID}), used by every bundle's instance of
@@ -24,8 +25,7 @@ import io.vigie.web.core.BasicAuthPolicy;
  */
 @Designate(ocd = AuthConfig.class)
 @Component(name = AuthComponent.AUTH_PID, configurationPid = AuthComponent.AUTH_PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = AccessPolicy.class)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, service = AccessPolicy.class)
 public class AuthComponent implements AccessPolicy {
     public static final String AUTH_PID = "io.vigie.web.auth";
     private static final Logger LOG = LoggerFactory.getLogger(AuthComponent.class);
@@ -42,7 +42,7 @@ public class AuthComponent implements AccessPolicy {
     void modified(AuthConfig c) {
         try {
             BasicAuthPolicy p = policyOf(c);
-            policy = p;
+            policy = new RequestGuard(p, new HashSet<>(Arrays.asList(c.allowed_origins())), c.hsts_max_age_s());
             if (p.userCount() == 0) LOG.warn("web: no user configured in {}: every /vigie request except {} is refused "
                     + "(./vigie password --config DIR)", AUTH_PID, String.join(", ", c.anonymous_paths()));
             else LOG.info("web: HTTP Basic authentication with {} user(s)", p.userCount());
@@ -59,8 +59,12 @@ public class AuthComponent implements AccessPolicy {
             if (!t.startsWith("/")) throw new IllegalArgumentException("anonymous path must start with /: " + t);
             anon.add(t);
         }
-        return new BasicAuthPolicy(Arrays.asList(c.users()), anon, c.realm(), c.max_failures_per_minute(),
-                c.cache_s() * 1000L, System::currentTimeMillis);
+        return new BasicAuthPolicy(Arrays.asList(c.users()), anon, c.realm(), limitsOf(c), System::currentTimeMillis);
+    }
+
+    static BasicAuthPolicy.Limits limitsOf(AuthConfig c) {
+        return new BasicAuthPolicy.Limits(c.max_failures_per_minute(), c.max_concurrent_logins(),
+                c.max_tracked_clients(), c.cache_s() * 1000L);
     }
 
     @Override

@@ -4,12 +4,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(id = AuthComponent.AUTH_PID, name = "Vigie web authentication",
-        description = "HTTP Basic authentication for everything under /vigie (stream, API, OTA uploads). No user = every "
-                + "request refused except the anonymous paths. Use HTTPS (./vigie run --tls-keystore) on untrusted networks.")
+        description = "HTTP Basic authentication for everything under /vigie (stream, API, OTA uploads), same-origin "
+                + "proof for state changes, HSTS. No user = every request refused except the anonymous paths. Use "
+                + "HTTPS (./vigie tls) on untrusted networks.")
 public @interface AuthConfig {
     @AttributeDefinition(name = "Users", required = false,
-            description = "name:{pbkdf2-sha256}ITERATIONS:SALT_HEX:HASH_HEX entries; ./vigie password --config DIR writes one. "
-                    + "Clear-text passwords are refused.")
+            description = "name:{pbkdf2-sha256}ITERATIONS:SALT_HEX:HASH_HEX entries; ./vigie password --config DIR "
+                    + "writes one. Clear-text passwords are refused.")
     String[] users() default {};
 
     @AttributeDefinition(name = "Anonymous GET paths", required = false,
@@ -20,11 +21,28 @@ public @interface AuthConfig {
     @AttributeDefinition(name = "Realm")
     String realm() default "Vigie";
 
-    @AttributeDefinition(name = "Failed logins per minute", description = "Per client address; more get 429 for the rest of "
-            + "the minute.", min = "1")
+    @AttributeDefinition(name = "Failed logins per minute", description = "Per client address and user name, counted "
+            + "before the password is checked; more get 429 for the rest of the minute.", min = "1")
     int max_failures_per_minute() default 10;
+
+    @AttributeDefinition(name = "Password checks at once", description = "PBKDF2 derivations running at the same "
+            + "time, gateway-wide (they take the detector's CPU); more logins get 429 with Retry-After.", min = "1")
+    int max_concurrent_logins() default 1;
+
+    @AttributeDefinition(name = "Tracked clients", description = "Address/user keys the failed-login table keeps "
+            + "(least recently used forgotten first).", min = "1")
+    int max_tracked_clients() default 10_000;
 
     @AttributeDefinition(name = "Verified login cache (s)", description = "How long a verified Authorization header is "
             + "remembered (PBKDF2 is slow on purpose). 0 = verify every request.", min = "0")
     int cache_s() default 300;
+
+    @AttributeDefinition(name = "Allowed origins", required = false, description = "Other origins (scheme://host[:port]) "
+            + "whose pages may change state (POST/PUT/DELETE), e.g. a reverse proxy's public https address. The "
+            + "gateway's own origin is always allowed; scripts send X-Requested-By: vigie.")
+    String[] allowed_origins() default {};
+
+    @AttributeDefinition(name = "HSTS max-age (s)", description = "Strict-Transport-Security on HTTPS responses "
+            + "under /vigie; 0 = none.", min = "0")
+    long hsts_max_age_s() default 31_536_000;
 }

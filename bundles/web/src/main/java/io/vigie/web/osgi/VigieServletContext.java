@@ -16,7 +16,8 @@ import io.vigie.web.core.AccessPolicy;
 
 /**
  * The one HTTP Whiteboard context every Vigie endpoint lives in ({@code /vigie}), including other
- * bundles' servlets (OTA uploads). Its {@link #handleSecurity} is the single gate for every request.
+ * bundles' servlets (OTA uploads). Its {@link #handleSecurity} is the single gate for every request (login,
+ * same-origin proof for state changes, body types, HSTS: {@link AuthComponent}).
  * The whiteboard asks for one instance per bundle (bundle scope); they all share the one
  * {@link AuthComponent} policy, so login cache and failed-login throttle are per gateway, not per bundle.
  */
