@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -93,7 +92,8 @@ class DpInspectorTest {
     void everyBundleNeedsNameAndVersionMatchingTheBundle() throws Exception {
         Map<String, Object[]> noVersion = new LinkedHashMap<>();
         noVersion.put("a.jar", new Object[] { "a", null, TestDps.bundle("a", "1.0.0", null) });
-        assertInvalid(TestDps.dp(tmp.resolve("a.dp"), TestDps.headers("x", "1.0.0"), noVersion), "lacks Bundle-SymbolicName or Bundle-Version");
+        assertInvalid(TestDps.dp(tmp.resolve("a.dp"), TestDps.headers("x", "1.0.0"), noVersion),
+                "lacks Bundle-SymbolicName or Bundle-Version");
         Map<String, Object[]> lie = new LinkedHashMap<>();
         lie.put("a.jar", new Object[] { "a", "2.0.0", TestDps.bundle("a", "1.0.0", null) });
         assertInvalid(TestDps.dp(tmp.resolve("b.dp"), TestDps.headers("x", "1.0.0"), lie), "but the bundle is a 1.0.0");

@@ -28,7 +28,8 @@ final class HandZip {
     HandZip stored(String name, byte[] content) {
         CRC32 crc = new CRC32();
         crc.update(content);
-        entries.add(new Entry(name, 0, crc.getValue(), content.length, new byte[][] { content, new byte[0], new byte[0] }, 0));
+        byte[][] chunks = { content, new byte[0], new byte[0] };
+        entries.add(new Entry(name, 0, crc.getValue(), content.length, chunks, 0));
         return this;
     }
 
@@ -75,9 +76,9 @@ final class HandZip {
                 for (int i = 0; i < e.repeat(); i++) out.write(e.chunks()[1]);
                 out.write(e.chunks()[2]);
                 cen.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0x800)
-                        .putShort((short) e.method()).putInt(DOS_1980).putInt((int) e.crc()).putInt((int) csize).putInt((int) e.size())
-                        .putShort((short) name.length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
-                        .putShort((short) 0).putInt(0).putInt((int) offset).put(name);
+                        .putShort((short) e.method()).putInt(DOS_1980).putInt((int) e.crc()).putInt((int) csize)
+                        .putInt((int) e.size()).putShort((short) name.length).putShort((short) 0).putShort((short) 0)
+                        .putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) offset).put(name);
                 offset += loc.capacity() + csize;
             }
             out.write(cen.array(), 0, cen.position());

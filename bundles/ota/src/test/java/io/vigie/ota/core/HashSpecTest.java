@@ -29,8 +29,10 @@ class HashSpecTest {
     @Test
     void refusesBadSyntax() {
         assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:abc")).kind);
-        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("crc9:" + ABC256)).kind);
-        assertEquals(OtaException.Kind.BAD_REQUEST, assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256.replace('a', 'z'))).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST,
+                assertThrows(OtaException.class, () -> HashSpec.parse("crc9:" + ABC256)).kind);
+        assertEquals(OtaException.Kind.BAD_REQUEST,
+                assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256.replace('a', 'z'))).kind);
         assertThrows(OtaException.class, () -> HashSpec.parse(" "));
     }
 
