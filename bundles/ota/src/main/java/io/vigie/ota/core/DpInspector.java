@@ -165,8 +165,7 @@ public final class DpInspector {
                 throw new OtaException(Kind.INVALID, "too many entries: " + zf.size() + " (at most " + lim.maxEntries() + ")");
             for (var it = zf.entries(); it.hasMoreElements();) {
                 String n = it.nextElement().getName();
-                checkName(n);
-                if (!folded.add(n.toLowerCase(Locale.ROOT))) throw new OtaException(Kind.INVALID, "duplicate entry " + quoted(n));
+                admit(n, folded);
                 names.add(n);
             }
         } catch (ZipException e) {
@@ -250,6 +249,12 @@ public final class DpInspector {
         if (why != null) throw new OtaException(Kind.INVALID, "unsafe entry name " + quoted(n) + ": " + why);
     }
 
+    /** A safe name not seen before; names differing by case only are one file on a case-insensitive disk. */
+    private static void admit(String name, Set<String> folded) throws OtaException {
+        checkName(name);
+        if (!folded.add(name.toLowerCase(Locale.ROOT))) throw new OtaException(Kind.INVALID, "duplicate entry " + quoted(name));
+    }
+
     /** A name or header as it may be shown in a reply: control characters escaped, length bounded. */
     static String show(String s) {
         if (s == null) return "null";
@@ -312,8 +317,7 @@ public final class DpInspector {
                 String n = e.getName();
                 if (seen.size() >= lim.maxEntries())
                     throw new OtaException(Kind.INVALID, "too many entries: more than " + lim.maxEntries());
-                checkName(n);
-                if (!folded.add(n.toLowerCase(Locale.ROOT))) throw new OtaException(Kind.INVALID, "duplicate entry " + quoted(n));
+                admit(n, folded);
                 seen.add(n);
                 entry = n;
                 entryInflated = 0;
