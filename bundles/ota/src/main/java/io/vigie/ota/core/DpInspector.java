@@ -71,6 +71,12 @@ public final class DpInspector {
         public static final long RATIO_FLOOR_BYTES = 1L << 20;
         public static final Limits DEFAULT = forMaxPackageBytes(512L << 20);
 
+        public Limits {
+            if (maxEntries < 2 || maxManifestBytes < 1024 || maxTotalBytes < 1 || maxRatio < 0 || ratioFloorBytes < 0)
+                throw new IllegalArgumentException("package limits out of range: " + maxEntries + " entries, manifest "
+                        + maxManifestBytes + " bytes, total " + maxTotalBytes + " bytes, ratio " + maxRatio);
+        }
+
         /** The defaults, with {@code max.package.mb} (in bytes) as the cap on what the package inflates to. */
         public static Limits forMaxPackageBytes(long maxPackageBytes) {
             return new Limits(ENTRIES, MANIFEST_BYTES, maxPackageBytes, RATIO, RATIO_FLOOR_BYTES);

@@ -180,8 +180,9 @@ class HostilePackagesTest {
         assertTrue(e.getMessage().contains("package inflates to more than 16 MiB (the cap)"), e.getMessage());
         long inflated = assertInstanceOf(DpInspector.LimitExceeded.class, e).inflated;
         assertEquals(16 * MIB + 1, inflated, "not a byte inflated past the cap but the one that shows it");
-        // the default cap follows max.package.mb
+        // the default cap follows max.package.mb; nonsense is no limit
         assertEquals(64 * MIB, DpInspector.Limits.forMaxPackageBytes(64 * MIB).maxTotalBytes());
+        assertThrows(IllegalArgumentException.class, () -> DpInspector.Limits.forMaxPackageBytes(0));
     }
 
     @Test
