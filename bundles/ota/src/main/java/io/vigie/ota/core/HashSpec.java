@@ -11,9 +11,17 @@ import java.util.Locale;
 
 /**
  * An expected digest, written {@code alg:hex} like Kura's {@code dp.download.hash} (e.g.
- * {@code sha256:7046...}, {@code SHA-256:...}, {@code md5:...}) or a bare 64-hex sha256.
+ * {@code sha256:7046...}, {@code SHA-256:...}, {@code sha512:...}) or a bare 64-hex sha256. Only SHA-256,
+ * SHA-384 and SHA-512 vouch for a package: MD5 and SHA-1 (and SHA-224) are refused, collisions are forged for the
+ * first two, so a package matching one proves nothing.
  */
 public record HashSpec(String algorithm, String hex) {
+    /** JCA names of the digests accepted for packages. */
+    public static final java.util.Set<String> ACCEPTED = java.util.Set.of("SHA-256", "SHA-384", "SHA-512");
+
+    public HashSpec {
+        if (!ACCEPTED.contains(algorithm)) throw new IllegalArgumentException(tooWeak(algorithm));
+    }
 
     public static HashSpec parse(String spec) throws OtaException {
         if (spec == null || spec.isBlank()) throw new OtaException(OtaException.Kind.BAD_REQUEST, "empty hash");
@@ -34,18 +42,20 @@ public record HashSpec(String algorithm, String hex) {
         return new HashSpec(jca, hex);
     }
 
-    /** sha256 / SHA-256 / SHA256 -> SHA-256, md5 -> MD5, sha1 -> SHA-1, ... */
+    /** sha256 / SHA-256 / SHA256 -> SHA-256, sha384, sha512; md5, sha1 and sha224 are refused as too weak. */
     static String jcaName(String alg) throws OtaException {
         String a = alg.trim().toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
         return switch (a) {
-            case "MD5" -> "MD5";
-            case "SHA1" -> "SHA-1";
-            case "SHA224" -> "SHA-224";
+            case "MD5", "SHA1", "SHA", "SHA224" -> throw new OtaException(OtaException.Kind.BAD_REQUEST, tooWeak(alg.trim()));
             case "SHA256" -> "SHA-256";
             case "SHA384" -> "SHA-384";
             case "SHA512" -> "SHA-512";
             default -> throw new OtaException(OtaException.Kind.BAD_REQUEST, "unsupported hash algorithm '" + alg + "'");
         };
+    }
+
+    private static String tooWeak(String alg) {
+        return "hash algorithm '" + alg + "' is too weak to vouch for a package: use sha256 (or sha384, sha512)";
     }
 
     public static String digest(Path file, String jcaAlgorithm) throws IOException {

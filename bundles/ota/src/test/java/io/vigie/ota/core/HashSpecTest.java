@@ -13,16 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 class HashSpecTest {
     @TempDir
     Path tmp;
-    // sha256("abc"), md5("abc")
+    // sha256("abc"), sha384("abc")
     static final String ABC256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-    static final String ABCMD5 = "900150983cd24fb0d6963f7d28e17f72";
+    static final String ABC384 = "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+            + "8086072ba1e7cc2358baeca134c825a7";
 
     @Test
     void parsesKuraAndBareForms() throws Exception {
         assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse("sha256:" + ABC256));
         assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse("SHA-256:" + ABC256.toUpperCase()));
         assertEquals(new HashSpec("SHA-256", ABC256), HashSpec.parse(ABC256));
-        assertEquals(new HashSpec("MD5", ABCMD5), HashSpec.parse("md5:" + ABCMD5));
+        assertEquals(new HashSpec("SHA-384", ABC384), HashSpec.parse("sha384:" + ABC384));
     }
 
     @Test
@@ -40,7 +41,7 @@ class HashSpecTest {
         Path f = Files.writeString(tmp.resolve("abc"), "abc");
         assertEquals(ABC256, HashSpec.sha256(f));
         HashSpec.parse("sha256:" + ABC256).verify(f);
-        HashSpec.parse("md5:" + ABCMD5).verify(f);
+        HashSpec.parse("SHA-384:" + ABC384).verify(f);
         Files.writeString(f, "abd");
         OtaException e = assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256).verify(f));
         assertEquals(OtaException.Kind.INVALID, e.kind);
@@ -55,7 +56,6 @@ class HashSpecTest {
         OtaException e = assertThrows(OtaException.class, () -> HashSpec.parse("sha256:" + ABC256).verify(missing, other));
         assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
         // another algorithm still reads the file
-        assertThrows(java.io.IOException.class,
-                () -> HashSpec.parse("sha1:" + "a9993e364706816aba3e25717850c26c9cd0d89d").verify(missing, ABC256));
+        assertThrows(java.io.IOException.class, () -> HashSpec.parse("sha384:" + ABC384).verify(missing, ABC256));
     }
 }
