@@ -118,14 +118,16 @@ public final class ModelGuard {
      * @return the verdict to come, or empty when nothing is watched
      */
     public Optional<CompletableFuture<Outcome>> installed(DpInfo info, Path file, long now) {
-        if (!enabled) return Optional.empty();
         List<ModelRef> models;
         try {
-            models = ModelRef.inPackage(file);
+            models = enabled ? ModelRef.inPackage(file) : List.of();
         } catch (IOException e) {
+            models = List.of();
+        }
+        if (models.isEmpty()) {
+            packages.judged(info.name()); // no verdict is coming
             return Optional.empty();
         }
-        if (models.isEmpty()) return Optional.empty();
         HealthPolicy p = policy.get(); // outside the lock: it may ask the detector
         Watch superseded;
         Watch w;
@@ -183,8 +185,13 @@ public final class ModelGuard {
                 if (watches.get(w.name) != w) continue; // superseded meanwhile
                 watches.remove(w.name);
             }
-            Outcome o = v.healthy() ? new Outcome(w.name, w.version, w.health.model(), true, v.reason(), null, false, null)
-                    : rollBack(w, v.reason());
+            Outcome o;
+            if (v.healthy()) {
+                packages.judged(w.name);
+                o = new Outcome(w.name, w.version, w.health.model(), true, v.reason(), null, false, null);
+            } else {
+                o = rollBack(w, v.reason()); // a rollback that failed keeps the marker: the next start tries again
+            }
             synchronized (this) {
                 last.put(w.name, o);
             }

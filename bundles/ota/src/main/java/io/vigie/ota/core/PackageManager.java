@@ -47,6 +47,7 @@ public final class PackageManager {
     private final DpInspector inspector;
     private final Listener listener;
     private volatile Options options = Options.NONE;
+    private volatile boolean trials;
 
     public PackageManager(Deployer deployer, DpStore store, DpInspector inspector, Listener listener) {
         this.deployer = deployer;
@@ -90,8 +91,14 @@ public final class PackageManager {
                         info.version(), sha256);
                 return new Result(info, sha256, true);
             }
+            onTrial(info, sha256);
             long t1 = System.nanoTime();
-            deploy(info, file);
+            try {
+                deploy(info, file);
+            } catch (OtaException e) {
+                judged(info.name()); // DeploymentAdmin changed nothing
+                throw e;
+            }
             long t2 = System.nanoTime();
             try {
                 store.put(info, file, sha256);
@@ -238,6 +245,33 @@ public final class PackageManager {
         }
     }
 
+    /**
+     * With a health watch judging installs (the automatic rollback on): each install is on trial until
+     * {@link #judged}, and one still on trial at start is rolled back ({@link #restore}).
+     */
+    public void trials(boolean on) {
+        this.trials = on;
+    }
+
+    /** Before DeploymentAdmin gets a package: a marker that stays until the verdict on it (see restore). */
+    private void onTrial(DpInfo info, String sha256) throws OtaException {
+        if (!trials) return;
+        try {
+            store.markPending(info.name(), info.version(), sha256, System.currentTimeMillis());
+        } catch (IOException e) {
+            throw new OtaException(Kind.INTERNAL, "cannot record the trial of " + info.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The verdict on a package is in (healthy, or rolled back), or none is coming: its trial ends. */
+    public void judged(String name) {
+        try {
+            store.clearPending(name);
+        } catch (IOException e) {
+            LOG.warn("OTA: cannot clear the trial marker of {}: {}", name, e.getMessage());
+        }
+    }
+
     public synchronized void uninstall(String name) throws OtaException {
         if (get(name).isEmpty()) {
             OtaException e = new OtaException(Kind.NOT_FOUND, "no deployment package named " + name);
@@ -260,6 +294,7 @@ public final class PackageManager {
             listener.failed(name, "uninstall", x);
             throw x;
         }
+        judged(name);
         listener.uninstalled(name);
     }
 
@@ -287,6 +322,7 @@ public final class PackageManager {
             DpInfo info = inspector.inspect(e.file());
             deploy(info, e.file());
             store.revert(name);
+            judged(name);
             listener.installed(info, e.sha256());
             return Optional.of(info);
         } catch (OtaException x) {
@@ -315,6 +351,7 @@ public final class PackageManager {
         List<String> done = new ArrayList<>();
         Map<String, String> have = new java.util.HashMap<>();
         for (Deployer.Installed i : deployer.list()) have.put(i.name(), i.version());
+        if (trials) rollBackUnjudged(have);
         List<DpStore.Entry> entries;
         try {
             entries = store.installOrder();
@@ -365,6 +402,39 @@ public final class PackageManager {
             }
         }
         return done;
+    }
+
+    /**
+     * A package stored but never judged healthy (the gateway stopped, or the package crashed the JVM, during its
+     * trial) gives way to the package it replaced before anything is re-installed: the store goes back to that one
+     * (the loop in restore installs it) or forgets the package when it replaced nothing. Markers of installs that
+     * never reached the store are dropped: the stored package is still the one before.
+     */
+    private void rollBackUnjudged(Map<String, String> have) {
+        try {
+            java.util.Set<String> unjudged = new java.util.HashSet<>();
+            for (DpStore.Pending p : store.unjudged()) unjudged.add(p.name());
+            for (DpStore.Pending p : store.pending()) {
+                if (unjudged.contains(p.name())) {
+                    Optional<DpStore.Entry> prev = store.previous(p.name());
+                    String outcome;
+                    if (prev.isPresent()) {
+                        store.revert(p.name());
+                        outcome = "back to " + prev.get().version();
+                    } else {
+                        store.remove(p.name());
+                        if (have.remove(p.name()) != null) deployer.uninstall(p.name());
+                        outcome = "removed";
+                    }
+                    listener.failed(p.name(), "restore", new OtaException(Kind.INVALID, p.name() + " " + p.version()
+                            + " never proved healthy (the gateway stopped during its trial): " + outcome));
+                }
+                store.clearPending(p.name());
+            }
+        } catch (Exception e) {
+            listener.failed("(trials)", "restore",
+                    new OtaException(Kind.INTERNAL, "cannot roll back unjudged packages: " + message(e), e));
+        }
     }
 
     private boolean restoreOne(String name, Path file, String sha256) {

@@ -71,6 +71,7 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
     private final Thread restorer;
     private final List<RequestHandlerRegistry> registries = new CopyOnWriteArrayList<>();
     private volatile String appId;
+    private final DpInspector inspector;
 
     @Activate
     public OtaComponent(@Reference DeploymentAdmin da, @Reference EventAdmin events, BundleContext context, OtaConfig config)
@@ -83,7 +84,9 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         String seed = context.getProperty("vigie.dp.seed");
         Path defaultSeed = seed == null || seed.isBlank() ? null : Path.of(seed);
         String processor = DpInspector.processorOf(System.getProperty("os.arch"));
-        this.manager = new PackageManager(new DaDeployer(da, context), store, new DpInspector(processor), this);
+        this.inspector = new DpInspector(processor,
+                DpInspector.Limits.forMaxPackageBytes(config.max_package_mb() * 1024L * 1024L));
+        this.manager = new PackageManager(new DaDeployer(da, context), store, inspector, this);
         // until the health handler applies the same settings with the detector's own budget (installs at start
         // may come first): the detector's default budget
         HealthFeed.Settings health = new HealthFeed.Settings(config.rollback_enabled(), config.health_window_seconds(),
@@ -123,6 +126,8 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         if (config.signature_required() && v == null)
             LOG.warn("OTA: signature required but no valid public key: every install is refused");
         manager.options(new PackageManager.Options(v, config.signature_required(), config.allow_downgrade()));
+        inspector.limits(DpInspector.Limits.forMaxPackageBytes(config.max_package_mb() * 1024L * 1024L));
+        manager.trials(config.rollback_enabled()); // installs on trial while a health watch judges them
         LOG.info("OTA: DEPLOY-V2 app id {}, downgrades {}, downloads from local addresses {}, download hosts {}",
                 config.deploy_v2_app_id(), config.allow_downgrade() ? "allowed" : "refused",
                 config.download_allow_local() ? "allowed" : "refused",

@@ -40,6 +40,7 @@ public final class GuardedPackages {
             }
         });
         self[0] = pm;
+        pm.trials(true);
         guard = new ModelGuard(pm, policy, outcomes);
     }
 }
