@@ -44,7 +44,8 @@ class EquinoxKuraPlatformTest {
         assertNotNull(jars, "bundles copied to " + dir);
         Arrays.sort(jars);
         Map<String, String> props = new HashMap<>();
-        props.put(Constants.FRAMEWORK_STORAGE, Files.createTempDirectory(Path.of("target").toAbsolutePath(), "equinox").toString());
+        Path storage = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "equinox");
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put("osgi.console", ""); // no console
         props.put("eclipse.log.enabled", "false");
@@ -99,10 +100,12 @@ class EquinoxKuraPlatformTest {
         ServiceReference<?> det = await("io.vigie.api.detect.DetectorService");
         assertEquals("io.vigie.detector", det.getProperty("service.pid"));
         // Kura's ConfigurationService tracks ConfigurableComponents by service.pid
-        ServiceReference<?>[] configurables = ctx.getAllServiceReferences("org.eclipse.kura.configuration.ConfigurableComponent", null);
+        ServiceReference<?>[] configurables =
+                ctx.getAllServiceReferences("org.eclipse.kura.configuration.ConfigurableComponent", null);
         List<String> pids = Arrays.stream(configurables).map(r -> (String) r.getProperty("service.pid")).sorted()
                 .collect(Collectors.toList());
-        assertTrue(pids.containsAll(List.of("io.vigie.detector", "io.vigie.video", "io.vigie.web", "io.vigie.telemetry")), pids.toString());
+        assertTrue(pids.containsAll(List.of("io.vigie.detector", "io.vigie.video", "io.vigie.web", "io.vigie.telemetry")),
+                pids.toString());
         // the detector sees both models (status() through reflection: its classes live in the framework)
         Object svc = ctx.getService(det);
         long end = System.currentTimeMillis() + 20_000;
@@ -119,7 +122,8 @@ class EquinoxKuraPlatformTest {
     @Test
     void webServletIsPublishedToTheWhiteboard() throws Exception {
         ServiceReference<?>[] servlets = waitFor("javax.servlet.Servlet", 1);
-        assertTrue(Arrays.stream(servlets).anyMatch(r -> "io.vigie.web".equals(r.getProperty("osgi.http.whiteboard.servlet.name"))));
+        assertTrue(Arrays.stream(servlets)
+                .anyMatch(r -> "io.vigie.web".equals(r.getProperty("osgi.http.whiteboard.servlet.name"))));
         Bundle http = find("org.eclipse.equinox.http.servlet");
         assertEquals(Bundle.ACTIVE, http.getState());
     }

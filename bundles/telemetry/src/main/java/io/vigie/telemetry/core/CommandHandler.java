@@ -227,9 +227,11 @@ public final class CommandHandler implements RequestHandler {
             s = f.get(snapshotTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(false);
-            throw new KuraException(KuraErrorCode.TIMED_OUT, "no processed frame within " + snapshotTimeoutMs + " ms (detector idle?)");
+            throw new KuraException(KuraErrorCode.TIMED_OUT,
+                    "no processed frame within " + snapshotTimeoutMs + " ms (detector idle?)");
         } catch (ExecutionException e) {
-            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, e.getCause(), "snapshot failed: " + e.getCause().getMessage());
+            throw new KuraException(KuraErrorCode.SERVICE_UNAVAILABLE, e.getCause(),
+                    "snapshot failed: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(false);

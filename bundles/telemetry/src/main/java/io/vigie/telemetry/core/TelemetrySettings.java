@@ -25,7 +25,8 @@ public record TelemetrySettings(boolean enabled, String intrusionTopic, String m
             throw new IllegalArgumentException("metrics.interval.s " + metricsIntervalS + " must be 1..86400");
         if (!(rateMaxPerS > 0 && rateMaxPerS <= 1000))
             throw new IllegalArgumentException("rate.max.per.s " + rateMaxPerS + " must be in (0,1000]");
-        if (rateBurst < 1 || rateBurst > 10_000) throw new IllegalArgumentException("rate.burst " + rateBurst + " must be 1..10000");
+        if (rateBurst < 1 || rateBurst > 10_000)
+            throw new IllegalArgumentException("rate.burst " + rateBurst + " must be 1..10000");
         if (snapshotMaxBytes < 1024 || snapshotMaxBytes > 16 * 1024 * 1024)
             throw new IllegalArgumentException("snapshot.max.bytes " + snapshotMaxBytes + " must be 1024..16777216");
         if (snapshotMaxWidth < 16 || snapshotMaxWidth > 8192)
@@ -45,7 +46,8 @@ public record TelemetrySettings(boolean enabled, String intrusionTopic, String m
         if (t == null || t.isBlank()) throw new IllegalArgumentException(key + " is empty");
         if (t.startsWith("/") || t.endsWith("/") || t.contains("//") || t.contains("+") || t.contains("#")
                 || t.chars().anyMatch(Character::isWhitespace))
-            throw new IllegalArgumentException(key + " '" + t + "' must be an MQTT app topic without wildcards, blanks or empty levels");
+            throw new IllegalArgumentException(
+                    key + " '" + t + "' must be an MQTT app topic without wildcards, blanks or empty levels");
     }
 
     private static void priority(String key, int p) {

@@ -11,12 +11,14 @@ public @interface TelemetryConfig {
 
     @AttributeDefinition(name = "CloudPublisher target filter", description = "Which CloudPublisher to publish with "
             + "(Kura: (kura.service.pid=<your publisher pid>)). No matching publisher = nothing is sent, no error.")
-    String CloudPublisher_target() default "(objectClass=org.eclipse.kura.cloudconnection.publisher.CloudPublisher)";
+    String CloudPublisher_target()
+            default "(objectClass=org.eclipse.kura.cloudconnection.publisher.CloudPublisher)";
 
     @AttributeDefinition(name = "Publish", description = "Off = no messages (commands still answer).")
     boolean enabled() default true;
 
-    @AttributeDefinition(name = "Intrusion app topic", description = "START/END events, priority 'Intrusion priority', never dropped by the rate limit.")
+    @AttributeDefinition(name = "Intrusion app topic",
+            description = "START/END events, priority 'Intrusion priority', never dropped by the rate limit.")
     String topic_intrusion() default "events/intrusion";
 
     @AttributeDefinition(name = "Metrics app topic")
@@ -25,7 +27,8 @@ public @interface TelemetryConfig {
     @AttributeDefinition(name = "Model app topic", description = "Model changed / failed notices.")
     String topic_model() default "model";
 
-    @AttributeDefinition(name = "Intrusion priority", description = "0 = most important (Kura's convention).", min = "0", max = "9")
+    @AttributeDefinition(name = "Intrusion priority", description = "0 = most important (Kura's convention).",
+            min = "0", max = "9")
     int priority_intrusion() default 1;
 
     @AttributeDefinition(name = "Model notice priority", min = "0", max = "9")
@@ -60,14 +63,15 @@ public @interface TelemetryConfig {
     @AttributeDefinition(name = "Snapshot JPEG quality", min = "1", max = "100")
     int snapshot_jpeg_quality() default 70;
 
-    @AttributeDefinition(name = "Snapshot timeout (ms)", description = "Max wait for a frame (intrusion messages go without picture after it).",
-            min = "1", max = "60000")
+    @AttributeDefinition(name = "Snapshot timeout (ms)", description = "Max wait for a frame "
+            + "(intrusion messages go without picture after it).", min = "1", max = "60000")
     long snapshot_timeout_ms() default 2000;
 
-    @AttributeDefinition(name = "Request handler app id", description = "Commands arrive on $EDC/{account}/{client}/<this>/{GET|PUT|EXEC}/...")
+    @AttributeDefinition(name = "Request handler app id",
+            description = "Commands arrive on $EDC/{account}/{client}/<this>/{GET|PUT|EXEC}/...")
     String request_app_id() default "VIGIE-V1";
 
-    @AttributeDefinition(name = "Config apply timeout (ms)", description = "PUT config with zones waits this long for the detector's verdict.",
-            min = "100", max = "60000")
+    @AttributeDefinition(name = "Config apply timeout (ms)", description = "PUT config with zones waits this long "
+            + "for the detector's verdict.", min = "100", max = "60000")
     long config_apply_timeout_ms() default 5000;
 }

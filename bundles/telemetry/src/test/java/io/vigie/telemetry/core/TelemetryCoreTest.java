@@ -46,7 +46,8 @@ class TelemetryCoreTest {
     static Map<String, Object> intrusionProps() {
         Map<String, Object> p = new HashMap<>(Map.of(DetectorTopics.ZONE, "floor", DetectorTopics.PERSONS, 2,
                 DetectorTopics.STARTED, 1000L, DetectorTopics.TIMESTAMP, 1500L, DetectorTopics.SEQUENCE, 15L,
-                DetectorTopics.DETECTIONS_JSON, "[{\"label\":\"person\",\"score\":0.9100,\"xmin\":0.1,\"ymin\":0.2,\"xmax\":0.3,\"ymax\":0.9},"
+                DetectorTopics.DETECTIONS_JSON,
+                "[{\"label\":\"person\",\"score\":0.9100,\"xmin\":0.1,\"ymin\":0.2,\"xmax\":0.3,\"ymax\":0.9},"
                         + "{\"label\":\"person\",\"score\":0.6,\"xmin\":0.5,\"ymin\":0.2,\"xmax\":0.6,\"ymax\":0.9}]"));
         p.putAll(Map.of(DetectorTopics.MODEL_NAME, "ssd-mobilenet-v2", DetectorTopics.MODEL_PRECISION, "INT8",
                 DetectorTopics.MODEL_VERSION, "1.0.0", DetectorTopics.MODEL_SHA256, Frames.INT8.sha256()));

@@ -66,8 +66,10 @@ public final class BenchRunner {
     }
 
     static String usage() {
-        return "usage: BenchRunner --root DIR --out FILE [--quick] [--no-edge] [--video FILE] [--precisions INT8,FP32] [--threads 1,2]\n"
-                + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] [--edge-cpus 0.5] [--edge-mem 512M]\n"
+        return "usage: BenchRunner --root DIR --out FILE [--quick] [--no-edge] [--video FILE] "
+                + "[--precisions INT8,FP32] [--threads 1,2]\n"
+                + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] "
+                + "[--edge-cpus 0.5] [--edge-mem 512M]\n"
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
                 + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]";
     }
@@ -101,7 +103,8 @@ public final class BenchRunner {
     static List<String> precisions(String csv) {
         List<String> v = Arrays.stream(csv.split(",")).map(String::trim).map(s -> s.toUpperCase(Locale.ROOT)).toList();
         for (String p : v)
-            if (!p.equals("INT8") && !p.equals("FP32")) throw new IllegalArgumentException("precisions: INT8 and/or FP32, got '" + p + "'");
+            if (!p.equals("INT8") && !p.equals("FP32"))
+                throw new IllegalArgumentException("precisions: INT8 and/or FP32, got '" + p + "'");
         return v;
     }
 
@@ -142,7 +145,8 @@ public final class BenchRunner {
         String edgeCpus = a.getOrDefault("edge-cpus", "0.5"), edgeMem = a.getOrDefault("edge-mem", "512M");
         String edgeEnv = a.getOrDefault("edge-env", DEFAULT_EDGE_ENV);
         for (String kv : opts(edgeEnv))
-            if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
+            if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
+                throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
 
         Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
         // RawMain runs on this tool's jars + tools/eval's runtime libraries (api, inference, natives)
@@ -150,10 +154,12 @@ public final class BenchRunner {
                 + root.resolve("tools/eval/target/lib") + "/*";
         Map<String, Path> models = new LinkedHashMap<>();
         for (String p : precisions)
-            models.put(p, root.resolve("bundles/model-" + p.toLowerCase(Locale.ROOT) + "/target/generated-resources/vigie-model/model/model.tflite"));
+            models.put(p, root.resolve("bundles/model-" + p.toLowerCase(Locale.ROOT)
+                    + "/target/generated-resources/vigie-model/model/model.tflite"));
         List<String> missing = new ArrayList<>();
         if (!Files.isRegularFile(gatewayJar)) missing.add(gatewayJar.toString());
-        if (!Files.isDirectory(root.resolve("tools/eval/target/lib"))) missing.add(root.resolve("tools/eval/target/lib").toString());
+        Path evalLib = root.resolve("tools/eval/target/lib");
+        if (!Files.isDirectory(evalLib)) missing.add(evalLib.toString());
         models.values().stream().filter(p -> !Files.isRegularFile(p)).forEach(p -> missing.add(p.toString()));
         if (!Files.isRegularFile(video)) missing.add(video.toString());
         if (!missing.isEmpty()) {
@@ -169,23 +175,27 @@ public final class BenchRunner {
         List<String> only = Arrays.asList(a.getOrDefault("envs", "normal,edge").split(","));
         if (!only.contains("normal"))
             envs.add(new Environment("normal", null, null, jvm, List.of(), List.of(), "--envs " + a.get("envs")));
-        else envs.add(measure("normal", null, null, List.of("env", "MALLOC_ARENA_MAX=2"), jvm, java, rawCp, gatewayJar, video, models, threads, runs, warmup, window,
-                maxFps, coldTimeoutMs, runDir, root, swapOnly, swaps ? swapCycles : 0));
+        else envs.add(measure("normal", null, null, List.of("env", "MALLOC_ARENA_MAX=2"), jvm, java, rawCp, gatewayJar, video,
+                models, threads, runs, warmup, window, maxFps, coldTimeoutMs, runDir, root, swapOnly, swaps ? swapCycles : 0));
         if (a.containsKey("no-edge") || !only.contains("edge")) {
-            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "--no-edge"));
+            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(),
+                    "--no-edge"));
         } else if (!isRoot()) {
             System.err.println("bench: edge simulation skipped: it needs root (cgroup writes); run as root or pass --no-edge");
-            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(), "not root"));
+            envs.add(new Environment("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), edgeJvm, List.of(), List.of(),
+                    "not root"));
         } else {
-            List<String> wrapper = new ArrayList<>(List.of(root.resolve("scripts/edge-sim.sh").toString(), "--cpus", edgeCpus, "--mem", edgeMem, "--"));
+            List<String> wrapper = new ArrayList<>(List.of(root.resolve("scripts/edge-sim.sh").toString(),
+                    "--cpus", edgeCpus, "--mem", edgeMem, "--"));
             // environment variables for the JVM inside the cgroup (env execs java: same pid)
             List<String> env = opts(edgeEnv);
             if (!env.isEmpty()) {
                 wrapper.add("env");
                 wrapper.addAll(env);
             }
-            envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp, gatewayJar, video,
-                    models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir, root, swapOnly, swaps ? swapCycles : 0));
+            envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp,
+                    gatewayJar, video, models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir, root, swapOnly,
+                    swaps ? swapCycles : 0));
         }
 
         Map<String, Object> header = new LinkedHashMap<>();
@@ -195,7 +205,8 @@ public final class BenchRunner {
         machine.put("host", InetAddress.getLocalHost().getHostName());
         machine.put("nproc", Runtime.getRuntime().availableProcessors());
         machine.put("cpuModel", cpuModel());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         machine.put("loadAvgStart", load0);
         machine.put("loadAvgEnd", loadAvg());
@@ -239,8 +250,8 @@ public final class BenchRunner {
             String rawCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
             double window, double maxFps, long coldTimeoutMs, Path runDir, Path root, boolean swapOnly, int swapCycles)
             throws IOException, InterruptedException {
-        PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps, coldTimeoutMs,
-                warmup, window));
+        PipelineBench pb = new PipelineBench(new PipelineBench.Setup(wrapper, java, jvmOpts, gatewayJar, video, maxFps,
+                coldTimeoutMs, warmup, window));
         List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
@@ -250,8 +261,8 @@ public final class BenchRunner {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
                 // so a ratio is only meaningful between measurements taken close together
                 log("%s: raw interpreter %s, %d thread(s), %d runs", name, precision, t, runs);
-                RawResult r = RawBench.run(wrapper, java, jvmOpts, rawCp, m.getValue(), precision, t, runs, Math.max(3, runs / 10),
-                        runDir.resolve(name + "-raw-" + precision + "-t" + t));
+                RawResult r = RawBench.run(wrapper, java, jvmOpts, rawCp, m.getValue(), precision, t, runs,
+                        Math.max(3, runs / 10), runDir.resolve(name + "-raw-" + precision + "-t" + t));
                 raw.add(r);
                 log("%s: raw %s/%dt: %s FPS sustained (invoke p50 %s ms)%s", name, precision, t, Report.fmt(r.fps(), 1),
                         Report.fmt(r.invokeP50Ms(), 1), r.error() == null ? "" : " (" + r.error() + ")");
@@ -260,9 +271,9 @@ public final class BenchRunner {
                 deleteTree(wd);
                 Files.createDirectories(wd);
                 PipelineResult pr = pb.run(precision, t, wd);
-                log("%s: pipeline %s/%dt: %s FPS, p95 %s ms, RSS max %s MB, cold %s ms%s", name, precision, t, Report.fmt(pr.fps(), 1),
-                        Report.fmt(pr.latencyP95Ms(), 1), Report.fmt(pr.rssMaxMb(), 0), Report.fmt(pr.coldStartMs(), 0),
-                        pr.error() == null ? "" : " (" + pr.error() + ")");
+                log("%s: pipeline %s/%dt: %s FPS, p95 %s ms, RSS max %s MB, cold %s ms%s", name, precision, t,
+                        Report.fmt(pr.fps(), 1), Report.fmt(pr.latencyP95Ms(), 1), Report.fmt(pr.rssMaxMb(), 0),
+                        Report.fmt(pr.coldStartMs(), 0), pr.error() == null ? "" : " (" + pr.error() + ")");
                 pipeline.add(pr);
             }
         }

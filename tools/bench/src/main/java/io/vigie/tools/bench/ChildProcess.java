@@ -51,7 +51,8 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public int waitFor(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!process.waitFor(timeout, unit)) throw new IllegalStateException("child process still running after " + timeout + " " + unit);
+        if (!process.waitFor(timeout, unit))
+            throw new IllegalStateException("child process still running after " + timeout + " " + unit);
         return process.exitValue();
     }
 

@@ -42,8 +42,8 @@ public final class Http {
             byte[] dk = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
                     .generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
             java.util.HexFormat hex = java.util.HexFormat.of();
-            return java.util.Map.of("users", java.util.List.of(USER + ":{pbkdf2-sha256}" + iterations + ":" + hex.formatHex(salt) + ":"
-                    + hex.formatHex(dk)));
+            String hash = "{pbkdf2-sha256}" + iterations + ":" + hex.formatHex(salt) + ":" + hex.formatHex(dk);
+            return java.util.Map.of("users", java.util.List.of(USER + ":" + hash));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

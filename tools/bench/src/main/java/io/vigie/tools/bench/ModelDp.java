@@ -19,8 +19,9 @@ import java.util.zip.ZipEntry;
 /**
  * A model update for the swap benchmark: the model bundle of this checkout's build with a new model
  * version (model/model.properties) and Bundle-Version, packed as a one-bundle deployment package
- * (manifest first, as DeploymentAdmin requires; the bundle entry stored, as kura-dp writes it). A higher model version makes the detector switch to
- * it, so "install call -> first frame on the new model" is the update path a fleet uses.
+ * (manifest first, as DeploymentAdmin requires; the bundle entry stored, as kura-dp writes it). A higher
+ * model version makes the detector switch to it, so "install call -> first frame on the new model" is the
+ * update path a fleet uses.
  */
 public final class ModelDp {
     private static final Pattern VERSION = Pattern.compile("(?m)^version=(.*)$");

@@ -99,7 +99,8 @@ public final class PipelineBench {
                     return PipelineResult.failed(precision, threads, null, apiMs, modelMs,
                             "gateway exited " + p.process().exitValue() + " (log " + log + ")");
                 if (System.nanoTime() > deadline) {
-                    String state = http.getJson("/vigie/api/status").map(s -> Json.str(s, "state") + " " + Json.str(s, "error")).orElse("no API");
+                    String state = http.getJson("/vigie/api/status")
+                            .map(s -> Json.str(s, "state") + " " + Json.str(s, "error")).orElse("no API");
                     return PipelineResult.failed(precision, threads, null, apiMs, modelMs,
                             "no detection within " + setup.coldTimeoutMs() + " ms (status: " + state + ", log " + log + ")");
                 }
@@ -155,8 +156,9 @@ public final class PipelineBench {
     }
 
     /** Turns two status snapshots, the metrics at window end and the RSS samples into a result. */
-    static PipelineResult measure(String precision, int threads, double[] coldApiModelMs, JsonObject s0, JsonObject s1, JsonObject m,
-            double seconds, List<Long> rssKb, Double rssAnonMb, Double rssFileMb, Double cpuSeconds, Double cgroupMb) {
+    static PipelineResult measure(String precision, int threads, double[] coldApiModelMs, JsonObject s0, JsonObject s1,
+            JsonObject m, double seconds, List<Long> rssKb, Double rssAnonMb, Double rssFileMb, Double cpuSeconds,
+            Double cgroupMb) {
         Double f0 = Json.num(s0, "framesProcessed"), f1 = Json.num(s1, "framesProcessed");
         Long frames = f0 == null || f1 == null ? null : (long) (f1 - f0);
         Double fps = frames == null ? null : frames / seconds;
@@ -170,11 +172,13 @@ public final class PipelineBench {
         Double lc = Json.num(m, "latencyMs", "count");
         Double[] cold = new Double[3];
         for (int i = 0; i < 3; i++) cold[i] = coldApiModelMs == null ? null : Json.round(coldApiModelMs[i]);
-        return new PipelineResult(precision, threads, active, cold[0], cold[1], cold[2], Json.round(seconds), frames, Json.round(fps),
-                Json.round(Json.num(s1, "fps")), Json.round(Json.num(m, "latencyMs", "p50")), Json.round(Json.num(m, "latencyMs", "p95")),
-                Json.round(Json.num(m, "latencyMs", "p99")), lc == null ? null : lc.longValue(),
+        Double sinkDrops = Json.num(s1, "sinkDrops");
+        return new PipelineResult(precision, threads, active, cold[0], cold[1], cold[2], Json.round(seconds), frames,
+                Json.round(fps), Json.round(Json.num(s1, "fps")), Json.round(Json.num(m, "latencyMs", "p50")),
+                Json.round(Json.num(m, "latencyMs", "p95")), Json.round(Json.num(m, "latencyMs", "p99")),
+                lc == null ? null : lc.longValue(),
                 Json.round(Json.num(m, "stagesMs", "inference", "p50")), Json.round(Json.num(m, "stagesMs", "decode", "p50")),
-                delta(sdec0, sdec1), delta(sdrop0, sdrop1), Json.num(s1, "sinkDrops") == null ? null : Json.num(s1, "sinkDrops").longValue(),
+                delta(sdec0, sdec1), delta(sdrop0, sdrop1), sinkDrops == null ? null : sinkDrops.longValue(),
                 Json.round(Stats.max(rssMb)), Json.round(Stats.mean(rssMb)), rssMb.length, Json.round(rssAnonMb),
                 Json.round(rssFileMb), Json.round(cgroupMb),
                 cpuSeconds == null ? null : Json.round(cpuSeconds / seconds), error);

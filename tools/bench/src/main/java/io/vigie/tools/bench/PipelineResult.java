@@ -21,7 +21,7 @@ public record PipelineResult(String precision, int threads, String activePrecisi
 
     public static PipelineResult failed(String precision, int threads, Double coldStartMs, Double apiUpMs, Double modelActiveMs,
             String error) {
-        return new PipelineResult(precision, threads, null, coldStartMs, apiUpMs, modelActiveMs, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, error);
+        return new PipelineResult(precision, threads, null, coldStartMs, apiUpMs, modelActiveMs, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, error);
     }
 }

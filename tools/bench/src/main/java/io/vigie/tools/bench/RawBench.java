@@ -16,8 +16,8 @@ public final class RawBench {
     }
 
     /** @param classpath this tool's jars + tools/eval's runtime libraries (api, inference, natives) */
-    public static RawResult run(List<String> wrapper, String java, List<String> jvmOpts, String classpath, Path model, String precision,
-            int threads, int runs, int warmup, Path workDir) throws IOException, InterruptedException {
+    public static RawResult run(List<String> wrapper, String java, List<String> jvmOpts, String classpath, Path model,
+            String precision, int threads, int runs, int warmup, Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Path json = workDir.resolve("raw.json");
         Path log = workDir.resolve("raw.log");
@@ -25,8 +25,9 @@ public final class RawBench {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(java);
         cmd.addAll(jvmOpts);
-        cmd.addAll(List.of("-cp", classpath, RawMain.class.getName(), "--model", model.toString(), "--precision", precision, "--threads",
-                Integer.toString(threads), "--runs", Integer.toString(runs), "--warmup", Integer.toString(warmup), "--json", json.toString()));
+        cmd.addAll(List.of("-cp", classpath, RawMain.class.getName(), "--model", model.toString(), "--precision", precision,
+                "--threads", Integer.toString(threads), "--runs", Integer.toString(runs), "--warmup", Integer.toString(warmup),
+                "--json", json.toString()));
         int exit;
         try (ChildProcess p = ChildProcess.start(cmd, workDir, log)) {
             exit = p.waitFor(10, TimeUnit.MINUTES);
@@ -45,6 +46,7 @@ public final class RawBench {
             return RawResult.failed(precision, threads, "raw output is not for " + threads + " thread(s)");
         Double inv = Json.num(o, "invokeP50Ms"), both = Json.num(o, "preprocessInvokeP50Ms");
         return new RawResult(precision, threads, Json.num(o, "fpsSustained"), inv == null ? null : Json.round(1000 / inv), inv,
-                Json.num(o, "invokeP95Ms"), both == null ? null : Json.round(1000 / both), both, Json.num(o, "preprocessInvokeP95Ms"), null);
+                Json.num(o, "invokeP95Ms"), both == null ? null : Json.round(1000 / both), both,
+                Json.num(o, "preprocessInvokeP95Ms"), null);
     }
 }

@@ -1,6 +1,7 @@
 package io.vigie.tools.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +16,8 @@ import com.google.gson.JsonObject;
 /** Builds the vigie-bench/1 JSON document, the Markdown table and the goal verdicts (reported, not asserted). */
 public final class Report {
     public static final String SCHEMA = "vigie-bench/1";
-    public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200, COLD_GOAL_MS = 5000,
-            SWAP_GOAL_MS = 1000;
+    public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200,
+            COLD_GOAL_MS = 5000, SWAP_GOAL_MS = 1000;
 
     /** One verdict; status PASS, FAIL or SKIP (nothing measured). */
     public record Goal(String id, String goal, String status, Double value, String unit, String detail) {
@@ -67,13 +68,16 @@ public final class Report {
         for (Environment e : envs) {
             if (e.skipped() != null) continue;
             List<Pair> mine = pairs.stream().filter(p -> p.environment().equals(e.name()) && p.ratio() != null).toList();
-            String goal = String.format(Locale.ROOT, "pipeline FPS >= %.1f x raw FPS (same model, threads; x the source cap when the model is faster)", RATIO_GOAL);
+            String goal = String.format(Locale.ROOT, "pipeline FPS >= %.1f x raw FPS "
+                    + "(same model, threads; x the source cap when the model is faster)", RATIO_GOAL);
             if (mine.isEmpty()) {
                 goals.add(new Goal("pipeline_vs_raw." + e.name(), goal, "SKIP", null, "ratio", "no raw/pipeline pair measured"));
             } else {
                 double min = mine.stream().mapToDouble(Pair::ratio).min().getAsDouble();
-                String detail = mine.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.1f/%.1f=%.2f", p.precision(), p.threads(),
-                        p.pipelineFps(), p.sourceBound() ? sourceCapFps : p.rawFps(), p.ratio()) + (p.sourceBound() ? " source-bound" : ""))
+                String detail = mine.stream()
+                        .map(p -> String.format(Locale.ROOT, "%s/%dt %.1f/%.1f=%.2f", p.precision(), p.threads(),
+                                p.pipelineFps(), p.sourceBound() ? sourceCapFps : p.rawFps(), p.ratio())
+                                + (p.sourceBound() ? " source-bound" : ""))
                         .collect(Collectors.joining(", "));
                 goals.add(new Goal("pipeline_vs_raw." + e.name(), goal, min >= RATIO_GOAL ? "PASS" : "FAIL", min, "ratio",
                         String.format(Locale.ROOT, "min %.2f (%s)", min, detail)));
@@ -97,8 +101,10 @@ public final class Report {
             goals.add(new Goal("edge_int8_fps", fpsGoal, b.fps() > EDGE_FPS_GOAL ? "PASS" : "FAIL", b.fps(), "fps",
                     String.format(Locale.ROOT, "%.1f FPS (best INT8 config: %d thread(s))", b.fps(), b.threads())));
             boolean ok = b.latencyP95Ms() != null && b.latencyP95Ms() < EDGE_P95_GOAL_MS;
-            goals.add(new Goal("edge_int8_p95", p95Goal, b.latencyP95Ms() == null ? "SKIP" : ok ? "PASS" : "FAIL", b.latencyP95Ms(), "ms",
-                    String.format(Locale.ROOT, "p95 %s ms, p50 %s ms (%d thread(s))", fmt(b.latencyP95Ms(), 1), fmt(b.latencyP50Ms(), 1), b.threads())));
+            String p95Status = b.latencyP95Ms() == null ? "SKIP" : ok ? "PASS" : "FAIL";
+            goals.add(new Goal("edge_int8_p95", p95Goal, p95Status, b.latencyP95Ms(), "ms",
+                    String.format(Locale.ROOT, "p95 %s ms, p50 %s ms (%d thread(s))", fmt(b.latencyP95Ms(), 1),
+                            fmt(b.latencyP50Ms(), 1), b.threads())));
         }
         for (Environment e : envs) {
             if (e.skipped() != null) continue;
@@ -108,36 +114,43 @@ public final class Report {
                 goals.add(new Goal("rss." + e.name(), rssGoal, "SKIP", null, "MB", "no pipeline run measured"));
             } else {
                 double max = ok.stream().mapToDouble(PipelineResult::rssMaxMb).max().getAsDouble();
+                String each = ok.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.0f", p.precision(), p.threads(),
+                        p.rssMaxMb())).collect(Collectors.joining(", "));
                 goals.add(new Goal("rss." + e.name(), rssGoal, max <= RSS_GOAL_MB ? "PASS" : "FAIL", max, "MB",
-                        String.format(Locale.ROOT, "max %.0f MB (%s)", max, ok.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.0f",
-                                p.precision(), p.threads(), p.rssMaxMb())).collect(Collectors.joining(", ")))));
+                        String.format(Locale.ROOT, "max %.0f MB (%s)", max, each)));
             }
             List<PipelineResult> cold = e.pipeline().stream().filter(p -> p.coldStartMs() != null).toList();
-            String coldGoal = String.format(Locale.ROOT, "cold start to first detection <= %.0f s (%s)", COLD_GOAL_MS / 1000, e.name());
+            String coldGoal = String.format(Locale.ROOT, "cold start to first detection <= %.0f s (%s)", COLD_GOAL_MS / 1000,
+                    e.name());
             if (cold.isEmpty()) {
                 goals.add(new Goal("cold_start." + e.name(), coldGoal, "SKIP", null, "ms", "no detection observed"));
             } else {
                 double max = cold.stream().mapToDouble(PipelineResult::coldStartMs).max().getAsDouble();
+                String each = cold.stream().map(p -> String.format(Locale.ROOT, "%s/%dt %.1f", p.precision(), p.threads(),
+                        p.coldStartMs() / 1000)).collect(Collectors.joining(", "));
                 goals.add(new Goal("cold_start." + e.name(), coldGoal, max <= COLD_GOAL_MS ? "PASS" : "FAIL", max, "ms",
-                        String.format(Locale.ROOT, "worst %.1f s (%s)", max / 1000, cold.stream().map(p -> String.format(Locale.ROOT,
-                                "%s/%dt %.1f", p.precision(), p.threads(), p.coldStartMs() / 1000)).collect(Collectors.joining(", ")))));
+                        String.format(Locale.ROOT, "worst %.1f s (%s)", max / 1000, each)));
             }
         }
         for (Environment e : envs) {
             if (e.skipped() != null || e.swaps().isEmpty()) continue;
-            String latGoal = String.format(Locale.ROOT, "model swap (request -> first frame) <= %.0f ms (%s)", SWAP_GOAL_MS, e.name());
+            String latGoal = String.format(Locale.ROOT, "model swap (request -> first frame) <= %.0f ms (%s)", SWAP_GOAL_MS,
+                    e.name());
             List<SwapBench.Swap> done = e.swaps().stream().filter(w -> w.latencyMs() != null).toList();
             if (done.size() < e.swaps().size()) {
-                goals.add(new Goal("swap_latency." + e.name(), latGoal, "FAIL", null, "ms", (e.swaps().size() - done.size())
-                        + " swap(s) never completed: " + e.swaps().stream().filter(w -> w.error() != null).map(SwapBench.Swap::error)
-                                .collect(Collectors.joining("; "))));
+                String errors = e.swaps().stream().filter(w -> w.error() != null).map(SwapBench.Swap::error)
+                        .collect(Collectors.joining("; "));
+                goals.add(new Goal("swap_latency." + e.name(), latGoal, "FAIL", null, "ms",
+                        (e.swaps().size() - done.size()) + " swap(s) never completed: " + errors));
             } else {
                 double max = done.stream().mapToDouble(SwapBench.Swap::latencyMs).max().getAsDouble();
+                String each = done.stream().map(w -> String.format(Locale.ROOT, "%s %s>%s %.0f", w.path(), w.from(), w.to(),
+                        w.latencyMs())).collect(Collectors.joining(", "));
                 goals.add(new Goal("swap_latency." + e.name(), latGoal, max <= SWAP_GOAL_MS ? "PASS" : "FAIL", max, "ms",
-                        String.format(Locale.ROOT, "worst %.0f ms (%s)", max, done.stream().map(w -> String.format(Locale.ROOT, "%s %s>%s %.0f",
-                                w.path(), w.from(), w.to(), w.latencyMs())).collect(Collectors.joining(", ")))));
+                        String.format(Locale.ROOT, "worst %.0f ms (%s)", max, each)));
             }
-            List<Continuity> cs = e.swaps().stream().map(SwapBench.Swap::continuity).filter(c -> c != null && c.medianGapMs() != null).toList();
+            List<Continuity> cs = e.swaps().stream().map(SwapBench.Swap::continuity)
+                    .filter(c -> c != null && c.medianGapMs() != null).toList();
             String cGoal = "no missing frame, max gap <= 2x median around each swap (" + e.name() + ")";
             if (cs.isEmpty()) {
                 goals.add(new Goal("swap_continuity." + e.name(), cGoal, "SKIP", null, "frames", "no frames seen around swaps"));
@@ -158,15 +171,15 @@ public final class Report {
         for (Environment e : envs) {
             for (SwapBench.Swap w : e.swaps()) {
                 if (sb.length() == 0) {
-                    sb.append("| env | path | from | to | latency ms | detector swap.ms | frames | missing | gap median/max ms | note |\n");
-                    sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                    sb.append(row("env", "path", "from", "to", "latency ms", "detector swap.ms", "frames", "missing",
+                            "gap median/max ms", "note"));
+                    sb.append(separator(10));
                 }
                 Continuity c = w.continuity();
-                sb.append("| ").append(e.name()).append(" | ").append(w.path()).append(" | ").append(w.from()).append(" | ").append(w.to())
-                        .append(" | ").append(fmt(w.latencyMs(), 0)).append(" | ").append(fmt(w.detectorSwapMs(), 0))
-                        .append(" | ").append(c == null ? "–" : c.frames()).append(" | ").append(c == null ? "–" : c.missing())
-                        .append(" | ").append(c == null || c.medianGapMs() == null ? "–" : c.medianGapMs() + " / " + c.maxGapMs())
-                        .append(" | ").append(w.error() == null ? "" : w.error().replace('|', '/')).append(" |\n");
+                sb.append(row(e.name(), w.path(), w.from(), w.to(), fmt(w.latencyMs(), 0), fmt(w.detectorSwapMs(), 0),
+                        c == null ? "–" : c.frames(), c == null ? "–" : c.missing(),
+                        c == null || c.medianGapMs() == null ? "–" : c.medianGapMs() + " / " + c.maxGapMs(),
+                        w.error() == null ? "" : w.error().replace('|', '/')));
             }
         }
         return sb.toString();
@@ -204,11 +217,13 @@ public final class Report {
     /** @param sourceCapFps as for {@link #pairs(List, double)}: the ratio column is the goal's ratio */
     public static String table(List<Environment> envs, double sourceCapFps) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms | RSS max/mean MB | CPU cores | cold start s (API / model) | src drops/s | note |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append(row("env", "model", "thr", "raw FPS", "raw inv p50/p95 ms", "pipeline FPS", "ratio", "pipeline p50/p95 ms",
+                "RSS max/mean MB", "CPU cores", "cold start s (API / model)", "src drops/s", "note"));
+        sb.append(separator(13));
         for (Environment e : envs) {
             if (e.skipped() != null) {
-                sb.append("| ").append(e.name()).append(" | – | – | | | | | | | | | | skipped: ").append(e.skipped()).append(" |\n");
+                sb.append("| ").append(e.name()).append(" | – | – | | | | | | | | | | skipped: ").append(e.skipped())
+                        .append(" |\n");
                 continue;
             }
             List<String> keys = new ArrayList<>();
@@ -217,11 +232,15 @@ public final class Report {
             for (String k : keys) {
                 String prec = k.substring(0, k.indexOf('/'));
                 int t = Integer.parseInt(k.substring(k.indexOf('/') + 1));
-                RawResult r = e.raw().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
-                PipelineResult p = e.pipeline().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst().orElse(null);
-                Double ceiling = r == null || r.fps() == null ? null : sourceCapFps > 0 ? Math.min(r.fps(), sourceCapFps) : r.fps();
+                RawResult r = e.raw().stream().filter(x -> x.precision().equals(prec) && x.threads() == t).findFirst()
+                        .orElse(null);
+                PipelineResult p = e.pipeline().stream().filter(x -> x.precision().equals(prec) && x.threads() == t)
+                        .findFirst().orElse(null);
+                Double ceiling = r == null || r.fps() == null ? null
+                        : sourceCapFps > 0 ? Math.min(r.fps(), sourceCapFps) : r.fps();
                 Double ratio = ceiling == null || p == null || p.fps() == null ? null : p.fps() / ceiling;
-                String dropsPerS = p == null || p.sourceDropped() == null || p.windowS() == null ? null : fmt(p.sourceDropped() / p.windowS(), 0);
+                String dropsPerS = p == null || p.sourceDropped() == null || p.windowS() == null ? null
+                        : fmt(p.sourceDropped() / p.windowS(), 0);
                 List<String> notes = new ArrayList<>();
                 if (r != null && r.error() != null) notes.add("raw: " + r.error());
                 if (p != null && p.error() != null) notes.add("pipeline: " + p.error());
@@ -249,6 +268,16 @@ public final class Report {
 
     public static String verdicts(List<Environment> envs, double sourceCapFps) {
         return goals(envs, sourceCapFps).stream().map(Goal::line).collect(Collectors.joining("\n")) + "\n";
+    }
+
+    /** One Markdown table row: {@code | a | b | ... |} and a newline. */
+    private static String row(Object... cells) {
+        return Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ", "| ", " |\n"));
+    }
+
+    /** The Markdown line under a header of {@code columns} columns. */
+    private static String separator(int columns) {
+        return "|---".repeat(columns) + "|\n";
     }
 
     private static void addKey(List<String> keys, String precision, int threads) {

@@ -71,7 +71,8 @@ public final class SwapBench {
         CopyOnWriteArrayList<Seen> seen = new CopyOnWriteArrayList<>();
         try (ChildProcess p = ChildProcess.start(pb.command(conf, data, port), workDir, workDir.resolve("gateway.log"))) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(setup.coldTimeoutMs());
-            while (!"INT8".equals(http.getJson("/vigie/api/status").map(s -> Json.str(s, "activeModel", "precision")).orElse(null))) {
+            while (!"INT8".equals(http.getJson("/vigie/api/status")
+                    .map(s -> Json.str(s, "activeModel", "precision")).orElse(null))) {
                 if (!p.isAlive() || System.nanoTime() > deadline)
                     return List.of(new Swap("config", null, "INT8", null, null, null, null, "gateway did not run INT8 (log "
                             + workDir.resolve("gateway.log") + ")"));
@@ -91,7 +92,8 @@ public final class SwapBench {
                 out.add(ev == null ? new Swap("config", current, to, null, null, null, null, "no swap within 30 s")
                         : new Swap("config", current, to, Json.num(ev.data(), "swapMs"), Json.num(ev.data(), "swapMs"), null,
                                 window(seen, t0, BEFORE_MS, AFTER_MS), null));
-                BenchRunner.log("swap config %s -> %s: %s ms", current, to, ev == null ? "-" : Report.fmt(Json.num(ev.data(), "swapMs"), 0));
+                BenchRunner.log("swap config %s -> %s: %s ms", current, to,
+                        ev == null ? "-" : Report.fmt(Json.num(ev.data(), "swapMs"), 0));
                 current = to;
                 Thread.sleep(BEFORE_MS); // window() waited AFTER_MS already: the next window must not overlap this one
             }
@@ -101,7 +103,8 @@ public final class SwapBench {
                     cfg.put("model.precision", precision);
                     int mark = seen.size();
                     ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
-                    await(seen, mark, s -> "model".equals(s.event()) && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
+                    await(seen, mark, s -> "model".equals(s.event())
+                            && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
                     current = precision;
                     Thread.sleep(BEFORE_MS); // this unmeasured switch settles before the measured install
                 }
@@ -132,11 +135,13 @@ public final class SwapBench {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         int status;
         try {
-            status = c.send(http.request("/vigie/api/packages?sha256=sha256:" + sha)
+            HttpRequest install = http.request("/vigie/api/packages?sha256=sha256:" + sha)
                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build();
+            status = c.send(install, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return new Swap("dp", precision + " " + from, precision + " " + to, null, null, null, null, "install call failed: " + e);
+            return new Swap("dp", precision + " " + from, precision + " " + to, null, null, null, null,
+                    "install call failed: " + e);
         }
         Seen first = await(seen, mark, s -> "detection".equals(s.event()) && to.equals(Json.str(s.data(), "model", "version"))
                 && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
@@ -152,9 +157,10 @@ public final class SwapBench {
     private static Continuity window(List<Seen> seen, long t0, long beforeMs, long afterMs) throws InterruptedException {
         long end = t0 + TimeUnit.MILLISECONDS.toNanos(afterMs);
         while (System.nanoTime() < end) Thread.sleep(50);
+        long start = t0 - TimeUnit.MILLISECONDS.toNanos(beforeMs);
         List<Continuity.Frame> frames = new ArrayList<>();
         for (Seen s : seen) {
-            if (!"detection".equals(s.event()) || s.receivedNanos() < t0 - TimeUnit.MILLISECONDS.toNanos(beforeMs) || s.receivedNanos() > end)
+            if (!"detection".equals(s.event()) || s.receivedNanos() < start || s.receivedNanos() > end)
                 continue;
             Double seq = Json.num(s.data(), "seq"), ts = Json.num(s.data(), "timestamp");
             if (seq != null && ts != null) frames.add(new Continuity.Frame(seq.longValue(), ts.longValue()));
@@ -177,14 +183,16 @@ public final class SwapBench {
         Thread t = new Thread(() -> {
             HttpClient c = HttpClient.newHttpClient();
             try {
-                HttpResponse<InputStream> r = c.send(http.request("/vigie/events").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = c.send(http.request("/vigie/events").GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
                 try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                     String event = null, line;
                     while (!Thread.currentThread().isInterrupted() && (line = br.readLine()) != null) {
                         if (line.startsWith("event:")) event = line.substring(6).trim();
                         else if (line.startsWith("data:") && event != null) {
                             try {
-                                seen.add(new Seen(System.nanoTime(), event, JsonParser.parseString(line.substring(5).trim()).getAsJsonObject()));
+                                seen.add(new Seen(System.nanoTime(), event,
+                                        JsonParser.parseString(line.substring(5).trim()).getAsJsonObject()));
                             } catch (RuntimeException notJson) {
                                 // keep-alive comments and non-object data are not frames
                             }

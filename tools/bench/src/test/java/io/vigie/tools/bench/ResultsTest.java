@@ -76,16 +76,16 @@ class ResultsTest {
     static Environment normal(double rawFps, double pipeFps) {
         return new Environment("normal", null, null, List.of(),
                 List.of(new RawResult("INT8", 1, rawFps, rawFps, 25.0, 30.0, null, null, null, null)),
-                List.of(new PipelineResult("INT8", 1, "INT8", 4000.0, 2000.0, 3000.0, 20.0, 100L, pipeFps, pipeFps, 40.0, 60.0, 70.0, 100L,
-                        25.0, 1.0, 300L, 0L, 0L, 180.0, 170.0, 80, 120.0, 60.0, null, 1.0, null)),
+                List.of(new PipelineResult("INT8", 1, "INT8", 4000.0, 2000.0, 3000.0, 20.0, 100L, pipeFps, pipeFps, 40.0, 60.0,
+                        70.0, 100L, 25.0, 1.0, 300L, 0L, 0L, 180.0, 170.0, 80, 120.0, 60.0, null, 1.0, null)),
                 null);
     }
 
     static Environment edge(double fps, double p95, double rss, double coldMs) {
         return new Environment("edge", 0.5, 512L, List.of("-Xmx160m"),
                 List.of(new RawResult("INT8", 1, fps, fps, 50.0, 60.0, null, null, null, null)),
-                List.of(new PipelineResult("INT8", 1, "INT8", coldMs, coldMs / 2, coldMs / 1.5, 20.0, 100L, fps, fps, 60.0, p95, 120.0,
-                        100L, 50.0, 2.0, 300L, 0L, 0L, rss, rss - 5, 80, rss - 60, 60.0, 300.0, 0.5, null)),
+                List.of(new PipelineResult("INT8", 1, "INT8", coldMs, coldMs / 2, coldMs / 1.5, 20.0, 100L, fps, fps, 60.0, p95,
+                        120.0, 100L, 50.0, 2.0, 300L, 0L, 0L, rss, rss - 5, 80, rss - 60, 60.0, 300.0, 0.5, null)),
                 null);
     }
 
@@ -148,14 +148,15 @@ class ResultsTest {
 
     @Test
     void jsonDocumentHasSchemaAndStableShape() {
-        JsonObject doc = Report.toJson(Map.of("startedAt", "2026-11-25T06:00:00Z"), List.of(normal(40, 38), edge(12, 90, 150, 4000)));
+        JsonObject doc = Report.toJson(Map.of("startedAt", "2026-11-25T06:00:00Z"),
+                List.of(normal(40, 38), edge(12, 90, 150, 4000)));
         assertEquals("vigie-bench/1", doc.get("schema").getAsString());
         JsonObject env = doc.getAsJsonArray("environments").get(0).getAsJsonObject();
         assertEquals("normal", env.get("name").getAsString());
         assertTrue(env.get("cpus").isJsonNull(), "nulls are kept, not dropped");
         JsonObject p = env.getAsJsonArray("pipeline").get(0).getAsJsonObject();
-        for (String k : List.of("precision", "threads", "coldStartMs", "fps", "latencyP50Ms", "latencyP95Ms", "rssMaxMb", "rssMeanMb",
-                "sourceDropped", "cpuCores", "error"))
+        for (String k : List.of("precision", "threads", "coldStartMs", "fps", "latencyP50Ms", "latencyP95Ms", "rssMaxMb",
+                "rssMeanMb", "sourceDropped", "cpuCores", "error"))
             assertTrue(p.has(k), k);
         JsonObject c = doc.getAsJsonArray("comparisons").get(0).getAsJsonObject();
         assertEquals(0.95, c.get("ratio").getAsDouble());
@@ -168,14 +169,19 @@ class ResultsTest {
 
     @Test
     void tableHasOneRowPerModelAndThreads() {
-        String t = Report.table(List.of(normal(40, 38), new Environment("edge", 0.5, 512L, List.of(), List.of(), List.of(), "not root")));
+        String t = Report.table(List.of(normal(40, 38),
+                new Environment("edge", 0.5, 512L, List.of(), List.of(), List.of(), "not root")));
+        assertTrue(t.startsWith("| env | model | thr | raw FPS | raw inv p50/p95 ms | pipeline FPS | ratio | pipeline p50/p95 ms"
+                + " | RSS max/mean MB | CPU cores | cold start s (API / model) | src drops/s | note |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n| normal |"), t);
         assertTrue(t.contains("| normal | INT8 | 1 | 40.0 | 25.0 / 30.0 | 38.0 | 0.95 |"), t);
         assertTrue(t.contains("skipped: not root"), t);
     }
 
     @Test
     void cliOptions() {
-        Map<String, String> a = BenchRunner.parse(new String[] { "--quick", "--threads", "1,2", "--edge-jvm", "-Xmx100m -XX:+UseSerialGC" });
+        Map<String, String> a = BenchRunner.parse(
+                new String[] { "--quick", "--threads", "1,2", "--edge-jvm", "-Xmx100m -XX:+UseSerialGC" });
         assertEquals("true", a.get("quick"));
         assertEquals(List.of(1, 2), BenchRunner.ints(a.get("threads"), "threads"));
         assertEquals(List.of("-Xmx100m", "-XX:+UseSerialGC"), BenchRunner.opts(a.get("edge-jvm")));

@@ -48,16 +48,20 @@ class SwapReportTest {
         Environment fast = new Environment("normal", null, null, List.of(), List.of(), List.of(), null,
                 List.of(new SwapBench.Swap("config", "INT8", "FP32", 650.0, 650.0, null, c, null),
                         new SwapBench.Swap("dp", "INT8 1.0.0", "INT8 1.0.0.1", 900.0, 400.0, 200, c, null)));
-        Report.Goal g = Report.goals(List.of(fast)).stream().filter(x -> x.id().equals("swap_latency.normal")).findFirst().orElseThrow();
+        Report.Goal g = Report.goals(List.of(fast)).stream().filter(x -> x.id().equals("swap_latency.normal")).findFirst()
+                .orElseThrow();
         assertEquals("PASS", g.status());
         assertEquals(900.0, g.value());
-        assertTrue(Report.swapTable(List.of(fast)).contains("| normal | dp | INT8 1.0.0 | INT8 1.0.0.1 | 900 | 400 | 3 | 0 | 100 / 100 |"),
-                Report.swapTable(List.of(fast)));
+        String table = Report.swapTable(List.of(fast));
+        assertTrue(table.startsWith("| env | path | from | to | latency ms | detector swap.ms | frames | missing"
+                + " | gap median/max ms | note |\n|---|---|---|---|---|---|---|---|---|---|\n"), table);
+        assertTrue(table.contains("| normal | dp | INT8 1.0.0 | INT8 1.0.0.1 | 900 | 400 | 3 | 0 | 100 / 100 |  |\n"), table);
 
         Environment slow = new Environment("edge", 0.5, 512L, List.of(), List.of(), List.of(), null,
                 List.of(new SwapBench.Swap("config", "INT8", "FP32", 1500.0, 1500.0, null, c, null),
                         new SwapBench.Swap("dp", "FP32 1.0.0", "FP32 1.0.0.1", null, null, 409, null, "no frame")));
-        Report.Goal s = Report.goals(List.of(slow)).stream().filter(x -> x.id().equals("swap_latency.edge")).findFirst().orElseThrow();
+        Report.Goal s = Report.goals(List.of(slow)).stream().filter(x -> x.id().equals("swap_latency.edge")).findFirst()
+                .orElseThrow();
         assertEquals("FAIL", s.status());
         assertTrue(s.detail().contains("never completed"), s.detail());
         assertTrue(Report.toJson(java.util.Map.of(), List.of(slow)).toString().contains("\"swaps\""));
