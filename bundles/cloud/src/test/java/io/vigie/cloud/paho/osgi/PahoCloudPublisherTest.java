@@ -222,4 +222,75 @@ class PahoCloudPublisherTest {
             }
         }
     }
+
+    /**
+     * Issue 10: with the store file's header overwritten (8 kB of garbage) the component used to fail to activate: no
+     * BIRTH, no telemetry, no requests. Now the damaged file is moved aside and everything works, and says so.
+     */
+    @Test
+    void damagedStoreFileDoesNotKeepTheGatewayUnreachable() throws Exception {
+        Path storeDir = dir.resolve("cloud/store");
+        try (io.vigie.cloud.paho.MessageStore old = new io.vigie.cloud.paho.MessageStore(storeDir, 100, 0,
+                System::currentTimeMillis)) {
+            old.store("acct/gw/VIGIE/events", new byte[100], 1, false, 5);
+        }
+        byte[] garbage = new byte[8192];
+        new java.util.Random(10).nextBytes(garbage);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+                storeDir.resolve(io.vigie.cloud.paho.MessageStore.FILE_NAME).toFile(), "rw")) {
+            f.write(garbage);
+        }
+        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+            broker.start();
+            KuraPayloadCodec codec = new KuraPayloadCodec();
+            Map<String, KuraPayload> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            MqttClient cloud = new MqttClient(broker.uri(), "cloud", new MemoryPersistence());
+            cloud.connect();
+            cloud.subscribe(new String[] { "$EDC/acct/cloud/#", "$EDC/acct/gw/MQTT/BIRTH", "acct/gw/#" },
+                    new int[] { 1, 1, 1 }, new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {
+                        (t, m) -> seen.put(t, codec.decode(m.getPayload())),
+                        (t, m) -> seen.put(t, codec.decode(m.getPayload())),
+                        (t, m) -> seen.put(t, codec.decode(m.getPayload())) });
+            PahoCloudPublisher pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
+                    "account_name", "acct", "client_id", "gw")));
+            try {
+                pub.registerRequestHandler("DEPLOY-V2", new org.eclipse.kura.cloudconnection.request.RequestHandler() {
+                    @Override
+                    public KuraMessage doGet(org.eclipse.kura.cloudconnection.request.RequestHandlerContext c,
+                            KuraMessage req) {
+                        return new KuraMessage(new KuraPayload());
+                    }
+                });
+                KuraPayload metrics = new KuraPayload();
+                metrics.addMetric("fps", 10.0);
+                pub.publish(new KuraMessage(metrics, Map.of("topic", "metrics")));
+                KuraPayload req = new KuraPayload();
+                req.addMetric("request.id", "r1");
+                req.addMetric("requester.client.id", "cloud");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!seen.containsKey("$EDC/acct/gw/MQTT/BIRTH")) {
+                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen.keySet());
+                    Thread.sleep(20);
+                }
+                cloud.publish("$EDC/acct/gw/DEPLOY-V2/GET/packages", codec.encode(req), 1, false);
+                while (!seen.containsKey("acct/gw/VIGIE/metrics") || !seen.containsKey("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1")) {
+                    assertTrue(System.nanoTime() < deadline, "seen " + seen.keySet());
+                    Thread.sleep(20);
+                }
+                assertEquals(10.0, seen.get("acct/gw/VIGIE/metrics").getMetric("fps"));
+                assertEquals(200, seen.get("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1").getMetric("response.code"));
+                String notice = (String) seen.get("$EDC/acct/gw/MQTT/BIRTH").getMetric("store_notice");
+                assertTrue(notice != null && notice.contains("damaged"), "BIRTH tells the cloud: " + notice);
+                Map<String, Object> status = pub.storeStatus();
+                assertEquals(1L, status.get("damagedMovedAside"));
+                assertEquals("file", status.get("mode"));
+                assertTrue(Files.size(storeDir.resolve((String) status.get("lastMovedAside"))) > 8192,
+                        "the damaged file is kept for inspection");
+            } finally {
+                pub.deactivate();
+                cloud.disconnect(1000);
+                cloud.close(true);
+            }
+        }
+    }
 }
