@@ -12,6 +12,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 import org.eclipse.kura.message.KuraPayload;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -26,7 +29,7 @@ class TlsTest {
 
     @TempDir
     static Path dir;
-    static int port;
+    static int port, port13;
     static Process broker;
 
     static void run(String... cmd) throws Exception {
@@ -52,21 +55,34 @@ class TlsTest {
                 "2", "-subj", "/CN=vigie-test-ca");
         cert("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1");
         cert("client", "gw-tls", "extendedKeyUsage=clientAuth");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(dir.resolve("m.conf"), "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
-                + "persistence false\nuser root\ncafile " + dir.resolve("ca.crt") + "\ncertfile "
-                + dir.resolve("server.crt") + "\nkeyfile " + dir.resolve("server.key") + "\nrequire_certificate true\n");
+        port = freePort();
+        port13 = freePort();
+        String tls = "cafile " + dir.resolve("ca.crt") + "\ncertfile " + dir.resolve("server.crt") + "\nkeyfile "
+                + dir.resolve("server.key") + "\nrequire_certificate true\n";
+        // Second listener: TLS 1.3 only (mosquitto's tls_version is the minimum).
+        Files.writeString(dir.resolve("m.conf"), "allow_anonymous true\npersistence false\nuser root\n"
+                + "listener " + port + " 127.0.0.1\n" + tls
+                + "listener " + port13 + " 127.0.0.1\n" + tls + "tls_version tlsv1.3\n");
         broker = new ProcessBuilder(Mosquitto.BINARY, "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        awaitListening(port13, broker, "mosquitto.log");
+        awaitListening(port, broker, "mosquitto.log");
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void awaitListening(int p, Process server, String log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket("127.0.0.1", p)) {
                 break;
             } catch (Exception notYet) {
-                assertTrue(System.nanoTime() < deadline && broker.isAlive(),
-                        "mosquitto TLS listener: " + Files.readString(dir.resolve("mosquitto.log")));
+                assertTrue(System.nanoTime() < deadline && server.isAlive(),
+                        "TLS listener " + p + ": " + Files.readString(dir.resolve(log)));
                 Thread.sleep(50);
             }
         }
@@ -164,6 +180,67 @@ class TlsTest {
         } finally {
             sub.disconnect(1000);
             sub.close(true);
+        }
+    }
+
+    /** Issue 10: MQTT TLS was pinned to 1.2; a broker that speaks TLS 1.3 only could not be reached. */
+    @Test
+    void tls13OnlyBrokerIsReachedWithTls13(@TempDir Path store) throws Exception {
+        SSLSocketFactory f = (SSLSocketFactory) TlsSocketFactories.create(dir.resolve("ca.crt").toString(),
+                dir.resolve("client.crt").toString(), dir.resolve("client.key").toString());
+        try (SSLSocket raw = (SSLSocket) f.createSocket("127.0.0.1", port13)) {
+            raw.startHandshake();
+            assertEquals("TLSv1.3", raw.getSession().getProtocol());
+        }
+        KuraPayloadCodec codec = new KuraPayloadCodec();
+        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, "sub-tls13", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(f);
+        sub.connect(o);
+        List<Object> got = Collections.synchronizedList(new ArrayList<>());
+        sub.subscribe("acct/#", 1, (t, m) -> got.add(codec.decode(m.getPayload()).getMetric("n")));
+        CloudSettings s = settings(store, true);
+        s.brokerUri = "ssl://127.0.0.1:" + port13;
+        s.clientId = "gw-tls13";
+        try (MessageStore st = new MessageStore(store, 100, 0, System::currentTimeMillis);
+                MqttForwarder fw = new MqttForwarder(s, st, codec)) {
+            fw.start();
+            KuraPayload p = new KuraPayload();
+            p.addMetric("n", 13L);
+            fw.publish("tls", p, 1, false, 5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (got.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no message over TLS 1.3: " + fw.counters() + " "
+                        + Files.readString(dir.resolve("mosquitto.log")));
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(13L), got);
+        } finally {
+            sub.disconnect(1000);
+            sub.close(true);
+        }
+    }
+
+    /** TLS 1.2 still works (a server that stops at 1.2: openssl s_server -tls1_2); nothing older is offered. */
+    @Test
+    void tls12ServerStillWorksAndNothingOlderIsOffered() throws Exception {
+        SSLSocketFactory f = (SSLSocketFactory) TlsSocketFactories.create(dir.resolve("ca.crt").toString(), "", "");
+        try (SSLSocket unconnected = (SSLSocket) f.createSocket()) {
+            assertArrayEquals(new String[] { "TLSv1.3", "TLSv1.2" }, unconnected.getEnabledProtocols());
+        }
+        int p12 = freePort();
+        Process server = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + p12, "-cert",
+                dir.resolve("server.crt").toString(), "-key", dir.resolve("server.key").toString(), "-tls1_2")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
+        try {
+            awaitListening(p12, server, "s_server.log");
+            try (SSLSocket s = (SSLSocket) f.createSocket("127.0.0.1", p12)) {
+                s.startHandshake();
+                assertEquals("TLSv1.2", s.getSession().getProtocol());
+            }
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }
