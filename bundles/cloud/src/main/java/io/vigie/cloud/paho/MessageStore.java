@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * over many small chunks are moved together by an incremental compaction every {@value #COMPACT_EVERY} commits
  * (at most once a second): the H2 SQL table this replaces, with no background compaction when every insert is
  * committed at once, grew by ~7 kB per waiting message (see bundles/cloud/README.md).
+ *
+ * <p>The store never fails because of its file (the cloud connection must not stay down for it): a file MVStore cannot
+ * read is moved aside ({@code queue.mv.db.damaged-TIME}, newest {@link Limits#keepDamaged} kept) and a fresh one
+ * opened; a file that cannot be opened or written (no space, I/O error, locked) gives way to a bounded in-memory queue,
+ * and the file is tried again every {@link Limits#fileRetryMs}. Both are logged, counted and described by
+ * {@link #notice()} / {@link #status()}.
  */
 public final class MessageStore implements AutoCloseable {
 

@@ -38,7 +38,8 @@ class KuraPayloadCodecTest {
         }
         DescriptorProto metric = DescriptorProto.newBuilder().setName("KuraMetric").addEnumType(vt)
                 .addField(f("name", 1, Label.LABEL_REQUIRED, Type.TYPE_STRING))
-                .addField(f("type", 2, Label.LABEL_REQUIRED, Type.TYPE_ENUM).toBuilder().setTypeName(".kuradatatypes.KuraPayload.KuraMetric.ValueType"))
+                .addField(f("type", 2, Label.LABEL_REQUIRED, Type.TYPE_ENUM).toBuilder()
+                        .setTypeName(".kuradatatypes.KuraPayload.KuraMetric.ValueType"))
                 .addField(f("double_value", 3, Label.LABEL_OPTIONAL, Type.TYPE_DOUBLE))
                 .addField(f("float_value", 4, Label.LABEL_OPTIONAL, Type.TYPE_FLOAT))
                 .addField(f("long_value", 5, Label.LABEL_OPTIONAL, Type.TYPE_INT64))
@@ -59,8 +60,10 @@ class KuraPayloadCodecTest {
         DescriptorProto payload = DescriptorProto.newBuilder().setName("KuraPayload").addNestedType(metric)
                 .addNestedType(position)
                 .addField(f("timestamp", 1, Label.LABEL_OPTIONAL, Type.TYPE_INT64))
-                .addField(f("position", 2, Label.LABEL_OPTIONAL, Type.TYPE_MESSAGE).toBuilder().setTypeName(".kuradatatypes.KuraPayload.KuraPosition"))
-                .addField(f("metric", 5000, Label.LABEL_REPEATED, Type.TYPE_MESSAGE).toBuilder().setTypeName(".kuradatatypes.KuraPayload.KuraMetric"))
+                .addField(f("position", 2, Label.LABEL_OPTIONAL, Type.TYPE_MESSAGE).toBuilder()
+                        .setTypeName(".kuradatatypes.KuraPayload.KuraPosition"))
+                .addField(f("metric", 5000, Label.LABEL_REPEATED, Type.TYPE_MESSAGE).toBuilder()
+                        .setTypeName(".kuradatatypes.KuraPayload.KuraMetric"))
                 .addField(f("body", 5001, Label.LABEL_OPTIONAL, Type.TYPE_BYTES))
                 .addExtensionRange(DescriptorProto.ExtensionRange.newBuilder().setStart(3).setEnd(5000)).build();
         FileDescriptorProto file = FileDescriptorProto.newBuilder().setName("kurapayload.proto").setSyntax("proto2")
@@ -153,7 +156,8 @@ class KuraPayloadCodecTest {
         for (int i = 0; i < m.getRepeatedFieldCount(metricF); i++) {
             DynamicMessage mm = (DynamicMessage) m.getRepeatedField(metricF, i);
             if ("i".equals(mm.getField(md.findFieldByName("name")))) {
-                assertEquals("INT32", ((com.google.protobuf.Descriptors.EnumValueDescriptor) mm.getField(md.findFieldByName("type"))).getName());
+                assertEquals("INT32", ((com.google.protobuf.Descriptors.EnumValueDescriptor) mm.getField(
+                        md.findFieldByName("type"))).getName());
                 assertEquals(-42, mm.getField(md.findFieldByName("int_value")));
                 sawInt = true;
             }

@@ -49,8 +49,10 @@ class TlsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertTrue(Files.isExecutable(Path.of(Mosquitto.BINARY)), "mosquitto is not installed (scripts/install-deps.sh installs it)");
-        assertTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed (scripts/install-deps.sh installs it)");
+        assertTrue(Files.isExecutable(Path.of(Mosquitto.BINARY)),
+                "mosquitto is not installed (scripts/install-deps.sh installs it)");
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/openssl")),
+                "openssl is not installed (scripts/install-deps.sh installs it)");
         run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days",
                 "2", "-subj", "/CN=vigie-test-ca");
         cert("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1");
@@ -112,32 +114,39 @@ class TlsTest {
         return s;
     }
 
-    @Test
-    void mutualTlsDeliversAndNoClientCertIsRefused(@TempDir Path store1, @TempDir Path store2) throws Exception {
+    /** Publishes metric n through a forwarder with these settings; a subscriber on the mutual-TLS listener gets it. */
+    private void assertDelivered(CloudSettings s, Path store, String subscriberId, long n) throws Exception {
         KuraPayloadCodec codec = new KuraPayloadCodec();
-        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, "sub-tls", new MemoryPersistence());
+        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, subscriberId, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setSocketFactory(TlsSocketFactories.create(dir.resolve("ca.crt").toString(),
                 dir.resolve("client.crt").toString(), dir.resolve("client.key").toString()));
         sub.connect(o);
         List<Object> got = Collections.synchronizedList(new ArrayList<>());
         sub.subscribe("acct/#", 1, (t, m) -> got.add(codec.decode(m.getPayload()).getMetric("n")));
-        try (MessageStore st = new MessageStore(store1, 100, 0, System::currentTimeMillis);
-                MqttForwarder f = new MqttForwarder(settings(store1, true), st, codec)) {
+        try (MessageStore st = new MessageStore(store, 100, 0, System::currentTimeMillis);
+                MqttForwarder f = new MqttForwarder(s, st, codec)) {
             f.start();
             KuraPayload p = new KuraPayload();
-            p.addMetric("n", 42L);
+            p.addMetric("n", n);
             f.publish("tls", p, 1, false, 5);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (got.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "no message over TLS: " + Files.readString(dir.resolve("mosquitto.log")));
+                assertTrue(System.nanoTime() < deadline, "no message over TLS (" + s.protocol + ", " + s.brokerUri
+                        + "): " + f.counters() + " " + Files.readString(dir.resolve("mosquitto.log")));
                 Thread.sleep(20);
             }
-            assertEquals(List.of(42L), got);
+            assertEquals(List.of(n), got);
         } finally {
             sub.disconnect(1000);
             sub.close(true);
         }
+    }
+
+    @Test
+    void mutualTlsDeliversAndNoClientCertIsRefused(@TempDir Path store1, @TempDir Path store2) throws Exception {
+        assertDelivered(settings(store1, true), store1, "sub-tls", 42L);
+        KuraPayloadCodec codec = new KuraPayloadCodec();
         // Without a client certificate the broker refuses the handshake: nothing is sent, the message stays stored.
         try (MessageStore st = new MessageStore(store2, 100, 0, System::currentTimeMillis);
                 MqttForwarder f = new MqttForwarder(settings(store2, false), st, codec)) {
@@ -154,33 +163,10 @@ class TlsTest {
 
     @Test
     void mqtt5OverMutualTls(@TempDir Path store) throws Exception {
-        KuraPayloadCodec codec = new KuraPayloadCodec();
-        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, "sub-tls5", new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(TlsSocketFactories.create(dir.resolve("ca.crt").toString(),
-                dir.resolve("client.crt").toString(), dir.resolve("client.key").toString()));
-        sub.connect(o);
-        List<Object> got = Collections.synchronizedList(new ArrayList<>());
-        sub.subscribe("acct/#", 1, (t, m) -> got.add(codec.decode(m.getPayload()).getMetric("n")));
         CloudSettings s = settings(store, true);
         s.protocol = "mqtt-5";
         s.clientId = "gw-tls5";
-        try (MessageStore st = new MessageStore(store, 100, 0, System::currentTimeMillis);
-                MqttForwarder f = new MqttForwarder(s, st, codec)) {
-            f.start();
-            KuraPayload p = new KuraPayload();
-            p.addMetric("n", 5L);
-            f.publish("tls", p, 1, false, 5);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (got.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "no MQTT 5 message over TLS: " + Files.readString(dir.resolve("mosquitto.log")));
-                Thread.sleep(20);
-            }
-            assertEquals(List.of(5L), got);
-        } finally {
-            sub.disconnect(1000);
-            sub.close(true);
-        }
+        assertDelivered(s, store, "sub-tls5", 5L);
     }
 
     /** Issue 10: MQTT TLS was pinned to 1.2; a broker that speaks TLS 1.3 only could not be reached. */
@@ -192,33 +178,10 @@ class TlsTest {
             raw.startHandshake();
             assertEquals("TLSv1.3", raw.getSession().getProtocol());
         }
-        KuraPayloadCodec codec = new KuraPayloadCodec();
-        MqttClient sub = new MqttClient("ssl://127.0.0.1:" + port, "sub-tls13", new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(f);
-        sub.connect(o);
-        List<Object> got = Collections.synchronizedList(new ArrayList<>());
-        sub.subscribe("acct/#", 1, (t, m) -> got.add(codec.decode(m.getPayload()).getMetric("n")));
         CloudSettings s = settings(store, true);
         s.brokerUri = "ssl://127.0.0.1:" + port13;
         s.clientId = "gw-tls13";
-        try (MessageStore st = new MessageStore(store, 100, 0, System::currentTimeMillis);
-                MqttForwarder fw = new MqttForwarder(s, st, codec)) {
-            fw.start();
-            KuraPayload p = new KuraPayload();
-            p.addMetric("n", 13L);
-            fw.publish("tls", p, 1, false, 5);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (got.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "no message over TLS 1.3: " + fw.counters() + " "
-                        + Files.readString(dir.resolve("mosquitto.log")));
-                Thread.sleep(20);
-            }
-            assertEquals(List.of(13L), got);
-        } finally {
-            sub.disconnect(1000);
-            sub.close(true);
-        }
+        assertDelivered(s, store, "sub-tls13", 13L);
     }
 
     /** TLS 1.2 still works (a server that stops at 1.2: openssl s_server -tls1_2); nothing older is offered. */

@@ -58,6 +58,12 @@ class PahoCloudPublisherTest {
                 });
     }
 
+    /** The component as DS activates it: account "acct", client id "gw", the store under dir's vigie.data. */
+    private PahoCloudPublisher component(String brokerUri) throws Exception {
+        return new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", brokerUri, "account_name", "acct",
+                "client_id", "gw")));
+    }
+
     @Test
     void defaultsMapAndStoreGoesUnderVigieData() {
         io.vigie.cloud.paho.CloudSettings s = PahoCloudPublisher.toSettings(config(Map.of()),
@@ -79,7 +85,8 @@ class PahoCloudPublisherTest {
 
     @Test
     void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "mosquitto is not installed (scripts/install-deps.sh installs it)");
+        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")),
+                "mosquitto is not installed (scripts/install-deps.sh installs it)");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -108,8 +115,7 @@ class PahoCloudPublisherTest {
                 counts.add(codec.decode(m.getPayload()).getMetric("persons"));
             });
 
-            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", "tcp://127.0.0.1:" + port,
-                    "account_name", "acct", "client_id", "gw")));
+            pub = component("tcp://127.0.0.1:" + port);
             List<String> confirmed = Collections.synchronizedList(new ArrayList<>());
             CloudDeliveryListener l = confirmed::add;
             pub.registerCloudDeliveryListener(l);
@@ -180,8 +186,7 @@ class PahoCloudPublisherTest {
                 public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
                 }
             });
-            PahoCloudPublisher pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
-                    "account_name", "acct", "client_id", "gw")));
+            PahoCloudPublisher pub = component(broker.uri());
             try {
                 // As a handler bundle does when its RequestHandlerRegistry reference binds (here: possibly before
                 // the connection is up).
@@ -246,13 +251,10 @@ class PahoCloudPublisherTest {
             Map<String, KuraPayload> seen = new java.util.concurrent.ConcurrentHashMap<>();
             MqttClient cloud = new MqttClient(broker.uri(), "cloud", new MemoryPersistence());
             cloud.connect();
-            cloud.subscribe(new String[] { "$EDC/acct/cloud/#", "$EDC/acct/gw/MQTT/BIRTH", "acct/gw/#" },
-                    new int[] { 1, 1, 1 }, new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {
-                        (t, m) -> seen.put(t, codec.decode(m.getPayload())),
-                        (t, m) -> seen.put(t, codec.decode(m.getPayload())),
-                        (t, m) -> seen.put(t, codec.decode(m.getPayload())) });
-            PahoCloudPublisher pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
-                    "account_name", "acct", "client_id", "gw")));
+            for (String filter : List.of("$EDC/acct/cloud/#", "$EDC/acct/gw/MQTT/BIRTH", "acct/gw/#")) {
+                cloud.subscribe(filter, 1, (t, m) -> seen.put(t, codec.decode(m.getPayload())));
+            }
+            PahoCloudPublisher pub = component(broker.uri());
             try {
                 pub.registerRequestHandler("DEPLOY-V2", new org.eclipse.kura.cloudconnection.request.RequestHandler() {
                     @Override
