@@ -6,9 +6,12 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -231,18 +234,30 @@ public final class MessageStore implements AutoCloseable {
             setNotice("store folder " + dir + " cannot be created (" + e + "): messages kept in memory");
             return null;
         }
+        Path f = dir.resolve(FILE_NAME);
         for (int attempt = 0;; attempt++) {
             MVStore s = null;
             try {
-                // Commits are explicit (one per stored message): no background writer that would acknowledge a
-                // message before it is in the file. LZF page compression: most of a one-message chunk is MVStore's
-                // own metadata, which compresses well (measured: a long outage's file 2.6x smaller, random payloads).
-                s = new MVStore.Builder().fileName(fileName).autoCommitDisabled().compress().open();
-                if (limits.retentionMs >= 0) {
-                    s.setRetentionTime(limits.retentionMs);
-                }
+                boolean existed = Files.isRegularFile(f) && Files.size(f) > 0;
+                s = openReadWrite(fileName);
                 verify(s);
+                if (existed && !cleanlyClosed(s)) {
+                    // Not closed cleanly (kill, power cut, failed write): the tail may hold the head of a chunk that
+                    // never completed. MVStore 2.2.224 reopened in place and written to may then take it for a live
+                    // chunk at the next open ("Double mark", measured after a full disk). A copy into a fresh file
+                    // has no such tail; it costs one read and one write of what waits.
+                    s.closeImmediately();
+                    s = null;
+                    rebuild();
+                    s = openReadWrite(fileName);
+                    verify(s);
+                }
                 return s;
+            } catch (IOException e) {
+                closeQuietly(s);
+                setNotice("store file " + fileName + " cannot be opened (" + describe(e)
+                        + "): messages kept in memory until it can");
+                return null;
             } catch (RuntimeException e) {
                 closeQuietly(s);
                 if (attempt > 0 || !damaged(e)) {
@@ -255,6 +270,67 @@ public final class MessageStore implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private MVStore openReadWrite(String name) {
+        // Commits are explicit (one per stored message): no background writer that would acknowledge a message before
+        // it is in the file. LZF page compression: most of a one-message chunk is MVStore's own metadata, which
+        // compresses well (measured: a long outage's file 2.6x smaller, even with random payloads).
+        MVStore s = new MVStore.Builder().fileName(name).autoCommitDisabled().compress().open();
+        if (limits.retentionMs >= 0) {
+            s.setRetentionTime(limits.retentionMs);
+        }
+        return s;
+    }
+
+    /** MVStore writes {@code clean:1} into the file header when it is closed, not after a crash. */
+    private static boolean cleanlyClosed(MVStore s) {
+        return "1".equals(String.valueOf(s.getFileStore().getStoreHeader().get("clean")));
+    }
+
+    /**
+     * Copies the file's content into a fresh file (read-only open of the old one, fsync), then renames it over the
+     * old one. Read errors are damage (MVStoreException, the caller moves the file aside); failing to write or rename
+     * is not (IOException: the store stays in memory and tries again).
+     */
+    private void rebuild() throws IOException {
+        Path f = dir.resolve(FILE_NAME), tmp = dir.resolve(FILE_NAME + ".rebuild");
+        Files.deleteIfExists(tmp);
+        MVStore old = new MVStore.Builder().fileName(fileName).readOnly().open();
+        int n;
+        try {
+            MVStore fresh = openReadWrite(limits.fileScheme + tmp);
+            try {
+                MVMap<Long, byte[]> q = fresh.openMap("queue");
+                MVMap<String, Long> m = fresh.openMap("meta");
+                m.putAll(old.<String, Long>openMap("meta"));
+                MVMap<Long, byte[]> oldQueue = old.openMap("queue");
+                for (Cursor<Long, byte[]> c = oldQueue.cursor(null); c.hasNext();) {
+                    Long k = c.next();
+                    q.put(k, c.getValue());
+                }
+                n = q.size();
+                fresh.commit();
+                fresh.sync();
+                fresh.close();
+            } catch (MVStoreException e) {
+                closeQuietly(fresh);
+                Files.deleteIfExists(tmp);
+                if (e.getErrorCode() == DataUtils.ERROR_WRITING_FAILED) {
+                    throw new IOException("cannot write " + tmp + ": " + describe(e), e);
+                }
+                throw e;
+            }
+        } finally {
+            old.close();
+        }
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // the rename itself
+        } catch (IOException e) {
+            LOG.debug("store folder not synced: {}", e.toString());
+        }
+        LOG.info("message store: {} was not closed cleanly, rewritten into a fresh file ({} message(s))", f, n);
     }
 
     /** Reads every page of the queue once: damage anywhere in it shows now rather than in the middle of a drain. */
@@ -383,6 +459,7 @@ public final class MessageStore implements AutoCloseable {
             return;
         }
         nextFileAttemptNs = System.nanoTime() + limits.fileRetryMs * 1_000_000;
+        long damagedBefore = damagedMovedAside.get();
         MVStore file = openFile();
         if (file == null) {
             return;
@@ -429,7 +506,9 @@ public final class MessageStore implements AutoCloseable {
         parkedInFile = 0;
         memoryBytes = 0;
         trimToCapacity();
-        notice = "";
+        if (damagedMovedAside.get() == damagedBefore) {
+            notice = ""; // else the notice says which damaged file was moved aside
+        }
         LOG.warn("message store: back on disk, {} message(s) moved from memory, {} waiting", moved, queue.size());
     }
 

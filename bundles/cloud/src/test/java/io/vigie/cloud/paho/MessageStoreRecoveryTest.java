@@ -31,6 +31,7 @@ class MessageStoreRecoveryTest {
     @AfterEach
     void diskHasRoomAgain() {
         FullDiskFilePath.FULL.set(false);
+        FullDiskFilePath.CAPACITY.set(Long.MAX_VALUE);
     }
 
     private Path file() {
@@ -175,6 +176,33 @@ class MessageStoreRecoveryTest {
         try (MessageStore s = new MessageStore(dir, 100, 0, now::get)) {
             assertEquals(List.of(mem3, fileB, mem4), ids(s.nextBatch(3)));
             assertEquals(4, s.size());
+        }
+    }
+
+    /**
+     * A disk that fills up mid-write leaves the failed chunk's head in the file. Reopened in place and written to,
+     * MVStore 2.2.224 then fails the next open ("Double mark": the file looks damaged, its messages would be moved
+     * aside). Seen on a 1 MB tmpfs; here the same with a 1 MB disk.
+     */
+    @Test
+    void afterAFullDiskTheFileReopensCleanly() throws Exception {
+        FullDiskFilePath.CAPACITY.set(1 << 20);
+        int onFile = 0;
+        try (MessageStore s = new MessageStore(dir, 100_000, 0, now::get, fullDiskLimits())) {
+            while (s.onDisk()) {
+                s.store("t", new byte[500], 1, false, 5);
+                onFile++;
+            }
+            onFile--; // the one that met the full disk is in memory
+            FullDiskFilePath.CAPACITY.set(Long.MAX_VALUE);
+            for (int i = 0; i < 20; i++) {
+                s.store("t", new byte[500], 1, false, 5);
+            }
+            assertTrue(s.onDisk());
+        }
+        try (MessageStore s = new MessageStore(dir, 100_000, 0, now::get)) {
+            assertEquals(0, s.damagedMovedAside(), s.notice());
+            assertEquals(onFile + 21, s.size());
         }
     }
 
