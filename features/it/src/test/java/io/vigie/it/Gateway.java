@@ -209,6 +209,15 @@ final class Gateway implements AutoCloseable {
         }, o -> o != null && ok.test(o), () -> "; last: " + last.get());
     }
 
+    /** Frames keep coming on that precision (10 more counted) and people are detected on it. */
+    void awaitDetectionsContinue(String precision, long timeoutMs) throws IOException, InterruptedException {
+        long before = json("/vigie/api/status").get("framesProcessed").getAsLong();
+        awaitJson("/vigie/api/detections", d -> precision.equals(d.getAsJsonObject("model").get("precision").getAsString())
+                && d.getAsJsonArray("detections").size() > 0, timeoutMs);
+        awaitJson("/vigie/api/status",
+                s -> GatewayIT.running(s, precision) && s.get("framesProcessed").getAsLong() > before + 10, timeoutMs);
+    }
+
     /** Polls (Awaitility) until the value is ok; on timeout fails with what was awaited and the gateway's log tail. */
     <T> T await(String what, Duration atMost, Callable<T> poll, Predicate<? super T> ok) throws IOException {
         return await(what, atMost, poll, ok, () -> "");

@@ -89,11 +89,7 @@ class OtaIT {
 
     /** Frames keep coming on that precision and people are detected on it. */
     void detectionsContinue(String precision) throws Exception {
-        long before = frames();
-        gw.awaitJson("/vigie/api/detections", d -> precision.equals(d.getAsJsonObject("model").get("precision").getAsString())
-                && d.getAsJsonArray("detections").size() > 0, 30_000);
-        gw.awaitJson("/vigie/api/status",
-                s -> GatewayIT.running(s, precision) && s.get("framesProcessed").getAsLong() > before + 10, 30_000);
+        gw.awaitDetectionsContinue(precision, 30_000);
     }
 
     HttpResponse<String> postRaw(byte[] dp, String query) throws Exception {

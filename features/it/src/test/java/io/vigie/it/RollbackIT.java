@@ -128,11 +128,7 @@ class RollbackIT {
     }
 
     void detectionsContinue() throws Exception {
-        long before = gw.json("/vigie/api/status").get("framesProcessed").getAsLong();
-        gw.awaitJson("/vigie/api/detections", d -> "INT8".equals(d.getAsJsonObject("model").get("precision").getAsString())
-                && d.getAsJsonArray("detections").size() > 0, 60_000);
-        gw.awaitJson("/vigie/api/status",
-                s -> GatewayIT.running(s, "INT8") && s.get("framesProcessed").getAsLong() > before + 10, 60_000);
+        gw.awaitDetectionsContinue("INT8", 60_000);
     }
 
     HttpResponse<String> post(byte[] dp) throws Exception {
