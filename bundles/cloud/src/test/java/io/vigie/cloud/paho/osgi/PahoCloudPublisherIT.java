@@ -26,7 +26,7 @@ import org.osgi.framework.BundleContext;
 import io.vigie.cloud.paho.KuraPayloadCodec;
 
 /** The component as DS would build it (config and context as proxies), against a real mosquitto. */
-class PahoCloudPublisherTest {
+class PahoCloudPublisherIT {
 
     @TempDir
     Path dir;
