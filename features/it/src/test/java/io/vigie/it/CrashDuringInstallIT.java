@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,29 +42,19 @@ import com.google.gson.JsonObject;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashDuringInstallIT {
     Gateway gw;
-    byte[] int8Bundle;
-    String v1;
+    final byte[] int8Bundle = HostileKit.int8Bundle();
+    final String v1 = HostileKit.version(int8Bundle);
     String v1Sha;
     String goodModelSha;
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "crash-");
-        gw = new Gateway(dir);
-        int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
-        v1 = TestDp.bundleVersion(int8Bundle);
-        gw.writeConfig(HostileKit.DETECTOR, HostileKit.detector("INT8"));
-        gw.writeConfig("io.vigie.ota", Map.of("health.window.seconds", "6", "health.latency.budget.ms", "0"));
-        gw.start();
-        gw.awaitJson(STATUS, s -> HostileKit.serving(s, "INT8"), 120_000);
+        gw = HostileKit.start("crash-", HostileKit.quickVerdicts(), g -> { });
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
-            System.out.println("---- gateway log tail ----\n" + gw.tail());
-        }
+        HostileKit.stop(gw);
     }
 
     byte[] newer(String version) throws IOException {
@@ -109,12 +98,7 @@ class CrashDuringInstallIT {
     void aGoodPackageIsInstalledAndJudgedHealthy() throws Exception {
         byte[] dp = HostileKit.dp(INT8, v1, int8Bundle, List.of());
         v1Sha = HostileKit.sha256(dp);
-        HttpResponse<String> r = HostileKit.postDp(gw, dp);
-        assertEquals(200, r.statusCode(), r.body());
-        gw.awaitJson(API, o -> {
-            JsonObject last = o.getAsJsonObject("health").getAsJsonObject("last");
-            return last.has(INT8) && "HEALTHY".equals(last.getAsJsonObject(INT8).get("state").getAsString());
-        }, 90_000);
+        HostileKit.installHealthy(gw, dp, INT8);
         goodModelSha = HostileKit.activeSha(gw);
         assertEquals(Map.of(INT8, v1), HostileKit.packages(gw));
     }
@@ -131,23 +115,27 @@ class CrashDuringInstallIT {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            if (first.available() == 0) throw stall();
+            sent.incrementAndGet();
+            return first.read();
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = first.read(b, off, len);
-            if (n > 0) {
-                sent.addAndGet(n);
-                return n;
-            }
+            if (n <= 0) throw stall();
+            sent.addAndGet(n);
+            return n;
+        }
+
+        /** Waits for the kill, then ends the upload with an error. */
+        private IOException stall() {
             try {
                 release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            throw new IOException("upload cut");
+            return new IOException("upload cut");
         }
     }
 

@@ -40,6 +40,11 @@ final class HostileKit {
     private HostileKit() {
     }
 
+    /** More configuration written before a gateway starts. */
+    interface Setup {
+        void apply(Gateway gw) throws Exception;
+    }
+
     /** vtest.avi looped in real time on INT8, no zones: the detector serves frames for the whole class. */
     static Map<String, Object> detector(String precision) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -51,6 +56,57 @@ final class HostileKit {
         m.put("score.threshold", "0.5");
         m.put("zones", new String[] { "floor:0,0.25;1,0.25;1,1;0,1" });
         return m;
+    }
+
+    /**
+     * A gateway in a new folder under target/ analysing vtest.avi on INT8, with these io.vigie.ota settings (none
+     * written when empty) and any other configuration {@code more} writes before the start; returns once it serves.
+     */
+    static Gateway start(String prefix, Map<String, Object> ota, Setup more) throws Exception {
+        Gateway gw = new Gateway(Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix));
+        gw.writeConfig(DETECTOR, detector("INT8"));
+        if (!ota.isEmpty()) gw.writeConfig("io.vigie.ota", ota);
+        more.apply(gw);
+        gw.start();
+        gw.awaitJson(STATUS, s -> serving(s, "INT8"), 120_000);
+        return gw;
+    }
+
+    /** The INT8 model bundle of this checkout's build (what the gateway jar embeds). */
+    static byte[] int8Bundle() {
+        try {
+            return Files.readAllBytes(TestDp.modelBundle("int8"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static String version(byte[] bundle) {
+        try {
+            return TestDp.bundleVersion(bundle);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A short health window (6 s) and no latency budget: the first install is judged within seconds. */
+    static Map<String, Object> quickVerdicts() {
+        return Map.of("health.window.seconds", "6", "health.latency.budget.ms", "0");
+    }
+
+    static void stop(Gateway gw) throws Exception {
+        if (gw == null) return;
+        gw.close();
+        System.out.println("---- gateway log tail ----\n" + gw.tail());
+    }
+
+    /** Installs a package and waits for its health verdict: HEALTHY, else fails. */
+    static void installHealthy(Gateway gw, byte[] dp, String name) throws Exception {
+        HttpResponse<String> r = postDp(gw, dp);
+        if (r.statusCode() != 200) throw new AssertionError("install refused: " + r.statusCode() + " " + r.body());
+        JsonObject last = gw.awaitJson(API, o -> o.getAsJsonObject("health").getAsJsonObject("last").has(name), 90_000)
+                .getAsJsonObject("health").getAsJsonObject("last").getAsJsonObject(name);
+        if (!"HEALTHY".equals(last.get("state").getAsString())) throw new AssertionError("not healthy: " + last);
     }
 
     /** RUNNING with an active model of that precision. */

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpServer;
 
 import io.vigie.it.HostileKit.Extra;
@@ -41,33 +40,23 @@ import io.vigie.it.HostileKit.FrameWatch;
 class HostilePackagesIT {
     Gateway gw;
     FrameWatch watch;
-    byte[] int8Bundle;
-    String v1;
+    final byte[] int8Bundle = HostileKit.int8Bundle();
+    final String v1 = HostileKit.version(int8Bundle);
     String goodSha;
     /** Where the traversal entries point: beside the gateway's folder, outside its data dir. */
     Path outside;
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-dp-");
-        outside = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-outside"));
-        gw = new Gateway(dir);
-        int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
-        v1 = TestDp.bundleVersion(int8Bundle);
-        gw.writeConfig(HostileKit.DETECTOR, HostileKit.detector("INT8"));
-        gw.writeConfig("io.vigie.ota", Map.of("health.window.seconds", "6", "health.latency.budget.ms", "0"));
-        gw.start();
-        gw.awaitJson(STATUS, s -> HostileKit.serving(s, "INT8"), 120_000);
+        gw = HostileKit.start("hostile-dp-", HostileKit.quickVerdicts(), g -> { });
+        outside = Files.createDirectories(gw.dir.resolveSibling(gw.dir.getFileName() + "-outside"));
         watch = new FrameWatch(gw);
     }
 
     @AfterAll
     void stop() throws Exception {
         if (watch != null) watch.close();
-        if (gw != null) {
-            gw.close();
-            System.out.println("---- gateway log tail ----\n" + gw.tail());
-        }
+        HostileKit.stop(gw);
     }
 
     /** A refusal: that status, a JSON error naming the cause, nothing changed, and frames still coming. */
@@ -95,12 +84,7 @@ class HostilePackagesIT {
     @Test
     @Order(1)
     void theGoodPackageInstallsAndIsJudgedHealthy() throws Exception {
-        HttpResponse<String> r = HostileKit.postDp(gw, HostileKit.dp(INT8, v1, int8Bundle, List.of()));
-        assertEquals(200, r.statusCode(), r.body());
-        gw.awaitJson(API, o -> {
-            JsonObject last = o.getAsJsonObject("health").getAsJsonObject("last");
-            return last.has(INT8) && "HEALTHY".equals(last.getAsJsonObject(INT8).get("state").getAsString());
-        }, 90_000);
+        HostileKit.installHealthy(gw, HostileKit.dp(INT8, v1, int8Bundle, List.of()), INT8);
         goodSha = HostileKit.activeSha(gw);
         assertEquals(Map.of(INT8, v1), HostileKit.packages(gw));
     }

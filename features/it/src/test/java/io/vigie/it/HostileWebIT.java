@@ -43,28 +43,21 @@ class HostileWebIT {
      */
     static final int USERS = 40;
     Gateway gw;
-    byte[] int8Bundle;
+    final byte[] int8Bundle = HostileKit.int8Bundle();
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-web-");
-        gw = new Gateway(dir);
-        int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
-        String[] users = new String[USERS + 1];
-        users[0] = Gateway.USER + ":" + Gateway.pbkdf2(gw.password);
-        for (int i = 1; i <= USERS; i++) users[i] = "op" + i + ":" + hash("op-secret-" + i, 100_000);
-        gw.writeConfig("io.vigie.web.auth", Map.of("users", users));
-        gw.writeConfig(HostileKit.DETECTOR, HostileKit.detector("INT8"));
-        gw.start();
-        gw.awaitJson(STATUS, s -> HostileKit.serving(s, "INT8"), 120_000);
+        gw = HostileKit.start("hostile-web-", Map.of(), g -> {
+            String[] users = new String[USERS + 1];
+            users[0] = Gateway.USER + ":" + Gateway.pbkdf2(g.password);
+            for (int i = 1; i <= USERS; i++) users[i] = "op" + i + ":" + hash("op-secret-" + i, 100_000);
+            g.writeConfig("io.vigie.web.auth", Map.of("users", users));
+        });
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
-            System.out.println("---- gateway log tail ----\n" + gw.tail());
-        }
+        HostileKit.stop(gw);
     }
 
     /** The multipart body of the upload form, as a browser builds it. */
