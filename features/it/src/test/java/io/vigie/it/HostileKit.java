@@ -148,9 +148,9 @@ final class HostileKit {
         return names;
     }
 
-    /** A POST a script sends: logged in, with the X-Requested-By header the request guard wants from scripts. */
+    /** A POST a script sends: logged in, with the X-Requested-By header ({@link Gateway#request}). */
     static HttpResponse<String> post(Gateway gw, String path, byte[] body, String type) throws Exception {
-        return gw.http.send(gw.request(path).timeout(Duration.ofSeconds(120)).header("X-Requested-By", "vigie")
+        return gw.http.send(gw.request(path).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
