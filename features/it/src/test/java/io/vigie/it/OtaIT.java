@@ -50,6 +50,7 @@ class OtaIT {
     static final String FP32 = "vigie-model-ssd-mobilenet-v2-fp32";
     static final String FLOOR = "floor:0,0.25;1,0.25;1,1;0,1";
     static final String ALLOW_LOCAL = "download.allow.local";
+    static final String WINDOW = "health.window.seconds";
     Gateway gw;
     Path video;
     byte[] int8Bundle;
@@ -64,7 +65,8 @@ class OtaIT {
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         fp32Bundle = Files.readAllBytes(TestDp.modelBundle("fp32"));
         gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
-        gw.writeConfig("io.vigie.ota", Map.of(ALLOW_LOCAL, "true")); // this test serves packages from 127.0.0.1
+        // packages from 127.0.0.1; a short health window, so installs are judged before the restart test
+        gw.writeConfig("io.vigie.ota", Map.of(ALLOW_LOCAL, "true", WINDOW, "6"));
         gw.start();
         gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
     }
@@ -205,6 +207,7 @@ class OtaIT {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("signature.required", "true");
         cfg.put(ALLOW_LOCAL, "true");
+        cfg.put(WINDOW, "6");
         cfg.put("public.key", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
         gw.writeConfig("io.vigie.ota", cfg);
         Map<String, String> before = packages();
@@ -247,6 +250,12 @@ class OtaIT {
     @Test
     @Order(7)
     void restartFindsTheSamePackages() throws Exception {
+        // a package still on trial at a restart is rolled back (never judged healthy): wait for the verdict first
+        gw.awaitJson(API, j -> {
+            JsonObject last = j.getAsJsonObject("health").getAsJsonObject("last");
+            return last.has(INT8) && int8UpdateVersion.equals(last.getAsJsonObject(INT8).get("version").getAsString())
+                    && "HEALTHY".equals(last.getAsJsonObject(INT8).get("state").getAsString());
+        }, 60_000);
         gw.close();
         gw.start();
         gw.awaitJson(API, o -> o.getAsJsonArray("packages").size() == 1, 90_000);
