@@ -255,7 +255,7 @@ class OtaIT {
             JsonObject last = j.getAsJsonObject("health").getAsJsonObject("last");
             return last.has(INT8) && int8UpdateVersion.equals(last.getAsJsonObject(INT8).get("version").getAsString())
                     && "HEALTHY".equals(last.getAsJsonObject(INT8).get("state").getAsString());
-        }, 60_000);
+        }, 120_000); // the configuration went back to the defaults (60 s window) after order 5
         gw.close();
         gw.start();
         gw.awaitJson(API, o -> o.getAsJsonArray("packages").size() == 1, 90_000);
