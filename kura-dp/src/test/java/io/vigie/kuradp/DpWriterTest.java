@@ -43,7 +43,7 @@ class DpWriterTest {
         String v = DpWriter.write(out, "x", "1.2.0-SNAPSHOT", Map.of(),
                 List.of(bundle("a", "1.0.0.202601010000", null), bundle("b", "1.0.0.202602020000", null)));
         assertEquals("1.2.0.202602020000", v);
-        List<String> bsns = BuiltDpsTest.bundles(out);
+        List<String> bsns = BuiltDpsIT.bundles(out);
         assertEquals(List.of("a", "b"), bsns, "directives stripped, order kept");
     }
 

@@ -18,11 +18,15 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -125,12 +129,15 @@ class GatewayJarIT {
         Path tmp = dir.resolve("io.vigie.it.probe.cfg.tmp");
         Files.writeString(tmp, "probe.key=" + value + "\n");
         Files.move(tmp, conf.resolve("io.vigie.it.probe.cfg"), StandardCopyOption.ATOMIC_MOVE);
-        await("config visible in ConfigAdmin", () -> get(CONSOLE + "/configMgr/io.vigie.it.probe.json", "admin:" + PASSWORD).body(),
+        await("config visible in ConfigAdmin",
+                () -> get(CONSOLE + "/configMgr/io.vigie.it.probe.json", "admin:" + PASSWORD).body(),
                 b -> b.contains(value), 30_000);
         // a change applies live
         Files.writeString(tmp, "probe.key=" + value + "-2\n");
-        Files.move(tmp, conf.resolve("io.vigie.it.probe.cfg"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        await("config update visible", () -> get(CONSOLE + "/configMgr/io.vigie.it.probe.json", "admin:" + PASSWORD).body(),
+        Files.move(tmp, conf.resolve("io.vigie.it.probe.cfg"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        await("config update visible",
+                () -> get(CONSOLE + "/configMgr/io.vigie.it.probe.json", "admin:" + PASSWORD).body(),
                 b -> b.contains(value + "-2"), 30_000);
     }
 
@@ -182,31 +189,27 @@ class GatewayJarIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    interface Probe<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T await(String what, Probe<T> probe, Predicate<T> ok, long timeoutMs) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMs;
-        Object last = null;
-        while (System.currentTimeMillis() < end) {
-            if (!process.isAlive()) {
-                fail("gateway died while waiting for " + what + "\n" + tail());
-            }
-            try {
-                T v = probe.get();
-                last = v;
-                if (ok.test(v)) {
-                    return v;
-                }
-            } catch (IOException e) {
-                last = e;
-            }
-            Thread.sleep(250);
+    /** Polls (Awaitility) while the gateway lives; on timeout fails with the last answer and the log tail. */
+    static <T> T await(String what, Callable<T> probe, Predicate<T> ok, long timeoutMs) throws Exception {
+        AtomicReference<Object> last = new AtomicReference<>();
+        try {
+            return Awaitility.await(what).atMost(Duration.ofMillis(timeoutMs)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(250)).until(() -> {
+                        if (!process.isAlive()) fail("gateway died while waiting for " + what + "\n" + tail());
+                        try {
+                            T v = probe.call();
+                            last.set(v);
+                            return v;
+                        } catch (IOException e) {
+                            last.set(e); // not listening yet
+                            return null;
+                        }
+                    }, v -> v != null && ok.test(v));
+        } catch (ConditionTimeoutException e) {
+            String l = String.valueOf(last.get());
+            return fail("timeout waiting for " + what + "; last: " + (l.length() > 2000 ? l.substring(0, 2000) : l)
+                    + "\n" + tail());
         }
-        String l = String.valueOf(last);
-        fail("timeout waiting for " + what + "; last: " + (l.length() > 2000 ? l.substring(0, 2000) : l) + "\n" + tail());
-        return null;
     }
 
     static String logText() throws IOException {

@@ -15,8 +15,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -32,6 +38,8 @@ final class Gateway implements AutoCloseable {
     static final String USER = "it";
     final String password = "it-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private Process process;
+    /** How often the waits below ask again. */
+    static final Duration POLL = Duration.ofMillis(250);
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     Gateway(Path dir) throws IOException {
@@ -79,7 +87,8 @@ final class Gateway implements AutoCloseable {
     /** ../shared/media/vtest.avi: these tests need the shared media folder (CI passes -Dvigie.shared). */
     static Path vtest() {
         Path p = Path.of(System.getProperty("vigie.shared", "../../../shared"), "media", "vtest.avi");
-        if (!Files.isRegularFile(p)) throw new IllegalStateException("needs ../shared/media/vtest.avi, not found at " + p.toAbsolutePath());
+        if (!Files.isRegularFile(p))
+            throw new IllegalStateException("needs ../shared/media/vtest.avi, not found at " + p.toAbsolutePath());
         return p;
     }
 
@@ -185,21 +194,49 @@ final class Gateway implements AutoCloseable {
     }
 
     /** Polls a JSON endpoint until the predicate holds; fails with the last body and the log tail. */
-    JsonObject awaitJson(String path, Predicate<JsonObject> ok, long timeoutMs) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMs;
-        String last = "(no answer)";
-        while (System.currentTimeMillis() < end) {
+    JsonObject awaitJson(String path, Predicate<JsonObject> ok, long timeoutMs) throws IOException {
+        AtomicReference<String> last = new AtomicReference<>("(no answer)");
+        return await(path, Duration.ofMillis(timeoutMs), () -> {
             if (!alive()) throw new AssertionError("gateway died:\n" + tail());
             try {
                 JsonObject o = json(path);
-                last = o.toString();
-                if (ok.test(o)) return o;
+                last.set(o.toString());
+                return o;
             } catch (IOException e) {
-                last = e.toString();
+                last.set(e.toString()); // not up yet, or restarting its connectors
+                return null;
             }
-            Thread.sleep(250);
+        }, o -> o != null && ok.test(o), () -> "; last: " + last.get());
+    }
+
+    /** Frames keep coming on that precision (10 more counted) and people are detected on it. */
+    void awaitDetectionsContinue(String precision, long timeoutMs) throws IOException, InterruptedException {
+        long before = json("/vigie/api/status").get("framesProcessed").getAsLong();
+        awaitJson("/vigie/api/detections", d -> precision.equals(d.getAsJsonObject("model").get("precision").getAsString())
+                && d.getAsJsonArray("detections").size() > 0, timeoutMs);
+        awaitJson("/vigie/api/status",
+                s -> GatewayIT.running(s, precision) && s.get("framesProcessed").getAsLong() > before + 10, timeoutMs);
+    }
+
+    /** Polls (Awaitility) until the value is ok; on timeout fails with what was awaited and the gateway's log tail. */
+    <T> T await(String what, Duration atMost, Callable<T> poll, Predicate<? super T> ok) throws IOException {
+        return await(what, atMost, poll, ok, () -> "");
+    }
+
+    /** ... and with {@code last} (what was seen) after the timeout message. */
+    <T> T await(String what, Duration atMost, Callable<T> poll, Predicate<? super T> ok, Supplier<String> last)
+            throws IOException {
+        try {
+            return Awaitility.await(what).atMost(atMost).pollDelay(Duration.ZERO).pollInterval(POLL)
+                    .until(poll, ok::test);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + last.get() + "\n---- gateway log tail ----\n" + tail(), e);
         }
-        throw new AssertionError("timeout waiting on " + path + "; last: " + last + "\n" + tail());
+    }
+
+    /** {@link #await(String, Duration, Callable, Predicate)} for a yes/no condition. */
+    void await(String what, Duration atMost, Callable<Boolean> condition) throws IOException {
+        await(what, atMost, condition, Boolean.TRUE::equals);
     }
 
     String tail() throws IOException {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -24,6 +25,8 @@ public final class KuraPayloadCodec {
 
     /** Decompressed payloads larger than this are refused (gzip bomb guard). */
     public static final int MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
+    private final AtomicLong inflated = new AtomicLong();
 
     private static final int WT_VARINT = 0, WT_FIXED64 = 1, WT_LEN = 2, WT_FIXED32 = 5;
     private static final int T_DOUBLE = 0, T_FLOAT = 1, T_INT64 = 2, T_INT32 = 3, T_BOOL = 4, T_STRING = 5, T_BYTES = 6;
@@ -138,31 +141,77 @@ public final class KuraPayloadCodec {
 
     /**
      * Decodes plain or gzipped bytes, refusing payloads that inflate beyond {@code maxDecodedBytes}
-     * ({@link TooLargeException}); without {@code withBody} the body is skipped (metrics only, e.g. to find a reply
-     * address in an oversized request).
+     * ({@link TooLargeException}); without {@code withBody} the body is skipped (metrics only).
      */
     public KuraPayload decode(byte[] bytes, int maxDecodedBytes, boolean withBody) {
+        int max = Math.min(maxDecodedBytes, MAX_DECODED_BYTES);
+        byte[] plain = inflate(bytes, max);
+        if (plain != bytes && plain.length > max) {
+            throw new TooLargeException("gzipped payload inflates beyond " + max + " bytes");
+        }
+        return decodePlain(plain, withBody);
+    }
+
+    /**
+     * The payload's protobuf bytes: gzipped input (magic 1f 8b) is inflated, at most {@code max} + 1 bytes (a result
+     * longer than {@code max} means "too large", and inflating stopped there); anything else is returned as is.
+     *
+     * @throws IllegalArgumentException when the gzip stream is invalid
+     */
+    public byte[] inflate(byte[] bytes, int max) {
         if (bytes == null) {
             throw new IllegalArgumentException("payload bytes are null");
         }
         if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
-            bytes = gunzip(bytes, Math.min(maxDecodedBytes, MAX_DECODED_BYTES));
+            return gunzip(bytes, max);
         }
+        return bytes;
+    }
+
+    /** Decodes protobuf bytes (not gzipped: see {@link #inflate}). */
+    public KuraPayload decodePlain(byte[] plain, boolean withBody) {
+        return parse(plain, plain.length, withBody, false);
+    }
+
+    /**
+     * The metrics found in the first {@code max} bytes of protobuf bytes (not gzipped), body skipped; a field cut by
+     * that end ends the parse instead of failing it. Reads the reply address of a request too large to decode: Kura
+     * payloads carry their metrics (field 5000) before the body (5001).
+     */
+    public KuraPayload decodeMetricsPrefix(byte[] plain, int max) {
+        return parse(plain, Math.min(plain.length, max), false, true);
+    }
+
+    /** Bytes inflated from gzipped payloads by this codec so far (tests check the inflate limit with it). */
+    public long inflatedBytes() {
+        return inflated.get();
+    }
+
+    private KuraPayload parse(byte[] bytes, int end, boolean withBody, boolean prefix) {
         KuraPayload p = new KuraPayload();
-        In in = new In(bytes, 0, bytes.length, "KuraPayload");
+        In in = new In(bytes, 0, end, "KuraPayload");
         while (in.more()) {
-            long key = in.varint();
-            int field = (int) (key >>> 3), wt = (int) (key & 7);
-            if (field == 1 && wt == WT_VARINT) {
-                p.setTimestamp(new Date(in.varint()));
-            } else if (field == 2 && wt == WT_LEN) {
-                p.setPosition(decodePosition(in.sub("KuraPosition")));
-            } else if (field == 5000 && wt == WT_LEN) {
-                decodeMetric(in.sub("KuraMetric"), p);
-            } else if (field == 5001 && wt == WT_LEN && withBody) {
-                p.setBody(in.lenBytes());
-            } else {
-                in.skip(field, wt);
+            int start = in.pos;
+            try {
+                long key = in.varint();
+                int field = (int) (key >>> 3), wt = (int) (key & 7);
+                if (field == 1 && wt == WT_VARINT) {
+                    p.setTimestamp(new Date(in.varint()));
+                } else if (field == 2 && wt == WT_LEN) {
+                    p.setPosition(decodePosition(in.sub("KuraPosition")));
+                } else if (field == 5000 && wt == WT_LEN) {
+                    decodeMetric(in.sub("KuraMetric"), p);
+                } else if (field == 5001 && wt == WT_LEN && withBody) {
+                    p.setBody(in.lenBytes());
+                } else {
+                    in.skip(field, wt);
+                }
+            } catch (Truncated t) {
+                if (!prefix) {
+                    throw t;
+                }
+                in.pos = start; // the prefix ends inside this field: what came before is the answer
+                break;
             }
         }
         return p;
@@ -243,19 +292,21 @@ public final class KuraPayloadCodec {
         p.addMetric(name, value);
     }
 
-    private static byte[] gunzip(byte[] bytes, int max) {
+    /** Inflates at most {@code max} + 1 bytes: one more than allowed is enough to know it is too large. */
+    private byte[] gunzip(byte[] bytes, int max) {
         try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 4);
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(max + 1L, bytes.length * 4L));
             byte[] buf = new byte[8192];
-            for (int n; (n = gz.read(buf)) > 0;) {
-                if (out.size() + n > max) {
-                    throw new TooLargeException("gzipped payload inflates beyond " + max + " bytes");
-                }
+            long limit = max + 1L;
+            for (int n; out.size() < limit
+                    && (n = gz.read(buf, 0, (int) Math.min(buf.length, limit - out.size()))) > 0;) {
+                inflated.addAndGet(n);
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new IllegalArgumentException("payload starts with the gzip magic but is not valid gzip: " + e.getMessage(), e);
+            throw new IllegalArgumentException("payload starts with the gzip magic but is not valid gzip: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -313,6 +364,15 @@ public final class KuraPayloadCodec {
         }
     }
 
+    /** A field runs past the end of the input. */
+    private static final class Truncated extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        Truncated(String message) {
+            super(message);
+        }
+    }
+
     /** Bounded reader over buf[pos, end): every read is checked, errors name the message and offset. */
     private static final class In {
         private final byte[] buf;
@@ -335,11 +395,16 @@ public final class KuraPayloadCodec {
             return new IllegalArgumentException("malformed " + what + " at byte " + pos + ": " + why);
         }
 
+        /** The input ends inside a field: malformed, or (decoding a prefix) where the prefix was cut. */
+        private Truncated truncated(String why) {
+            return new Truncated("malformed " + what + " at byte " + pos + ": " + why);
+        }
+
         long varint() {
             long v = 0;
             for (int shift = 0; shift < 64; shift += 7) {
                 if (pos >= end) {
-                    throw bad("truncated varint");
+                    throw truncated("truncated varint");
                 }
                 byte b = buf[pos++];
                 v |= (long) (b & 0x7F) << shift;
@@ -371,7 +436,8 @@ public final class KuraPayloadCodec {
         private int len() {
             long len = varint();
             if (len < 0 || len > end - pos) {
-                throw bad("length " + len + " exceeds the " + (end - pos) + " bytes left");
+                throw len < 0 ? bad("negative length " + len)
+                        : truncated("length " + len + " exceeds the " + (end - pos) + " bytes left");
             }
             return (int) len;
         }
@@ -392,7 +458,7 @@ public final class KuraPayloadCodec {
 
         private void need(int k) {
             if (end - pos < k) {
-                throw bad("needs " + k + " bytes, " + (end - pos) + " left");
+                throw truncated("needs " + k + " bytes, " + (end - pos) + " left");
             }
         }
 

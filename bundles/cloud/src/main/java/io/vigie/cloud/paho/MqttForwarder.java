@@ -3,6 +3,7 @@ package io.vigie.cloud.paho;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -218,6 +219,10 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
             KuraPayload birth = lifecyclePayload();
             birth.addMetric("application_ids", s.appId);
             birth.addMetric("connection_count", connects.get());
+            String storeNotice = store.notice();
+            if (!storeNotice.isEmpty()) {
+                birth.addMetric("store_notice", storeNotice); // damaged file moved aside, or messages kept in memory
+            }
             c.publishAndWait(s.controlTopic("BIRTH"), encode(birth), 1, 10_000);
             LOG.info("MQTT connected to {} as {} ({}, connection {}), {} message(s) stored", s.brokerUri, s.clientId,
                     s.protocol, connects.get(), store.size());
@@ -355,11 +360,17 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
         return c != null && c.isConnected();
     }
 
+    /** Connection and store counters; {@code storeOnDisk} is 0 while the store keeps messages in memory. */
     public Map<String, Long> counters() {
-        return Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects", connects.get(),
-                "connectFailures", connectFailures.get(), "refused", refused.get(), "stored",
+        Map<String, Long> m = new TreeMap<>(Map.of("sent", sent.get(), "confirmed", confirmed.get(), "connects",
+                connects.get(), "connectFailures", connectFailures.get(), "refused", refused.get(), "stored",
                 (long) store.size(), "droppedCapacity", store.droppedForCapacity(), "droppedAge",
-                store.droppedForAge());
+                store.droppedForAge()));
+        m.put("storeOnDisk", store.onDisk() ? 1L : 0L);
+        m.put("storeDamagedMovedAside", store.damagedMovedAside());
+        m.put("storeMemoryFallbacks", store.memoryFallbacks());
+        m.put("droppedMemory", store.droppedInMemory());
+        return m;
     }
 
     public void addConnectionListener(CloudConnectionListener l) {

@@ -133,12 +133,16 @@ public final class RequestDispatcher implements RequestHandlerRegistry, AutoClos
         }
         List<String> resources = List.of(Arrays.copyOfRange(levels, 5, levels.length));
         count("received");
+        if (raw.length > s.maxRequestBytes) {
+            // Refused before queueing: an oversized payload must not wait in the queue (memory) for a worker.
+            refuseOversized(appId, method, raw.length, prefixAddress(raw));
+            return;
+        }
         try {
             workers.execute(() -> handle(appId, method, resources, raw));
         } catch (RejectedExecutionException e) {
             count("busy");
-            // Decoding here (callback thread) only for requests within the size limit.
-            ReplyAddress to = raw.length <= s.maxRequestBytes ? address(raw, s.maxRequestBytes) : null;
+            ReplyAddress to = prefixAddress(raw);
             LOG.warn("request {}/{} refused: {} request(s) already waiting", appId, method, s.requestQueueSize);
             if (to != null) {
                 replyError(to, appId, ERROR, "gateway busy: " + s.requestQueueSize + " requests already waiting", null);
@@ -146,26 +150,29 @@ public final class RequestDispatcher implements RequestHandlerRegistry, AutoClos
         }
     }
 
+    private void refuseOversized(String appId, String method, int wireBytes, ReplyAddress to) {
+        count("oversized");
+        LOG.warn("request on {}/{} refused: above max.request.bytes {} ({} bytes on the wire){}", appId, method,
+                s.maxRequestBytes, wireBytes, to == null ? ", no reply address" : "");
+        if (to != null) {
+            replyError(to, appId, BAD_REQUEST, "request is above max.request.bytes " + s.maxRequestBytes, null);
+        }
+    }
+
     private void handle(String appId, String method, List<String> resources, byte[] raw) {
         KuraPayload request;
         try {
-            request = codec.decode(raw, s.maxRequestBytes, true);
-        } catch (KuraPayloadCodec.TooLargeException e) {
-            request = null;
+            // Inflates at most max.request.bytes + 1: a gzip bomb costs no more than a request at the limit.
+            byte[] plain = codec.inflate(raw, s.maxRequestBytes);
+            if (plain.length > s.maxRequestBytes) {
+                refuseOversized(appId, method, raw.length, prefixAddress(plain, false));
+                return;
+            }
+            request = codec.decodePlain(plain, true);
         } catch (RuntimeException e) {
             count("undecodable");
             LOG.warn("request on {}/{} dropped: undecodable payload ({}), no reply possible", appId, method,
                     e.getMessage());
-            return;
-        }
-        if (request == null || raw.length > s.maxRequestBytes) {
-            count("oversized");
-            ReplyAddress to = address(raw, KuraPayloadCodec.MAX_DECODED_BYTES);
-            LOG.warn("request on {}/{} refused: above max.request.bytes {} ({} bytes on the wire){}", appId, method,
-                    s.maxRequestBytes, raw.length, to == null ? ", no reply address" : "");
-            if (to != null) {
-                replyError(to, appId, BAD_REQUEST, "request is above max.request.bytes " + s.maxRequestBytes, null);
-            }
             return;
         }
         ReplyAddress to = address(request);
@@ -260,10 +267,18 @@ public final class RequestDispatcher implements RequestHandlerRegistry, AutoClos
         }
     }
 
-    /** Reply address of raw bytes (metrics only, body skipped), or null. */
-    private ReplyAddress address(byte[] raw, int maxInflated) {
+    /**
+     * Reply address from the first max.request.bytes of a request (inflated at most that far), body skipped; null
+     * when none can be read there.
+     */
+    private ReplyAddress prefixAddress(byte[] raw) {
+        return prefixAddress(raw, true);
+    }
+
+    private ReplyAddress prefixAddress(byte[] bytes, boolean mayBeGzipped) {
         try {
-            return address(codec.decode(raw, maxInflated, false));
+            byte[] plain = mayBeGzipped ? codec.inflate(bytes, s.maxRequestBytes) : bytes;
+            return address(codec.decodeMetricsPrefix(plain, s.maxRequestBytes));
         } catch (RuntimeException e) {
             count("noReplyAddress");
             LOG.warn("no reply address readable: {}", e.toString());

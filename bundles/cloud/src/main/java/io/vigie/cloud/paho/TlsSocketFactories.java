@@ -1,7 +1,9 @@
 package io.vigie.cloud.paho;
 
-import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +21,14 @@ import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-/** TLS socket factories from PEM files: CA certificate(s), client certificate chain and PKCS#8 private key. */
+/**
+ * TLS socket factories from PEM files: CA certificate(s), client certificate chain and PKCS#8 private key. Sockets
+ * offer TLS 1.3 and 1.2 (the broker picks; 1.3 preferred), nothing older.
+ */
 final class TlsSocketFactories {
 
     private TlsSocketFactories() {
@@ -56,9 +63,67 @@ final class TlsSocketFactories {
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, pw);
         }
-        SSLContext ctx = SSLContext.getInstance("TLSv1.2");
+        // "TLS", then the versions pinned per socket: 1.3 and 1.2 only, whatever the JVM's defaults allow.
+        SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-        return ctx.getSocketFactory();
+        return new Pinned(ctx.getSocketFactory());
+    }
+
+    /** Offered protocol versions, most preferred first. */
+    static final String[] PROTOCOLS = { "TLSv1.3", "TLSv1.2" };
+
+    /** Every socket it creates offers {@link #PROTOCOLS} only (Paho creates unconnected sockets, then connects). */
+    private static final class Pinned extends SSLSocketFactory {
+        private final SSLSocketFactory d;
+
+        Pinned(SSLSocketFactory d) {
+            this.d = d;
+        }
+
+        private static Socket pin(Socket s) {
+            ((SSLSocket) s).setEnabledProtocols(PROTOCOLS);
+            return s;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return d.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return d.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return pin(d.createSocket());
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+            return pin(d.createSocket(s, host, port, autoClose));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return pin(d.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+            return pin(d.createSocket(host, port, local, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return pin(d.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException {
+            return pin(d.createSocket(host, port, local, localPort));
+        }
     }
 
     private static Collection<? extends Certificate> certs(String path) throws Exception {

@@ -156,6 +156,14 @@ public class PahoCloudPublisher implements CloudPublisher, ConfigurableComponent
         return requests.counters();
     }
 
+    /**
+     * The message store's health ({@link MessageStore#status()}): mode file|memory, notice, damaged files moved
+     * aside, memory fallbacks and drops; for status pages and telemetry.
+     */
+    public Map<String, Object> storeStatus() {
+        return store.status();
+    }
+
     @Override
     public void registerCloudConnectionListener(CloudConnectionListener l) {
         forwarder.addConnectionListener(l);

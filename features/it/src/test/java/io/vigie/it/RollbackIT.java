@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -39,9 +40,9 @@ import com.google.gson.JsonObject;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RollbackTest {
+class RollbackIT {
     static final String API = "/vigie/api/packages";
-    static final String INT8 = OtaTest.INT8;
+    static final String INT8 = OtaIT.INT8;
     Gateway gw;
     byte[] int8Bundle;
     String v1;
@@ -52,10 +53,11 @@ class RollbackTest {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "rollback-");
         gw = new Gateway(dir);
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
-        gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaTest.FLOOR));
+        gw.writeConfig(GatewayIT.DETECTOR,
+                GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaIT.FLOOR));
         gw.writeConfig("io.vigie.ota", otaConfig(0));
         gw.start();
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
+        gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
     }
 
     @AfterAll
@@ -126,14 +128,11 @@ class RollbackTest {
     }
 
     void detectionsContinue() throws Exception {
-        long before = gw.json("/vigie/api/status").get("framesProcessed").getAsLong();
-        gw.awaitJson("/vigie/api/detections", d -> "INT8".equals(d.getAsJsonObject("model").get("precision").getAsString())
-                && d.getAsJsonArray("detections").size() > 0, 60_000);
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8") && s.get("framesProcessed").getAsLong() > before + 10, 60_000);
+        gw.awaitDetectionsContinue("INT8", 60_000);
     }
 
     HttpResponse<String> post(byte[] dp) throws Exception {
-        return gw.post(API + "?sha256=sha256:" + OtaTest.sha256(dp), dp, "application/octet-stream");
+        return gw.post(API + "?sha256=sha256:" + OtaIT.sha256(dp), dp, "application/octet-stream");
     }
 
     @Test
@@ -160,7 +159,7 @@ class RollbackTest {
         assertEquals(v1, o.get("restoredVersion").getAsString());
         assertTrue(o.get("reason").getAsString().contains("refused"), o.toString());
         assertEquals(Map.of(INT8, v1), packages());
-        assertEquals(OtaTest.sha256(v1Dp), OtaTest.sha256(Files.readAllBytes(gw.data.resolve("dp/" + INT8 + ".dp"))),
+        assertEquals(OtaIT.sha256(v1Dp), OtaIT.sha256(Files.readAllBytes(gw.data.resolve("dp/" + INT8 + ".dp"))),
                 "the store holds the restored package again");
         assertTrue(gw.logText().contains("failed its health check"), "rollback logged");
         detectionsContinue();
@@ -170,15 +169,15 @@ class RollbackTest {
     @Order(3)
     void tooSlowModelIsRolledBack() throws Exception {
         gw.writeConfig("io.vigie.ota", otaConfig(1)); // no real model does a frame in 1 ms end to end
-        long end = System.currentTimeMillis() + 30_000;
-        while (!gw.logText().contains("health budget 1 ms") && System.currentTimeMillis() < end) Thread.sleep(200);
-        assertTrue(gw.logText().contains("health budget 1 ms"), "configuration applied");
+        gw.await("configuration applied (health budget 1 ms logged)", Duration.ofSeconds(30),
+                () -> gw.logText().contains("health budget 1 ms"));
         String v3 = v1 + "slow";
         byte[] dp = TestDp.dp(INT8, v3, TestDp.withVersion(int8Bundle, v3), Map.of("Vigie-Kind", "model"));
         assertEquals(200, post(dp).statusCode());
         JsonObject o = outcome(v3, 90_000);
         assertEquals("ROLLED_BACK", o.get("state").getAsString(), o.toString());
-        assertTrue(o.get("reason").getAsString().contains("too slow") && o.get("reason").getAsString().contains("budget 1 ms"), o.toString());
+        String reason = o.get("reason").getAsString();
+        assertTrue(reason.contains("too slow") && reason.contains("budget 1 ms"), o.toString());
         assertEquals(v1, o.get("restoredVersion").getAsString());
         assertEquals(Map.of(INT8, v1), packages());
         detectionsContinue();

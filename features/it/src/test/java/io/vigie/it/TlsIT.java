@@ -26,15 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS as a user sets it up: ./vigie tls --https-only, then the gateway serves only TLS, still behind the login. */
-class TlsTest {
+class TlsIT {
 
     @Test
     void httpsOnlyGatewayServesTheApiOverTlsBehindTheLogin(@TempDir Path dir) throws Exception {
         try (Gateway gw = new Gateway(dir)) {
-            gw.writeConfig("io.vigie.detector", Map.of("source.uri", Gateway.vtest().toAbsolutePath().toString(), "source.loop", "true"));
+            gw.writeConfig("io.vigie.detector",
+                    Map.of("source.uri", Gateway.vtest().toAbsolutePath().toString(), "source.loop", "true"));
             int httpsPort = Gateway.freePort();
-            Process tls = new ProcessBuilder("bash", Gateway.root().resolve("vigie").toString(), "tls", "--config", gw.conf.toString(),
-                    "--https-port", Integer.toString(httpsPort), "--https-only", "--cn", "localhost").redirectErrorStream(true).start();
+            Process tls = new ProcessBuilder("bash", Gateway.root().resolve("vigie").toString(), "tls",
+                    "--config", gw.conf.toString(), "--https-port", Integer.toString(httpsPort), "--https-only",
+                    "--cn", "localhost").redirectErrorStream(true).start();
             String out = new String(tls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, tls.waitFor(), out);
             assertTrue(out.contains("SHA256:"), "prints the certificate fingerprint: " + out);
@@ -61,27 +63,23 @@ class TlsTest {
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
             HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-            String auth = "Basic " + Base64.getEncoder().encodeToString((Gateway.USER + ":" + gw.password).getBytes(StandardCharsets.UTF_8));
+            String auth = "Basic "
+                    + Base64.getEncoder().encodeToString((Gateway.USER + ":" + gw.password).getBytes(StandardCharsets.UTF_8));
 
             gw.start();
             URI status = URI.create("https://localhost:" + httpsPort + "/vigie/api/status");
-            HttpResponse<String> r = null;
-            long end = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < end) {
+            HttpResponse<String> r = gw.await("HTTPS answering 200", Duration.ofSeconds(60), () -> {
                 assertTrue(gw.alive(), gw.tail());
                 try {
-                    r = https.send(HttpRequest.newBuilder(status).header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200) break;
+                    return https.send(HttpRequest.newBuilder(status).header("Authorization", auth).build(),
+                            HttpResponse.BodyHandlers.ofString());
                 } catch (ConnectException notYet) {
-                    // Jetty restarts its connectors when the TLS configuration arrives
+                    return null; // Jetty restarts its connectors when the TLS configuration arrives
                 }
-                Thread.sleep(250);
-            }
-            assertNotNull(r, "HTTPS never answered:\n" + gw.tail());
-            assertEquals(200, r.statusCode(), r.body());
+            }, x -> x != null && x.statusCode() == 200);
             assertTrue(r.body().contains("\"state\""), r.body());
-            assertEquals(401, https.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
-                    "TLS does not replace the login");
+            assertEquals(401, https.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode(), "TLS does not replace the login");
             assertThrows(IOException.class, () -> gw.get("/vigie/api/status"), "plain HTTP is off (--https-only)");
             HttpClient trustsNothing = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             assertThrows(SSLHandshakeException.class,

@@ -10,11 +10,14 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
@@ -46,7 +49,7 @@ import io.vigie.testkit.Mosquitto;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TelemetryTest {
+class TelemetryIT {
     static final String ACCOUNT = "acct";
     static final String CLIENT = "vigie-it";
     static final String CLOUD = "cloud-it";
@@ -96,7 +99,7 @@ class TelemetryTest {
 
         gw = new Gateway(dir.resolve("gw"));
         video = Gateway.vtest().toAbsolutePath();
-        gw.writeConfig("io.vigie.detector", GatewayTest.detectorConfig("INT8", video.toString(), FLOOR));
+        gw.writeConfig("io.vigie.detector", GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
         gw.writeCloudConfig(broker.uri(), CLIENT, ACCOUNT, dir.resolve("store"));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("metrics.interval.s", "1");
@@ -186,9 +189,8 @@ class TelemetryTest {
         // produced every second at 0.5 msg/s allowed: wait until the limiter has dropped several
         await("metrics reporting rate drops", x -> x.topic().equals(DATA + "metrics")
                 && x.payload().getMetric("telemetry.rate.dropped") instanceof Long l && l >= 3, 60_000);
-        long end = System.currentTimeMillis() + 60_000;
-        while (inbox.stream().filter(m -> m.topic().equals(DATA + "metrics")).count() < 5 && System.currentTimeMillis() < end)
-            Thread.sleep(200);
+        gw.await("5 metrics messages", Duration.ofSeconds(60),
+                () -> inbox.stream().filter(m -> m.topic().equals(DATA + "metrics")).count() >= 5);
         // Bound checked on the gateway's own timestamps (no timing assumption on this machine): the
         // non-urgent messages created in any span T are at most burst + rate * T.
         List<Long> ts = new ArrayList<>();
@@ -330,24 +332,17 @@ class TelemetryTest {
     }
 
     KuraPayload awaitStatus(Predicate<KuraPayload> ok) throws Exception {
-        long end = System.currentTimeMillis() + 30_000;
-        KuraPayload last = null;
-        while (System.currentTimeMillis() < end) {
-            last = request("GET", "status", Map.of());
-            if (ok.test(last)) return last;
-            Thread.sleep(300);
-        }
-        throw new AssertionError("status never matched; last " + (last == null ? null : last.metrics()));
+        AtomicReference<KuraPayload> last = new AtomicReference<>();
+        return gw.await("a matching status", Duration.ofSeconds(30), () -> {
+            last.set(request("GET", "status", Map.of()));
+            return last.get();
+        }, ok, () -> "; last " + (last.get() == null ? null : last.get().metrics()));
     }
 
     Msg await(String what, Predicate<Msg> ok, long timeoutMs) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < end) {
-            for (Msg m : inbox) if (ok.test(m)) return m;
+        return gw.await(what, Duration.ofMillis(timeoutMs), () -> {
             if (!gw.alive()) throw new AssertionError("gateway died:\n" + gw.tail());
-            Thread.sleep(100);
-        }
-        List<String> topics = inbox.stream().map(Msg::topic).distinct().toList();
-        throw new AssertionError("timeout waiting for " + what + "; topics seen " + topics + "\n" + gw.tail());
+            return inbox.stream().filter(ok).findFirst();
+        }, Optional::isPresent, () -> "; topics seen " + inbox.stream().map(Msg::topic).distinct().toList()).get();
     }
 }

@@ -31,7 +31,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * binds the engine, the video factory and both model services there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EquinoxKuraPlatformTest {
+class EquinoxKuraPlatformIT {
     Framework fw;
     BundleContext ctx;
     final List<Bundle> installed = new ArrayList<>();

@@ -27,7 +27,7 @@ import io.vigie.tools.modelbuilder.Fp32Converter;
  * CLI, loaded and run in TFLite with its post-process op, compared with the float model on COCO128
  * val images. Needs ../shared (-Dvigie.shared) and the npm cache (fetched once with npm).
  */
-class SsdQuantizationTest {
+class SsdQuantizationIT {
     private static byte[] coral, fp32;
     private static Path shared;
 

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,9 +33,9 @@ import io.vigie.testkit.Mosquitto;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DeployV2Test {
+class DeployV2IT {
     static final String APP = "DEPLOY-V2";
-    static final String INT8 = OtaTest.INT8;
+    static final String INT8 = OtaIT.INT8;
     static final String ACCOUNT = "acme";
     static final String DEVICE = "vigie-it";
     Mosquitto broker;
@@ -70,25 +71,18 @@ class DeployV2Test {
         version = TestDp.bundleVersion(int8Bundle);
 
         gw = new Gateway(dir.resolve("gw"));
-        gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaTest.FLOOR));
+        gw.writeConfig(GatewayIT.DETECTOR,
+                GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaIT.FLOOR));
         gw.writeCloudConfig(broker.uri(), DEVICE, ACCOUNT, null);
-        gw.writeConfig("io.vigie.ota", RollbackTest.otaConfig(0));
+        gw.writeConfig("io.vigie.ota", RollbackIT.otaConfig(0));
         cloud = new KuraCloud(broker.uri(), ACCOUNT, "cloud-it", DEVICE);
         gw.start();
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
+        gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
         cloud.await(m -> m.topic().equals("$EDC/" + ACCOUNT + "/" + DEVICE + "/MQTT/BIRTH"), 60_000);
         // the handler registers when the ota component binds the cloud's registry: ask until it answers
-        long end = System.currentTimeMillis() + 60_000;
-        KuraCloud.Msg r;
-        do {
-            r = cloud.request(APP, "GET", "packages", Map.of());
-        } while (!Integer.valueOf(200).equals(r.metric("response.code")) && System.currentTimeMillis() < end && sleep(500));
-        assertEquals(200, r.metric("response.code"), r.metrics().toString());
-    }
-
-    private static boolean sleep(long ms) throws InterruptedException {
-        Thread.sleep(ms);
-        return true;
+        gw.await("the packages handler answering 200", Duration.ofSeconds(60),
+                () -> cloud.request(APP, "GET", "packages", Map.of()),
+                r -> Integer.valueOf(200).equals(r.metric("response.code")));
     }
 
     @AfterAll
@@ -126,10 +120,7 @@ class DeployV2Test {
     }
 
     void detectionsContinue() throws Exception {
-        long before = gw.json("/vigie/api/status").get("framesProcessed").getAsLong();
-        gw.awaitJson("/vigie/api/detections", d -> "INT8".equals(d.getAsJsonObject("model").get("precision").getAsString())
-                && d.getAsJsonArray("detections").size() > 0, 60_000);
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8") && s.get("framesProcessed").getAsLong() > before + 10, 60_000);
+        gw.awaitDetectionsContinue("INT8", 60_000);
     }
 
     @Test
@@ -148,7 +139,7 @@ class DeployV2Test {
         byte[] dp = TestDp.dp(INT8, version, int8Bundle, Map.of("Vigie-Kind", "model"));
         served.put("/int8.dp", dp);
         Map<String, Object> req = download("/int8.dp", INT8, version);
-        req.put("dp.download.hash", "SHA256:" + OtaTest.sha256(dp));
+        req.put("dp.download.hash", "SHA256:" + OtaIT.sha256(dp));
         req.put("dp.download.block.size", 1_000_000);
         cloud.clear();
         KuraCloud.Msg reply = cloud.request(APP, "EXEC", "download", req);
@@ -167,8 +158,8 @@ class DeployV2Test {
 
         assertEquals(Map.of(INT8, version), restPackages());
         KuraCloud.Msg list = cloud.request(APP, "GET", "packages", Map.of());
-        assertTrue(list.text().contains("<package><name>" + INT8 + "</name><version>" + version + "</version><bundles><bundle><name>"
-                + "io.vigie.model.ssd-mobilenet-v2.int8</name>"), list.text());
+        assertTrue(list.text().contains("<package><name>" + INT8 + "</name><version>" + version
+                + "</version><bundles><bundle><name>io.vigie.model.ssd-mobilenet-v2.int8</name>"), list.text());
         detectionsContinue();
     }
 
@@ -180,13 +171,15 @@ class DeployV2Test {
         req.remove("dp.uri");
         KuraCloud.Msg r = cloud.request(APP, "EXEC", "download", req);
         assertEquals(400, r.metric("response.code"), r.metrics().toString());
-        assertTrue(String.valueOf(r.metric("response.exception.message")).contains("missing metric dp.uri"), r.metrics().toString());
+        assertTrue(String.valueOf(r.metric("response.exception.message")).contains("missing metric dp.uri"),
+                r.metrics().toString());
 
         req = download("/int8.dp", INT8, version + "x");
         req.put("job.id", "seven");
         r = cloud.request(APP, "EXEC", "download", req);
         assertEquals(400, r.metric("response.code"));
-        assertTrue(String.valueOf(r.metric("response.exception.message")).contains("job.id must be an int64"), r.metrics().toString());
+        assertTrue(String.valueOf(r.metric("response.exception.message")).contains("job.id must be an int64"),
+                r.metrics().toString());
 
         req = download("/int8.dp", INT8, version + "x");
         req.put("dp.download.protocol", "FTP");
@@ -197,7 +190,8 @@ class DeployV2Test {
         r = cloud.request(APP, "EXEC", "reboot", download("/int8.dp", INT8, version));
         assertEquals(404, r.metric("response.code"), r.metrics().toString());
 
-        byte[] other = TestDp.dp(INT8, version + "x", TestDp.withVersion(int8Bundle, version + "x"), Map.of("Vigie-Kind", "model"));
+        byte[] other = TestDp.dp(INT8, version + "x", TestDp.withVersion(int8Bundle, version + "x"),
+                Map.of("Vigie-Kind", "model"));
         served.put("/other.dp", other);
         req = download("/other.dp", INT8, version + "x");
         req.put("dp.download.hash", "SHA256:" + "0".repeat(64));
@@ -220,7 +214,7 @@ class DeployV2Test {
     @Order(4)
     void modelTheDetectorRefusesIsRolledBackAndTheInstallReportedFailed() throws Exception {
         String bad = version + "nolabel";
-        served.put("/bad.dp", RollbackTest.refusedModelDp(int8Bundle, bad));
+        served.put("/bad.dp", RollbackIT.refusedModelDp(int8Bundle, bad));
         cloud.clear();
         KuraCloud.Msg r = cloud.request(APP, "EXEC", "download", download("/bad.dp", INT8, bad));
         assertEquals(200, r.metric("response.code"));

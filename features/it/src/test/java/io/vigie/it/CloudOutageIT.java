@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.kura.message.KuraPayload;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -30,7 +30,7 @@ import io.vigie.testkit.Mosquitto;
  * back. Every metrics message the gateway processes produced must reach the cloud side (at-least-once: a duplicate is
  * allowed and counted), in production order.
  */
-class CloudOutageTest {
+class CloudOutageIT {
     static final String ACCOUNT = "acct";
     static final String CLIENT = "vigie-outage";
     static final String METRICS = ACCOUNT + "/" + CLIENT + "/VIGIE/metrics";
@@ -62,7 +62,7 @@ class CloudOutageTest {
                 arrivals.add(new Arrival(p.getTimestamp().getTime(), (Long) p.getMetric("uptime.s")));
             });
 
-            gw.writeConfig("io.vigie.detector", GatewayTest.detectorConfig("INT8", Gateway.vtest().toAbsolutePath()
+            gw.writeConfig("io.vigie.detector", GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath()
                     .toString(), "floor:0,0.25;1,0.25;1,1;0,1"));
             gw.writeCloudConfig(broker.uri(), CLIENT, ACCOUNT, dir.resolve("store"));
             Map<String, Object> t = new LinkedHashMap<>();
@@ -72,7 +72,7 @@ class CloudOutageTest {
             gw.writeConfig("io.vigie.telemetry", t);
             gw.start();
 
-            await("metrics flowing", () -> arrivals.size() >= 3, 90_000, gw);
+            gw.await("metrics flowing", Duration.ofSeconds(90), () -> arrivals.size() >= 3);
             long brokerDown = System.currentTimeMillis();
             broker.stop();
             // Two restarts during the outage: a crash (SIGKILL: no shutdown, the store is not closed) a third of the
@@ -87,7 +87,7 @@ class CloudOutageTest {
                     gw.close();
                 }
                 gw.start();
-                gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
+                gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
                 downtimes.add(new long[] { down, System.currentTimeMillis() });
             }
             Thread.sleep(Math.max(0, brokerDown + OUTAGE_MS - System.currentTimeMillis()));
@@ -95,8 +95,8 @@ class CloudOutageTest {
             broker.start();
             // FIFO within a priority: once a message produced after the broker's return arrives, everything stored
             // before it has arrived. The gateway's reconnect back-off may add up to a minute.
-            await("a metrics message produced after the broker's return",
-                    () -> arrivals.stream().anyMatch(a -> a.timestamp() > brokerUp + 2_000), 150_000, gw);
+            gw.await("a metrics message produced after the broker's return", Duration.ofSeconds(150),
+                    () -> arrivals.stream().anyMatch(a -> a.timestamp() > brokerUp + 2_000));
             cloud.disconnect();
             cloud.close();
 
@@ -159,14 +159,5 @@ class CloudOutageTest {
         }
         assertTrue(prev >= 0, "no metrics message between " + from + " and " + to);
         return prev;
-    }
-
-    static void await(String what, BooleanSupplier c, long timeoutMs, Gateway gw) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < deadline) {
-            if (c.getAsBoolean()) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what + "\n---- gateway log tail ----\n" + gw.tail());
     }
 }

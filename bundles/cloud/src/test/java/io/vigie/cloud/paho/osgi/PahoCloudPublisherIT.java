@@ -1,16 +1,16 @@
 package io.vigie.cloud.paho.osgi;
 
-import static java.time.Duration.ofSeconds;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.reflect.Proxy;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
@@ -24,10 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 
 import io.vigie.cloud.paho.KuraPayloadCodec;
-import io.vigie.testkit.Mosquitto;
 
 /** The component as DS would build it (config and context as proxies), against a real mosquitto. */
-class PahoCloudPublisherTest {
+class PahoCloudPublisherIT {
 
     @TempDir
     Path dir;
@@ -59,6 +58,12 @@ class PahoCloudPublisherTest {
                 });
     }
 
+    /** The component as DS activates it: account "acct", client id "gw", the store under dir's vigie.data. */
+    private PahoCloudPublisher component(String brokerUri) throws Exception {
+        return new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", brokerUri, "account_name", "acct",
+                "client_id", "gw")));
+    }
+
     @Test
     void defaultsMapAndStoreGoesUnderVigieData() {
         io.vigie.cloud.paho.CloudSettings s = PahoCloudPublisher.toSettings(config(Map.of()),
@@ -80,12 +85,28 @@ class PahoCloudPublisherTest {
 
     @Test
     void publishThroughTheKuraApiAndGetConfirmations() throws Exception {
-        Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")));
-        broker.start(); // fails with the install hint when mosquitto is missing
+        assertTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")),
+                "mosquitto is not installed (scripts/install-deps.sh installs it)");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("m.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+        Process broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log").toFile()).start();
         PahoCloudPublisher pub = null;
-        MqttClient sub = new MqttClient(broker.uri(), "sub", new MemoryPersistence());
+        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
         try {
-            sub.connect();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sub.isConnected()) {
+                try {
+                    sub.connect();
+                } catch (Exception notYet) {
+                    assertTrue(System.nanoTime() < deadline, "mosquitto did not come up");
+                    Thread.sleep(100);
+                }
+            }
             List<String> topics = Collections.synchronizedList(new ArrayList<>());
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<Object> counts = Collections.synchronizedList(new ArrayList<>());
@@ -94,8 +115,7 @@ class PahoCloudPublisherTest {
                 counts.add(codec.decode(m.getPayload()).getMetric("persons"));
             });
 
-            pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
-                    "account_name", "acct", "client_id", "gw")));
+            pub = component("tcp://127.0.0.1:" + port);
             List<String> confirmed = Collections.synchronizedList(new ArrayList<>());
             CloudDeliveryListener l = confirmed::add;
             pub.registerCloudDeliveryListener(l);
@@ -119,8 +139,11 @@ class PahoCloudPublisherTest {
             KuraException tooBig = assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(huge)));
             assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, tooBig.getCode());
 
-            await("two confirmations and deliveries").atMost(ofSeconds(15)).untilAsserted(() -> assertTrue(
-                    confirmed.size() >= 2 && topics.size() >= 2, "confirmations " + confirmed + ", topics " + topics));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (confirmed.size() < 2 || topics.size() < 2) {
+                assertTrue(System.nanoTime() < deadline, "confirmations " + confirmed + ", topics " + topics);
+                Thread.sleep(20);
+            }
             assertEquals(List.of(id1, id2), confirmed);
             assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
             assertEquals(List.of(2, 2), counts);
@@ -133,13 +156,14 @@ class PahoCloudPublisherTest {
                 sub.disconnect(1000);
             }
             sub.close(true);
-            broker.close();
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void componentIsTheRequestRegistryAndNotificationPublisherService() throws Exception {
-        try (Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
             broker.start();
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<String> seen = Collections.synchronizedList(new ArrayList<>());
@@ -162,8 +186,7 @@ class PahoCloudPublisherTest {
                 public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
                 }
             });
-            PahoCloudPublisher pub = new PahoCloudPublisher(context(dir), config(Map.of("broker_uri", broker.uri(),
-                    "account_name", "acct", "client_id", "gw")));
+            PahoCloudPublisher pub = component(broker.uri());
             try {
                 // As a handler bundle does when its RequestHandlerRegistry reference binds (here: possibly before
                 // the connection is up).
@@ -175,23 +198,96 @@ class PahoCloudPublisherTest {
                     }
                 });
                 PahoCloudNotificationPublisher notifier = new PahoCloudNotificationPublisher(pub);
-                await("BIRTH").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
-                        seen.contains("$EDC/acct/gw/MQTT/BIRTH"), "no BIRTH: " + seen));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!seen.contains("$EDC/acct/gw/MQTT/BIRTH")) {
+                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen);
+                    Thread.sleep(20);
+                }
                 KuraPayload req = new KuraPayload();
                 req.addMetric("request.id", "q1");
                 req.addMetric("requester.client.id", "cloud");
                 cloud.publish("$EDC/acct/gw/CMD-V1/EXEC/snapshot", codec.encode(req), 1, false);
                 notifier.publish(new KuraMessage(new KuraPayload(),
                         Map.of("appId", "CMD-V1", "messageType", "progress", "requestorClientId", "cloud")));
-                await("reply and notification").atMost(ofSeconds(10)).untilAsserted(() -> assertTrue(
-                        seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
-                                && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"), "seen " + seen));
+                while (!(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
+                        && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"))) {
+                    assertTrue(System.nanoTime() < deadline, "seen " + seen);
+                    Thread.sleep(20);
+                }
                 assertEquals(200, codes.get(seen.indexOf("$EDC/acct/cloud/CMD-V1/REPLY/q1")));
                 assertEquals(1L, pub.requestCounters().get("ok"));
                 KuraException e = assertThrows(KuraException.class,
                         () -> notifier.publish(new KuraMessage(new KuraPayload(), Map.of("appId", "CMD-V1"))));
                 assertTrue(e.getMessage().contains("messageType"), e.getMessage());
                 pub.unregister("CMD-V1");
+            } finally {
+                pub.deactivate();
+                cloud.disconnect(1000);
+                cloud.close(true);
+            }
+        }
+    }
+
+    /**
+     * Issue 10: with the store file's header overwritten (8 kB of garbage) the component used to fail to activate: no
+     * BIRTH, no telemetry, no requests. Now the damaged file is moved aside and everything works, and says so.
+     */
+    @Test
+    void damagedStoreFileDoesNotKeepTheGatewayUnreachable() throws Exception {
+        Path storeDir = dir.resolve("cloud/store");
+        try (io.vigie.cloud.paho.MessageStore old = new io.vigie.cloud.paho.MessageStore(storeDir, 100, 0,
+                System::currentTimeMillis)) {
+            old.store("acct/gw/VIGIE/events", new byte[100], 1, false, 5);
+        }
+        byte[] garbage = new byte[8192];
+        new java.util.Random(10).nextBytes(garbage);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+                storeDir.resolve(io.vigie.cloud.paho.MessageStore.FILE_NAME).toFile(), "rw")) {
+            f.write(garbage);
+        }
+        try (io.vigie.testkit.Mosquitto broker = new io.vigie.testkit.Mosquitto(Files.createDirectories(dir.resolve("b")))) {
+            broker.start();
+            KuraPayloadCodec codec = new KuraPayloadCodec();
+            Map<String, KuraPayload> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            MqttClient cloud = new MqttClient(broker.uri(), "cloud", new MemoryPersistence());
+            cloud.connect();
+            for (String filter : List.of("$EDC/acct/cloud/#", "$EDC/acct/gw/MQTT/BIRTH", "acct/gw/#")) {
+                cloud.subscribe(filter, 1, (t, m) -> seen.put(t, codec.decode(m.getPayload())));
+            }
+            PahoCloudPublisher pub = component(broker.uri());
+            try {
+                pub.registerRequestHandler("DEPLOY-V2", new org.eclipse.kura.cloudconnection.request.RequestHandler() {
+                    @Override
+                    public KuraMessage doGet(org.eclipse.kura.cloudconnection.request.RequestHandlerContext c,
+                            KuraMessage req) {
+                        return new KuraMessage(new KuraPayload());
+                    }
+                });
+                KuraPayload metrics = new KuraPayload();
+                metrics.addMetric("fps", 10.0);
+                pub.publish(new KuraMessage(metrics, Map.of("topic", "metrics")));
+                KuraPayload req = new KuraPayload();
+                req.addMetric("request.id", "r1");
+                req.addMetric("requester.client.id", "cloud");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!seen.containsKey("$EDC/acct/gw/MQTT/BIRTH")) {
+                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen.keySet());
+                    Thread.sleep(20);
+                }
+                cloud.publish("$EDC/acct/gw/DEPLOY-V2/GET/packages", codec.encode(req), 1, false);
+                while (!seen.containsKey("acct/gw/VIGIE/metrics") || !seen.containsKey("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1")) {
+                    assertTrue(System.nanoTime() < deadline, "seen " + seen.keySet());
+                    Thread.sleep(20);
+                }
+                assertEquals(10.0, seen.get("acct/gw/VIGIE/metrics").getMetric("fps"));
+                assertEquals(200, seen.get("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1").getMetric("response.code"));
+                String notice = (String) seen.get("$EDC/acct/gw/MQTT/BIRTH").getMetric("store_notice");
+                assertTrue(notice != null && notice.contains("damaged"), "BIRTH tells the cloud: " + notice);
+                Map<String, Object> status = pub.storeStatus();
+                assertEquals(1L, status.get("damagedMovedAside"));
+                assertEquals("file", status.get("mode"));
+                assertTrue(Files.size(storeDir.resolve((String) status.get("lastMovedAside"))) > 8192,
+                        "the damaged file is kept for inspection");
             } finally {
                 pub.deactivate();
                 cloud.disconnect(1000);

@@ -18,8 +18,8 @@ import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.Test;
 
-/** The DPs this module built (process-classes, before the tests): layout and headers as Kura reads them. */
-class BuiltDpsTest {
+/** The DPs this module built (prepare-package, from the packaged bundles): layout and headers as Kura reads them. */
+class BuiltDpsIT {
     private static final Path DIR = Path.of(System.getProperty("vigie.dp.dir", "target"));
     private static final String ARCH = System.getProperty("vigie.arch", "linux-x86_64");
 

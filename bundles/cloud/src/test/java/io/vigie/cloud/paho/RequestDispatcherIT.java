@@ -35,7 +35,7 @@ import io.vigie.testkit.Mosquitto;
  * Kura request/response against a real Mosquitto, with a plain Paho client playing the cloud (client id "cloud"):
  * requests on $EDC/acct/gw/APP/METHOD/..., replies on $EDC/acct/cloud/APP/REPLY/{request.id}.
  */
-class RequestDispatcherTest {
+class RequestDispatcherIT {
 
     @TempDir
     static Path brokerDir;

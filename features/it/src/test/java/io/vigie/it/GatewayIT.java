@@ -3,19 +3,23 @@ package io.vigie.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.imageio.ImageIO;
 
@@ -30,7 +34,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 /**
  * End to end on the real exported gateway (Felix, SCR, ConfigAdmin via fileinstall, Jetty, the
@@ -39,7 +42,7 @@ import com.google.gson.JsonParser;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GatewayTest {
+class GatewayIT {
     static final String DETECTOR = "io.vigie.detector";
     static final String FLOOR = "floor:0,0.25;1,0.25;1,1;0,1";
     Gateway gw;
@@ -96,36 +99,31 @@ class GatewayTest {
         gw.awaitJson("/vigie/api/status", s -> running(s, "INT8"), 90_000);
         gw.awaitJson("/vigie/api/detections", d -> d.has("detections") && d.getAsJsonArray("detections").size() > 0, 30_000);
         System.out.printf("startup to first detection: %d ms%n", System.currentTimeMillis() - t0);
-        int samples = 0, withPerson = 0;
-        long lastSeq = -1;
-        for (int i = 0; i < 25; i++) {
+        List<JsonObject> frames = new ArrayList<>(); // the distinct frames seen, one look per poll
+        gw.await("15 distinct frames", Duration.ofSeconds(30), () -> {
             JsonObject d = gw.json("/vigie/api/detections");
-            long seq = d.get("seq").getAsLong();
-            if (seq != lastSeq) {
-                samples++;
-                lastSeq = seq;
-                JsonObject model = d.getAsJsonObject("model");
-                assertEquals("INT8", model.get("precision").getAsString());
-                assertTrue(model.get("sha256").getAsString().matches("[0-9a-f]{64}"), model.toString());
-                assertFalse(model.get("name").getAsString().isBlank());
-                assertEquals(768, d.get("width").getAsInt());
-                JsonArray dets = d.getAsJsonArray("detections");
-                boolean person = false;
-                for (JsonElement e : dets) {
-                    JsonObject o = e.getAsJsonObject();
-                    assertEquals("person", o.get("label").getAsString(), "classes filter = person");
-                    assertTrue(o.get("score").getAsFloat() >= 0.5f);
-                    person = true;
-                }
-                if (person) withPerson++;
-                JsonObject t = d.getAsJsonObject("timings");
-                assertTrue(t.get("inferenceMs").getAsDouble() > 0);
+            if (frames.isEmpty() || frames.get(frames.size() - 1).get("seq").getAsLong() != d.get("seq").getAsLong())
+                frames.add(d);
+            return frames.size();
+        }, n -> n >= 15);
+        int withPerson = 0;
+        for (JsonObject d : frames) {
+            JsonObject model = d.getAsJsonObject("model");
+            assertEquals("INT8", model.get("precision").getAsString());
+            assertTrue(model.get("sha256").getAsString().matches("[0-9a-f]{64}"), model.toString());
+            assertFalse(model.get("name").getAsString().isBlank());
+            assertEquals(768, d.get("width").getAsInt());
+            JsonArray dets = d.getAsJsonArray("detections");
+            for (JsonElement e : dets) {
+                JsonObject o = e.getAsJsonObject();
+                assertEquals("person", o.get("label").getAsString(), "classes filter = person");
+                assertTrue(o.get("score").getAsFloat() >= 0.5f);
             }
-            Thread.sleep(200);
+            if (dets.size() > 0) withPerson++;
+            assertTrue(d.getAsJsonObject("timings").get("inferenceMs").getAsDouble() > 0);
         }
-        assertTrue(samples >= 10, "frames advance: " + samples);
         // people walk through vtest.avi during the whole clip
-        assertTrue(withPerson >= samples * 0.8, withPerson + " of " + samples + " frames had people");
+        assertTrue(withPerson >= frames.size() * 0.8, withPerson + " of " + frames.size() + " frames had people");
     }
 
     @Test
@@ -183,24 +181,11 @@ class GatewayTest {
         HttpResponse<InputStream> r = gw.stream("/vigie/events");
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        AtomicReference<JsonObject> detection = new AtomicReference<>();
-        try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            String event = null;
-            long end = System.currentTimeMillis() + 20_000;
-            String line;
-            while (System.currentTimeMillis() < end && (line = br.readLine()) != null) {
-                if (line.startsWith("event:")) event = line.substring(6).trim();
-                else if (line.startsWith("data:") && "detection".equals(event)) {
-                    JsonObject o = JsonParser.parseString(line.substring(5).trim()).getAsJsonObject();
-                    if (o.getAsJsonArray("detections").size() > 0) {
-                        detection.set(o);
-                        break;
-                    }
-                }
-            }
+        JsonObject d;
+        try (SseEvents sse = new SseEvents(r.body())) {
+            d = sse.await("an SSE detection event with people", Duration.ofSeconds(20), e -> "detection".equals(e.type())
+                    && e.json().getAsJsonArray("detections").size() > 0).json();
         }
-        JsonObject d = detection.get();
-        assertNotNull(d, "an SSE detection event with people");
         assertTrue(d.getAsJsonObject("model").get("sha256").getAsString().matches("[0-9a-f]{64}"));
         // the floor zone covers where people walk: dwell 500 ms -> intrusions counted
         gw.awaitJson("/vigie/api/metrics", m -> m.getAsJsonObject("intrusions").size() > 0, 20_000);
@@ -275,36 +260,34 @@ class GatewayTest {
         before.put("source.max.fps", "2");
         gw.writeConfig(DETECTOR, before); // same source as the switch below
         gw.awaitJson("/vigie/api/status", o -> running(o, "INT8"), 30_000);
-        Thread.sleep(2500); // fileinstall poll + web component modified
-        java.util.List<long[]> frames = new java.util.ArrayList<>(); // seq, timestamp, fp32?
-        HttpResponse<InputStream> r = gw.stream("/vigie/events");
-        boolean switched = false;
-        int afterSwitch = 0;
+        List<long[]> frames = new ArrayList<>(); // seq, timestamp, fp32?
+        int[] afterSwitch = { 0 };
         double[] swapMs = { Double.NaN }; // from the SSE "model" event of the FP32 swap
-        try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            String event = null, line;
-            long end = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < end && (line = br.readLine()) != null) {
-                if (line.startsWith("event:")) event = line.substring(6).trim();
-                else if (line.startsWith("data:") && "detection".equals(event)) {
-                    JsonObject o = JsonParser.parseString(line.substring(5).trim()).getAsJsonObject();
-                    boolean fp32 = "FP32".equals(o.getAsJsonObject("model").get("precision").getAsString());
-                    frames.add(new long[] { o.get("seq").getAsLong(), o.get("timestamp").getAsLong(), fp32 ? 1 : 0 });
-                    if (frames.size() == 10 && !switched) {
-                        switched = true;
-                        Map<String, Object> after = detectorConfig("FP32", video.toString(), FLOOR);
-                        after.put("source.max.fps", "2");
-                        gw.writeConfig(DETECTOR, after);
-                    }
-                    if (fp32 && ++afterSwitch >= 15) break;
-                } else if (line.startsWith("data:") && "model".equals(event)) {
-                    JsonObject o = JsonParser.parseString(line.substring(5).trim()).getAsJsonObject();
-                    if ("FP32".equals(o.getAsJsonObject("model").get("precision").getAsString()) && !o.get("swapMs").isJsonNull())
-                        swapMs[0] = o.get("swapMs").getAsDouble();
+        try (SseEvents sse = new SseEvents(gw.stream("/vigie/events").body())) {
+            // fileinstall has delivered the 2 fps cap once two gaps in a row are >= 400 ms (vtest is 10 fps)
+            long[] last = { -1, 0 }; // timestamp, frames in a row at the cap
+            sse.await("the 2 fps cap in force", Duration.ofSeconds(30), e -> {
+                if (!"detection".equals(e.type())) return false;
+                long ts = e.json().get("timestamp").getAsLong();
+                last[1] = last[0] >= 0 && ts - last[0] >= 400 ? last[1] + 1 : 0;
+                last[0] = ts;
+                return last[1] >= 2;
+            });
+            // every frame from here on is recorded; the switch to FP32 is asked for after the 10th
+            sse.await("15 FP32 frames after the switch", Duration.ofSeconds(60), e -> {
+                if (!"detection".equals(e.type()) && !"model".equals(e.type())) return false;
+                JsonObject o = e.json();
+                boolean fp32 = "FP32".equals(o.getAsJsonObject("model").get("precision").getAsString());
+                if ("model".equals(e.type())) {
+                    if (fp32 && !o.get("swapMs").isJsonNull()) swapMs[0] = o.get("swapMs").getAsDouble();
+                    return false;
                 }
-            }
+                frames.add(new long[] { o.get("seq").getAsLong(), o.get("timestamp").getAsLong(), fp32 ? 1 : 0 });
+                if (frames.size() == 10) switchTo("FP32");
+                return fp32 && ++afterSwitch[0] >= 15;
+            });
         }
-        assertTrue(afterSwitch >= 15, "FP32 frames seen after the switch: " + afterSwitch + " of " + frames.size());
+        assertTrue(afterSwitch[0] >= 15, "FP32 frames seen after the switch: " + afterSwitch[0] + " of " + frames.size());
         long[] gaps = new long[frames.size() - 1];
         int missing = 0;
         for (int i = 1; i < frames.size(); i++) {
@@ -312,7 +295,7 @@ class GatewayTest {
             gaps[i - 1] = frames.get(i)[1] - frames.get(i - 1)[1];
         }
         long[] sorted = gaps.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         long median = sorted[sorted.length / 2], max = sorted[sorted.length - 1];
         System.out.printf("swap continuity: %d frames, %d missing, inter-frame gap median %d ms, max %d ms%n",
                 frames.size(), missing, median, max);
@@ -324,6 +307,17 @@ class GatewayTest {
         assertFalse(metrics.get("lastSwapMs").isJsonNull());
         assertEquals(0, missing, "no frame lost around the swap");
         assertTrue(max <= 2 * median, "max gap " + max + " ms <= 2 x median " + median + " ms");
+    }
+
+    /** The switch of liveModelSwitchKeepsEveryFrame: same source at 2 fps, another precision. */
+    private void switchTo(String precision) {
+        Map<String, Object> after = detectorConfig(precision, video.toString(), FLOOR);
+        after.put("source.max.fps", "2");
+        try {
+            gw.writeConfig(DETECTOR, after);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // called from an event predicate
+        }
     }
 
     @Test
@@ -344,12 +338,12 @@ class GatewayTest {
             assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="), path);
         }
         assertEquals(200, gw.anonymousGet("/vigie/metrics").statusCode(), "Prometheus text stays scrapeable");
-        java.net.http.HttpResponse<String> post = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/api/packages"))
-                .header("Content-Type", "application/octet-stream").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] { 1 }))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = gw.http.send(HttpRequest.newBuilder(gw.uri("/vigie/api/packages"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] { 1 })).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, post.statusCode(), "no anonymous install");
-        java.net.http.HttpResponse<String> wrong = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/vigie/api/status"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((Gateway.USER + ":nope").getBytes()))
+        HttpResponse<String> wrong = gw.http.send(HttpRequest.newBuilder(gw.uri("/vigie/api/status")).header("Authorization",
+                "Basic " + Base64.getEncoder().encodeToString((Gateway.USER + ":nope").getBytes(StandardCharsets.UTF_8)))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrong.statusCode(), "wrong password");
         assertEquals(200, gw.get("/vigie/api/status").statusCode(), "the configured user gets in");

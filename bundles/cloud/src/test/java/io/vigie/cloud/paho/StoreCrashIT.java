@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link MessageStore#store} returned; the test SIGKILLs it mid-stream and checks that every acknowledged id is in the
  * reopened store.
  */
-class StoreCrashTest {
+class StoreCrashIT {
 
     /** The child process: stores until killed. */
     public static void main(String[] args) throws Exception {
@@ -37,7 +37,7 @@ class StoreCrashTest {
     void everyAcknowledgedMessageSurvivesSigkill() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreCrashTest.class.getName(), dir.toString())
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreCrashIT.class.getName(), dir.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Set<Long> acked = new HashSet<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -23,7 +23,7 @@ import io.vigie.tools.modelbuilder.MediaPipeModelSource;
  * box encodings + class logits, no post-process op) quantized the same way, its float outputs
  * compared with the original's on COCO128 val images. Needs ../shared and npm (cached once).
  */
-class MediaPipeQuantizationTest {
+class MediaPipeQuantizationIT {
     private static final float MEAN = 127.5f, STD = 127.5f;
 
     @Test

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Against a real Mosquitto: namespace, encoding, BIRTH/DC/LWT, and an outage with a gateway restart in the middle. */
-class MqttForwarderTest {
+class MqttForwarderIT {
 
     @TempDir
     static Path brokerDir;

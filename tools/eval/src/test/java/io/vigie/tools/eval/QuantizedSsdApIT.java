@@ -23,7 +23,7 @@ import io.vigie.tools.quantizer.Int8Quantizer;
  * Coral on COCO128 val. Goal Vigie INT8 ≥ FP32 − 0.01 (measured here: 0.524 vs 0.527); asserted with
  * 0.005 more room, since other CPUs' int8 kernels may round differently. Needs ../shared and npm.
  */
-class QuantizedSsdApTest {
+class QuantizedSsdApIT {
     @Test
     void vigieInt8KeepsFp32PersonAp() throws Exception {
         String s = System.getProperty("vigie.shared");

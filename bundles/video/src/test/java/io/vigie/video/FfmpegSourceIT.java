@@ -35,7 +35,7 @@ import io.vigie.api.video.SourceStatus.State;
  * system property vigie.shared (set by the parent pom) must point at it, with media/vtest.avi
  * (768x576, 10 fps).
  */
-class FfmpegSourceTest {
+class FfmpegSourceIT {
     static Path vtest;
     static Path ffmpeg;
 

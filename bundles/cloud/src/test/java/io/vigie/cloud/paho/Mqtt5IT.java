@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.vigie.testkit.Mosquitto;
 
 /** protocol=mqtt-5 against mosquitto 2 (MQTT 5): data, BIRTH, a request round trip, LWT; the broker logs p5. */
-class Mqtt5Test {
+class Mqtt5IT {
 
     @TempDir
     Path brokerDir;

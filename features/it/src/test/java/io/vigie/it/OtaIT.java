@@ -14,6 +14,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -40,7 +41,7 @@ import com.google.gson.JsonParser;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OtaTest {
+class OtaIT {
     static final String API = "/vigie/api/packages";
     static final String INT8 = "vigie-model-ssd-mobilenet-v2-int8";
     static final String FP32 = "vigie-model-ssd-mobilenet-v2-fp32";
@@ -58,9 +59,9 @@ class OtaTest {
         video = Gateway.vtest().toAbsolutePath();
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         fp32Bundle = Files.readAllBytes(TestDp.modelBundle("fp32"));
-        gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("INT8", video.toString(), FLOOR));
+        gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
         gw.start();
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
+        gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
     }
 
     @AfterAll
@@ -88,10 +89,7 @@ class OtaTest {
 
     /** Frames keep coming on that precision and people are detected on it. */
     void detectionsContinue(String precision) throws Exception {
-        long before = frames();
-        gw.awaitJson("/vigie/api/detections", d -> precision.equals(d.getAsJsonObject("model").get("precision").getAsString())
-                && d.getAsJsonArray("detections").size() > 0, 30_000);
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, precision) && s.get("framesProcessed").getAsLong() > before + 10, 30_000);
+        gw.awaitDetectionsContinue(precision, 30_000);
     }
 
     HttpResponse<String> postRaw(byte[] dp, String query) throws Exception {
@@ -124,9 +122,9 @@ class OtaTest {
         HttpResponse<String> r = gw.post(API, json.getBytes(StandardCharsets.UTF_8), "application/json");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(TestDp.bundleVersion(fp32Bundle), packages().get(FP32));
-        gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("FP32", video.toString(), FLOOR));
+        gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("FP32", video.toString(), FLOOR));
         detectionsContinue("FP32");
-        gw.writeConfig(GatewayTest.DETECTOR, GatewayTest.detectorConfig("INT8", video.toString(), FLOOR));
+        gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
         detectionsContinue("INT8");
     }
 
@@ -176,8 +174,8 @@ class OtaTest {
         nothingChanged(before, postRaw(TestDp.dp("vigie-core", "1.0.0", fp32Bundle, Map.of("Vigie-Arch", "linux-arm64")), ""),
                 422, "wrong arch");
         nothingChanged(before, postRaw(new byte[0], ""), 400, "empty body");
-        nothingChanged(before, gw.post(API, "{\"url\":\"ftp://x/y.dp\"}".getBytes(StandardCharsets.UTF_8), "application/json"), 400,
-                "unsupported URL scheme");
+        nothingChanged(before, gw.post(API, "{\"url\":\"ftp://x/y.dp\"}".getBytes(StandardCharsets.UTF_8), "application/json"),
+                400, "unsupported URL scheme");
         assertEquals(404, gw.delete(API + "/no-such-package").statusCode());
     }
 
@@ -192,12 +190,8 @@ class OtaTest {
         Map<String, String> before = packages();
         // junk is refused either way; once the configuration is live, for want of a signature
         byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
-        long end = System.currentTimeMillis() + 30_000;
-        HttpResponse<String> r;
-        do {
-            Thread.sleep(300);
-            r = postRaw(junk, "");
-        } while (!r.body().contains("not signed") && System.currentTimeMillis() < end);
+        HttpResponse<String> r = gw.await("junk refused for want of a signature", Duration.ofSeconds(30),
+                () -> postRaw(junk, ""), x -> x.body().contains("not signed"));
         nothingChanged(before, r, 422, "not signed");
 
         String v = TestDp.bundleVersion(int8Bundle) + "u3";
@@ -209,9 +203,9 @@ class OtaTest {
         nothingChanged(before, postRaw(dp, ""), 422, "not signed");
         byte[] tampered = dp.clone();
         tampered[tampered.length - 100] ^= 1;
-        nothingChanged(before, postRaw(tampered, "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8)),
-                422, "bad signature");
-        HttpResponse<String> ok = postRaw(dp, "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8));
+        String signature = "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8);
+        nothingChanged(before, postRaw(tampered, signature), 422, "bad signature");
+        HttpResponse<String> ok = postRaw(dp, signature);
         assertEquals(200, ok.statusCode(), ok.body());
         int8UpdateVersion = v;
         assertEquals(v, packages().get(INT8));
@@ -237,7 +231,7 @@ class OtaTest {
         gw.start();
         gw.awaitJson(API, o -> o.getAsJsonArray("packages").size() == 1, 90_000);
         assertEquals(Map.of(INT8, int8UpdateVersion), packages());
-        gw.awaitJson("/vigie/api/status", s -> GatewayTest.running(s, "INT8"), 90_000);
+        gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
         detectionsContinue("INT8");
         assertTrue(Files.isRegularFile(gw.data.resolve("dp/" + INT8 + ".dp")));
         assertFalse(Files.exists(gw.data.resolve("dp/" + FP32 + ".dp")));
