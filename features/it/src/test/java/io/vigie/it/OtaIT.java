@@ -11,12 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.Signature;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,6 +92,11 @@ class OtaIT {
         return gw.post(API + query, dp, "application/octet-stream");
     }
 
+    /** A raw upload with this gateway's signature added to the query. */
+    HttpResponse<String> postSigned(byte[] dp, String query) throws Exception {
+        return postRaw(dp, query + (query.isEmpty() ? "?" : "&") + gw.signatureParam(dp));
+    }
+
     static JsonObject body(HttpResponse<String> r) {
         return JsonParser.parseString(r.body()).getAsJsonObject();
     }
@@ -105,7 +106,7 @@ class OtaIT {
     void installInt8DpAdoptsTheRunningModelAndDetectionsContinue() throws Exception {
         assertEquals(Map.of(), packages());
         byte[] dp = TestDp.dp(INT8, TestDp.bundleVersion(int8Bundle), int8Bundle, Map.of("Vigie-Kind", "model"));
-        HttpResponse<String> r = postRaw(dp, "?sha256=sha256:" + sha256(dp));
+        HttpResponse<String> r = postSigned(dp, "?sha256=sha256:" + sha256(dp));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(sha256(dp), body(r).get("sha256").getAsString());
         assertEquals(Map.of(INT8, TestDp.bundleVersion(int8Bundle)), packages());
@@ -118,7 +119,8 @@ class OtaIT {
     void installFp32DpFromUrlAndSwitchByConfig() throws Exception {
         Path file = gw.dir.resolve(FP32 + ".dp");
         Files.write(file, TestDp.dp(FP32, TestDp.bundleVersion(fp32Bundle), fp32Bundle, Map.of("Vigie-Kind", "model")));
-        String json = "{\"url\":\"" + file.toUri() + "\",\"sha256\":\"" + sha256(Files.readAllBytes(file)) + "\"}";
+        String json = "{\"url\":\"" + file.toUri() + "\",\"sha256\":\"" + sha256(Files.readAllBytes(file))
+                + "\",\"signature\":\"" + gw.signature(Files.readAllBytes(file)) + "\"}";
         HttpResponse<String> r = gw.post(API, json.getBytes(StandardCharsets.UTF_8), "application/json");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(TestDp.bundleVersion(fp32Bundle), packages().get(FP32));
@@ -139,6 +141,8 @@ class OtaIT {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"sha256\"\r\n\r\nsha256:" + sha256(dp) + "\r\n")
                 .getBytes(StandardCharsets.UTF_8));
+        b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\n" + gw.signature(dp)
+                + "\r\n").getBytes(StandardCharsets.UTF_8));
         b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + INT8
                 + ".dp\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         b.write(dp);
@@ -165,15 +169,16 @@ class OtaIT {
     void badPackagesAreRefusedAndChangeNothing() throws Exception {
         Map<String, String> before = packages();
         byte[] good = TestDp.dp(INT8, "9.9.9", int8Bundle, Map.of());
-        nothingChanged(before, postRaw("this is not a zip".getBytes(StandardCharsets.UTF_8), ""), 422, "not a zip");
-        nothingChanged(before, postRaw(Arrays.copyOf(good, good.length / 2), ""), 422, "");
-        nothingChanged(before, postRaw(good, "?sha256=sha256:" + "0".repeat(64)), 422, "mismatch");
-        nothingChanged(before, postRaw(good, "?sha256=sha256:xyz"), 400, "hex");
-        nothingChanged(before, postRaw(TestDp.dp("another-package", "1.0.0", int8Bundle, Map.of()), ""), 409,
+        // signed, so each is refused for what it is, not for want of a signature
+        nothingChanged(before, postSigned("this is not a zip".getBytes(StandardCharsets.UTF_8), ""), 422, "not a zip");
+        nothingChanged(before, postSigned(Arrays.copyOf(good, good.length / 2), ""), 422, "");
+        nothingChanged(before, postSigned(good, "?sha256=sha256:" + "0".repeat(64)), 422, "mismatch");
+        nothingChanged(before, postSigned(good, "?sha256=sha256:xyz"), 400, "hex");
+        nothingChanged(before, postSigned(TestDp.dp("another-package", "1.0.0", int8Bundle, Map.of()), ""), 409,
                 "already belongs to deployment package " + INT8);
-        nothingChanged(before, postRaw(TestDp.dp("vigie-core", "1.0.0", fp32Bundle, Map.of("Vigie-Arch", "linux-arm64")), ""),
+        nothingChanged(before, postSigned(TestDp.dp("vigie-core", "1.0.0", fp32Bundle, Map.of("Vigie-Arch", "linux-arm64")), ""),
                 422, "wrong arch");
-        nothingChanged(before, postRaw(new byte[0], ""), 400, "empty body");
+        nothingChanged(before, postSigned(new byte[0], ""), 400, "empty body");
         nothingChanged(before, gw.post(API, "{\"url\":\"ftp://x/y.dp\"}".getBytes(StandardCharsets.UTF_8), "application/json"),
                 400, "unsupported URL scheme");
         assertEquals(404, gw.delete(API + "/no-such-package").statusCode());
@@ -181,36 +186,39 @@ class OtaIT {
 
     @Test
     @Order(5)
-    void signatureRequiredRefusesUnsignedAndTamperedPackages() throws Exception {
-        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("signature.required", "true");
-        cfg.put("public.key", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
-        gw.writeConfig("io.vigie.ota", cfg);
+    void signaturesAreRequiredByDefaultKeysRotateAndTurningThemOffIsVisible() throws Exception {
+        JsonObject list = gw.json(API);
+        assertTrue(list.get("signatureRequired").getAsBoolean(), list.toString());
+        assertEquals(1, list.get("signatureKeys").getAsInt(), list.toString());
         Map<String, String> before = packages();
-        // junk is refused either way; once the configuration is live, for want of a signature
-        byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = gw.await("junk refused for want of a signature", Duration.ofSeconds(30),
-                () -> postRaw(junk, ""), x -> x.body().contains("not signed"));
-        nothingChanged(before, r, 422, "not signed");
-
         String v = TestDp.bundleVersion(int8Bundle) + "u3";
         byte[] dp = TestDp.dp(INT8, v, TestDp.withVersion(int8Bundle, v), Map.of("Vigie-Kind", "model"));
-        Signature s = Signature.getInstance("Ed25519");
-        s.initSign(kp.getPrivate());
-        s.update(dp);
-        byte[] sig = s.sign();
+        // the default configuration (signature.required not set): unsigned, tampered, or signed with another key
         nothingChanged(before, postRaw(dp, ""), 422, "not signed");
         byte[] tampered = dp.clone();
         tampered[tampered.length - 100] ^= 1;
-        String signature = "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8);
-        nothingChanged(before, postRaw(tampered, signature), 422, "bad signature");
-        HttpResponse<String> ok = postRaw(dp, signature);
+        nothingChanged(before, postRaw(tampered, "?" + gw.signatureParam(dp)), 422, "bad signature");
+        KeyPair next = Gateway.ed25519();
+        String nextSig = "?signature=" + URLEncoder.encode(Gateway.signature(next, dp), StandardCharsets.US_ASCII);
+        nothingChanged(before, postRaw(dp, nextSig), 422, "bad signature");
+
+        // rotation: the new key beside the old one, no flag day; a package signed with the new key installs
+        gw.writeConfig(Gateway.OTA, Map.of("public.key", new String[] { Gateway.publicKey(gw.signing),
+            Gateway.publicKey(next) }));
+        gw.awaitJson(API, o -> o.get("signatureKeys").getAsInt() == 2, 30_000);
+        HttpResponse<String> ok = postRaw(dp, nextSig);
         assertEquals(200, ok.statusCode(), ok.body());
         int8UpdateVersion = v;
         assertEquals(v, packages().get(INT8));
         detectionsContinue("INT8");
-        Files.delete(gw.conf.resolve("io.vigie.ota.config")); // back to the defaults (no signature needed)
+
+        // turned off explicitly: the list and the log say so
+        gw.writeConfig(Gateway.OTA, Map.of("signature.required", "false"));
+        gw.awaitJson(API, o -> !o.get("signatureRequired").getAsBoolean(), 30_000);
+        assertTrue(gw.logText().contains("signature.required=false: packages are installed WITHOUT a signature check"),
+                "unsigned mode logged");
+        gw.writeConfig(Gateway.OTA, Map.of()); // back to the default: signed with this gateway's key
+        gw.awaitJson(API, o -> o.get("signatureRequired").getAsBoolean() && o.get("signatureKeys").getAsInt() == 1, 30_000);
     }
 
     @Test
