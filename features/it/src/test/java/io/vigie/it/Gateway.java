@@ -115,10 +115,14 @@ final class Gateway implements AutoCloseable {
         }
     }
 
-    /** A request to the gateway, logged in as {@link #USER}. */
+    /**
+     * A request to the gateway, logged in as {@link #USER}, with the same-origin proof scripts send
+     * ({@code X-Requested-By}: the web bundle's request guard refuses state changes without one).
+     */
     HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
+                .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .header("X-Requested-By", "vigie-it");
     }
 
     /** A GET without credentials. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import com.sun.net.httpserver.HttpServer;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -42,6 +45,7 @@ class OtaIT {
     static final String INT8 = "vigie-model-ssd-mobilenet-v2-int8";
     static final String FP32 = "vigie-model-ssd-mobilenet-v2-fp32";
     static final String FLOOR = "floor:0,0.25;1,0.25;1,1;0,1";
+    static final String ALLOW_LOCAL = "download.allow.local";
     Gateway gw;
     Path video;
     byte[] int8Bundle;
@@ -56,6 +60,7 @@ class OtaIT {
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         fp32Bundle = Files.readAllBytes(TestDp.modelBundle("fp32"));
         gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
+        gw.writeConfig("io.vigie.ota", Map.of(ALLOW_LOCAL, "true")); // this test serves packages from 127.0.0.1
         gw.start();
         gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
     }
@@ -117,11 +122,25 @@ class OtaIT {
     @Test
     @Order(2)
     void installFp32DpFromUrlAndSwitchByConfig() throws Exception {
-        Path file = gw.dir.resolve(FP32 + ".dp");
-        Files.write(file, TestDp.dp(FP32, TestDp.bundleVersion(fp32Bundle), fp32Bundle, Map.of("Vigie-Kind", "model")));
-        String json = "{\"url\":\"" + file.toUri() + "\",\"sha256\":\"" + sha256(Files.readAllBytes(file))
-                + "\",\"signature\":\"" + gw.signature(Files.readAllBytes(file)) + "\"}";
-        HttpResponse<String> r = gw.post(API, json.getBytes(StandardCharsets.UTF_8), "application/json");
+        byte[] dp = TestDp.dp(FP32, TestDp.bundleVersion(fp32Bundle), fp32Bundle, Map.of("Vigie-Kind", "model"));
+        // file: URLs are refused over REST: the package comes from a local HTTP server (download.allow.local)
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/fp32.dp", x -> {
+            x.sendResponseHeaders(200, dp.length);
+            try (var out = x.getResponseBody()) {
+                out.write(dp);
+            }
+        });
+        server.start();
+        HttpResponse<String> r;
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/fp32.dp";
+            String json = "{\"url\":\"" + url + "\",\"sha256\":\"" + sha256(dp) + "\",\"signature\":\""
+                    + gw.signature(dp) + "\"}";
+            r = gw.post(API, json.getBytes(StandardCharsets.UTF_8), "application/json");
+        } finally {
+            server.stop(0);
+        }
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(TestDp.bundleVersion(fp32Bundle), packages().get(FP32));
         gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("FP32", video.toString(), FLOOR));
@@ -203,7 +222,7 @@ class OtaIT {
         nothingChanged(before, postRaw(dp, nextSig), 422, "bad signature");
 
         // rotation: the new key beside the old one, no flag day; a package signed with the new key installs
-        gw.writeConfig(Gateway.OTA, Map.of("public.key", new String[] { Gateway.publicKey(gw.signing),
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true", "public.key", new String[] { Gateway.publicKey(gw.signing),
             Gateway.publicKey(next) }));
         gw.awaitJson(API, o -> o.get("signatureKeys").getAsInt() == 2, 30_000);
         HttpResponse<String> ok = postRaw(dp, nextSig);
@@ -213,11 +232,11 @@ class OtaIT {
         detectionsContinue("INT8");
 
         // turned off explicitly: the list and the log say so
-        gw.writeConfig(Gateway.OTA, Map.of("signature.required", "false"));
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true", "signature.required", "false"));
         gw.awaitJson(API, o -> !o.get("signatureRequired").getAsBoolean(), 30_000);
         assertTrue(gw.logText().contains("signature.required=false: packages are installed WITHOUT a signature check"),
                 "unsigned mode logged");
-        gw.writeConfig(Gateway.OTA, Map.of()); // back to the default: signed with this gateway's key
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true")); // back to the default: signed with this gateway's key
         gw.awaitJson(API, o -> o.get("signatureRequired").getAsBoolean() && o.get("signatureKeys").getAsInt() == 1, 30_000);
     }
 

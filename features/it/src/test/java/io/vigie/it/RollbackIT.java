@@ -73,6 +73,7 @@ class RollbackIT {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("health.window.seconds", "6");
         m.put("health.latency.budget.ms", budgetMs == 0 ? "-1" : Long.toString(budgetMs));
+        m.put("download.allow.local", "true"); // DeployV2IT serves its packages from 127.0.0.1
         return m;
     }
 

@@ -49,10 +49,12 @@ public final class Http {
         }
     }
 
-    /** A request logged in as the bench user. */
+    /** A request logged in as the bench user, with the same-origin proof scripts send (X-Requested-By). */
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString((USER + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String basic = java.util.Base64.getEncoder()
+                .encodeToString((USER + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Basic " + basic)
+                .header("X-Requested-By", "vigie-bench");
     }
 
     public Optional<JsonObject> getJson(String path) throws InterruptedException {
