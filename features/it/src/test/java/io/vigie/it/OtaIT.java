@@ -230,6 +230,12 @@ class OtaIT {
         int8UpdateVersion = v;
         assertEquals(v, packages().get(INT8));
         detectionsContinue("INT8");
+        // judged healthy, so the restart below keeps it (a package still on trial is rolled back at the next start)
+        gw.awaitJson(API, o -> {
+            JsonObject last = o.getAsJsonObject("health").getAsJsonObject("last").getAsJsonObject(INT8);
+            return last != null && v.equals(last.get("version").getAsString())
+                    && "HEALTHY".equals(last.get("state").getAsString());
+        }, 120_000);
 
         // turned off explicitly: the list and the log say so
         gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true", "signature.required", "false"));
