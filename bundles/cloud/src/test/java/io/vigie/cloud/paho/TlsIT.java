@@ -1,8 +1,12 @@
 package io.vigie.cloud.paho;
 
 import io.vigie.testkit.Mosquitto;
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -78,15 +82,19 @@ class TlsIT {
     }
 
     static void awaitListening(int p, Process server, String log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", p)) {
-                break;
-            } catch (Exception notYet) {
-                assertTrue(System.nanoTime() < deadline && server.isAlive(),
-                        "TLS listener " + p + ": " + Files.readString(dir.resolve(log)));
-                Thread.sleep(50);
-            }
+        await("TLS listener " + p).atMost(ofSeconds(10)).pollInterval(ofMillis(50))
+                .failFast("broker exited", () -> !server.isAlive()).untilAsserted(() -> {
+                    if (!accepts(p)) {
+                        fail("TLS listener " + p + ": " + Files.readString(dir.resolve(log)));
+                    }
+                });
+    }
+
+    static boolean accepts(int p) {
+        try (Socket s = new Socket("127.0.0.1", p)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -130,12 +138,9 @@ class TlsIT {
             KuraPayload p = new KuraPayload();
             p.addMetric("n", n);
             f.publish("tls", p, 1, false, 5);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (got.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "no message over TLS (" + s.protocol + ", " + s.brokerUri
-                        + "): " + f.counters() + " " + Files.readString(dir.resolve("mosquitto.log")));
-                Thread.sleep(20);
-            }
+            await("message over TLS").atMost(ofSeconds(15)).pollInterval(ofMillis(20)).untilAsserted(() -> assertFalse(
+                    got.isEmpty(), "no message over TLS (" + s.protocol + ", " + s.brokerUri + "): " + f.counters() + " "
+                            + Files.readString(dir.resolve("mosquitto.log"))));
             assertEquals(List.of(n), got);
         } finally {
             sub.disconnect(1000);
@@ -152,9 +157,8 @@ class TlsIT {
                 MqttForwarder f = new MqttForwarder(settings(store2, false), st, codec)) {
             f.start();
             f.publish("tls", new KuraPayload(), 1, false, 5);
-            long end = System.currentTimeMillis() + 20_000;
-            while (f.counters().get("connectFailures") < 2 && System.currentTimeMillis() < end) Thread.sleep(50);
-            assertTrue(f.counters().get("connectFailures") >= 2, "handshakes refused: " + f.counters());
+            await("refused handshakes").atMost(ofSeconds(20)).pollInterval(ofMillis(50)).untilAsserted(() -> assertTrue(
+                    f.counters().get("connectFailures") >= 2, "handshakes refused: " + f.counters()));
             assertFalse(f.isConnected());
             assertEquals(0, f.counters().get("connects"));
             assertEquals(1, st.size());

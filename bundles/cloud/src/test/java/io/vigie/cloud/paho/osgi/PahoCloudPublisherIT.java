@@ -1,5 +1,8 @@
 package io.vigie.cloud.paho.osgi;
 
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.reflect.Proxy;
@@ -98,15 +101,12 @@ class PahoCloudPublisherIT {
         PahoCloudPublisher pub = null;
         MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "sub", new MemoryPersistence());
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!sub.isConnected()) {
-                try {
-                    sub.connect();
-                } catch (Exception notYet) {
-                    assertTrue(System.nanoTime() < deadline, "mosquitto did not come up");
-                    Thread.sleep(100);
-                }
-            }
+            // Connecting is the probe: refused until mosquitto listens.
+            await("mosquitto did not come up").atMost(ofSeconds(10)).pollInterval(ofMillis(100)).ignoreExceptions()
+                    .until(() -> {
+                        sub.connect();
+                        return true;
+                    });
             List<String> topics = Collections.synchronizedList(new ArrayList<>());
             KuraPayloadCodec codec = new KuraPayloadCodec();
             List<Object> counts = Collections.synchronizedList(new ArrayList<>());
@@ -139,11 +139,8 @@ class PahoCloudPublisherIT {
             KuraException tooBig = assertThrows(KuraException.class, () -> fp.publish(new KuraMessage(huge)));
             assertEquals(KuraErrorCode.INVALID_MESSAGE_EXCEPTION, tooBig.getCode());
 
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (confirmed.size() < 2 || topics.size() < 2) {
-                assertTrue(System.nanoTime() < deadline, "confirmations " + confirmed + ", topics " + topics);
-                Thread.sleep(20);
-            }
+            await("2 confirmed, 2 received").atMost(ofSeconds(15)).pollInterval(ofMillis(20)).untilAsserted(() -> assertTrue(
+                    confirmed.size() >= 2 && topics.size() >= 2, "confirmations " + confirmed + ", topics " + topics));
             assertEquals(List.of(id1, id2), confirmed);
             assertEquals(List.of("acct/gw/VIGIE/alerts/zone1", "acct/gw/VIGIE/events"), topics);
             assertEquals(List.of(2, 2), counts);
@@ -198,22 +195,17 @@ class PahoCloudPublisherIT {
                     }
                 });
                 PahoCloudNotificationPublisher notifier = new PahoCloudNotificationPublisher(pub);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!seen.contains("$EDC/acct/gw/MQTT/BIRTH")) {
-                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen);
-                    Thread.sleep(20);
-                }
+                await("BIRTH").atMost(ofSeconds(10)).pollInterval(ofMillis(20))
+                        .untilAsserted(() -> assertTrue(seen.contains("$EDC/acct/gw/MQTT/BIRTH"), "no BIRTH: " + seen));
                 KuraPayload req = new KuraPayload();
                 req.addMetric("request.id", "q1");
                 req.addMetric("requester.client.id", "cloud");
                 cloud.publish("$EDC/acct/gw/CMD-V1/EXEC/snapshot", codec.encode(req), 1, false);
                 notifier.publish(new KuraMessage(new KuraPayload(),
                         Map.of("appId", "CMD-V1", "messageType", "progress", "requestorClientId", "cloud")));
-                while (!(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
-                        && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"))) {
-                    assertTrue(System.nanoTime() < deadline, "seen " + seen);
-                    Thread.sleep(20);
-                }
+                await("REPLY and NOTIFY").atMost(ofSeconds(10)).pollInterval(ofMillis(20))
+                        .untilAsserted(() -> assertTrue(seen.contains("$EDC/acct/cloud/CMD-V1/REPLY/q1")
+                                && seen.contains("$EDC/acct/cloud/CMD-V1/NOTIFY/gw/progress"), "seen " + seen));
                 assertEquals(200, codes.get(seen.indexOf("$EDC/acct/cloud/CMD-V1/REPLY/q1")));
                 assertEquals(1L, pub.requestCounters().get("ok"));
                 KuraException e = assertThrows(KuraException.class,
@@ -269,16 +261,12 @@ class PahoCloudPublisherIT {
                 KuraPayload req = new KuraPayload();
                 req.addMetric("request.id", "r1");
                 req.addMetric("requester.client.id", "cloud");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!seen.containsKey("$EDC/acct/gw/MQTT/BIRTH")) {
-                    assertTrue(System.nanoTime() < deadline, "no BIRTH: " + seen.keySet());
-                    Thread.sleep(20);
-                }
+                await("BIRTH").atMost(ofSeconds(15)).pollInterval(ofMillis(20)).untilAsserted(
+                        () -> assertTrue(seen.containsKey("$EDC/acct/gw/MQTT/BIRTH"), "no BIRTH: " + seen.keySet()));
                 cloud.publish("$EDC/acct/gw/DEPLOY-V2/GET/packages", codec.encode(req), 1, false);
-                while (!seen.containsKey("acct/gw/VIGIE/metrics") || !seen.containsKey("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1")) {
-                    assertTrue(System.nanoTime() < deadline, "seen " + seen.keySet());
-                    Thread.sleep(20);
-                }
+                await("metrics and DEPLOY-V2 reply").atMost(ofSeconds(15)).pollInterval(ofMillis(20))
+                        .untilAsserted(() -> assertTrue(seen.containsKey("acct/gw/VIGIE/metrics")
+                                && seen.containsKey("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1"), "seen " + seen.keySet()));
                 assertEquals(10.0, seen.get("acct/gw/VIGIE/metrics").getMetric("fps"));
                 assertEquals(200, seen.get("$EDC/acct/cloud/DEPLOY-V2/REPLY/r1").getMetric("response.code"));
                 String notice = (String) seen.get("$EDC/acct/gw/MQTT/BIRTH").getMetric("store_notice");
