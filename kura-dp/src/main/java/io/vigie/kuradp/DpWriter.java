@@ -26,7 +26,11 @@ import java.util.zip.ZipEntry;
  * <p>The DP version is the base version (without -SNAPSHOT) plus the highest bundle qualifier: it
  * changes exactly when one of its bundles was rebuilt (bnd stamps each bundle's qualifier).
  *
- * <p>{@code DpWriter --out F --name N --base-version V [--arch A] [--header K=V]... bundle.jar...}
+ * <p>{@code DpWriter --out F --name N --base-version V [--arch A] [--header K=V]... [--sign-key KEY] bundle.jar...}
+ *
+ * <p>With {@code --sign-key} (a PKCS#8 PEM private key, {@code ./vigie keys}; {@code --sign-key=} empty: none) the
+ * package is signed by the OTA agent's own {@code PackageSigner}: {@code F.sig} beside {@code F}, the detached
+ * signature the gateway checks. Without it a stale {@code F.sig} of an earlier build is removed.
  */
 public final class DpWriter {
     public static final String DP_NAME = "DeploymentPackage-SymbolicName";
@@ -44,8 +48,14 @@ public final class DpWriter {
         String arch = null;
         Map<String, String> headers = new LinkedHashMap<>();
         List<Path> bundles = new ArrayList<>();
+        String signKey = "";
         for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--sign-key=")) {
+                signKey = args[i].substring("--sign-key=".length()).strip();
+                continue;
+            }
             switch (args[i]) {
+                case "--sign-key" -> signKey = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
                 case "--name" -> name = args[++i];
                 case "--base-version" -> base = args[++i];
@@ -61,13 +71,28 @@ public final class DpWriter {
         }
         if (out == null || name == null || base == null || bundles.isEmpty())
             throw new IllegalArgumentException(
-                    "usage: --out F --name N --base-version V [--arch A] [--header K=V] bundle.jar...");
+                    "usage: --out F --name N --base-version V [--arch A] [--header K=V] [--sign-key KEY] bundle.jar...");
         if (arch != null) {
             checkArch(arch, bundles);
             headers.put(VIGIE_ARCH, arch);
         }
         String v = write(out, name, base, headers, bundles);
-        System.out.println("[kura-dp] " + out.getFileName() + " " + name + " " + v + " (" + bundles.size() + " bundles)");
+        String signed = signKey.isEmpty() ? "" : ", signed: " + sign(Path.of(signKey), out).getFileName();
+        if (signKey.isEmpty()) Files.deleteIfExists(out.resolveSibling(out.getFileName() + ".sig"));
+        System.out.println("[kura-dp] " + out.getFileName() + " " + name + " " + v + " (" + bundles.size() + " bundles"
+                + signed + ")");
+    }
+
+    /**
+     * Signs a written package (the OTA agent's signer: one owner of the format); its own method so that writing
+     * without a key never needs the agent's classes on the class path.
+     */
+    static Path sign(Path key, Path dp) throws IOException {
+        try {
+            return io.vigie.ota.core.PackageSigner.signFile(io.vigie.ota.core.PackageSigner.readPrivateKey(key), dp);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("signing " + dp + " with " + key + ": " + e.getMessage(), e);
+        }
     }
 
     /** The osgi.native processor value bnd writes for a Vigie arch name. */

@@ -16,6 +16,10 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vigie.ota.core.OtaException;
+import io.vigie.ota.core.PackageSigner;
+import io.vigie.ota.core.SignatureVerifier;
+
 class DpWriterTest {
     @TempDir
     Path tmp;
@@ -61,5 +65,29 @@ class DpWriterTest {
             // no BSN
         }
         assertThrows(IllegalStateException.class, () -> DpWriter.write(tmp.resolve("y.dp"), "y", "1.0.0", Map.of(), List.of(p)));
+    }
+
+    @Test
+    void aGivenKeySignsWhatTheGatewayVerifiesAndNoKeyLeavesNoStaleSignature() throws Exception {
+        PackageSigner.KeyFiles keys = PackageSigner.generate(tmp.resolve("keys"), false);
+        Path out = tmp.resolve("s.dp");
+        Path sig = tmp.resolve("s.dp.sig");
+        String[] args = { "--out", out.toString(), "--name", "s", "--base-version", "1.0.0",
+            "--sign-key=" + keys.privateKey(), bundle("s", "1.0.0", null).toString() };
+        DpWriter.main(args);
+        byte[] signature = Files.readAllBytes(sig);
+        SignatureVerifier gateway = SignatureVerifier.ofAll(Files.readString(keys.publicKey()));
+        gateway.verify(out, signature);
+
+        byte[] b = Files.readAllBytes(out);
+        b[b.length - 30] ^= 1;
+        Files.write(out, b);
+        OtaException e = assertThrows(OtaException.class, () -> gateway.verify(out, signature));
+        assertTrue(e.getMessage().contains("bad signature"), e.getMessage());
+
+        args[6] = "--sign-key=";
+        DpWriter.main(args);
+        assertTrue(Files.exists(out));
+        assertTrue(Files.notExists(sig), "an unsigned build removes the signature of an earlier one");
     }
 }

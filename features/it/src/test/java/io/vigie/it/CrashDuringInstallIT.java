@@ -144,7 +144,7 @@ class CrashDuringInstallIT {
     void killedWhileThePackageIsUploaded() throws Exception {
         byte[] dp = newer(v1 + "c2");
         HalfThenStall body = new HalfThenStall(dp);
-        CompletableFuture<HttpResponse<String>> r = gw.http.sendAsync(gw.request(API)
+        CompletableFuture<HttpResponse<String>> r = gw.http.sendAsync(gw.request(API + "?" + gw.signatureParam(dp))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
         long end = System.currentTimeMillis() + 30_000;
@@ -163,7 +163,7 @@ class CrashDuringInstallIT {
         byte[] dp = newer(v1 + "c3");
         Path marker = gw.data.resolve("dp/dpa-pending.properties");
         String logBefore = gw.logText();
-        CompletableFuture<HttpResponse<String>> r = gw.http.sendAsync(gw.request(API)
+        CompletableFuture<HttpResponse<String>> r = gw.http.sendAsync(gw.request(API + "?" + gw.signatureParam(dp))
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build(),
                 HttpResponse.BodyHandlers.ofString());
         // the trial marker is written just before DeploymentAdmin gets the package; kill as soon as it shows

@@ -109,6 +109,8 @@ class DeployV2IT {
         m.put("job.id", ++jobs);
         m.put("dp.install.system.update", false);
         m.put("dp.install", true);
+        byte[] body = served.get(path); // signed with the gateway's key when served (required by default)
+        if (body != null) m.put("dp.signature", gw.signature(body));
         return m;
     }
 

@@ -3,6 +3,7 @@ package io.vigie.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,8 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,6 +45,12 @@ final class Gateway implements AutoCloseable {
     static final String USER = "it";
     final String password = "it-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private Process process;
+    static final String OTA = "io.vigie.ota";
+    /**
+     * This gateway's package signing key: the gateway requires signed packages by default, so its OTA configuration
+     * always carries the public key ({@link #writeConfig} adds it) and the tests sign what they install.
+     */
+    final KeyPair signing = ed25519();
     /** How often the waits below ask again. */
     static final Duration POLL = Duration.ofMillis(250);
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -49,6 +62,42 @@ final class Gateway implements AutoCloseable {
         this.log = dir.resolve("gateway.log");
         this.port = freePort();
         writeConfig("io.vigie.web.auth", Map.of("users", new String[] { USER + ":" + pbkdf2(password) }));
+        writeConfig(OTA, Map.of());
+    }
+
+    static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A public key as the one base64 line {@code public.key} takes (what ./vigie keys prints). */
+    static String publicKey(KeyPair kp) {
+        return Base64.getEncoder().encodeToString(kp.getPublic().getEncoded());
+    }
+
+    /** The detached signature of a whole package, base64: what ./vigie sign writes to X.dp.sig. */
+    static String signature(KeyPair kp, byte[] dp) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(kp.getPrivate());
+            s.update(dp);
+            return Base64.getEncoder().encodeToString(s.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This gateway's signature of a package. */
+    String signature(byte[] dp) {
+        return signature(signing, dp);
+    }
+
+    /** {@code signature=<url-encoded base64>}, the REST query parameter carrying this gateway's signature. */
+    String signatureParam(byte[] dp) {
+        return "signature=" + URLEncoder.encode(signature(dp), StandardCharsets.US_ASCII);
     }
 
     /** The stored form ./vigie password writes ({pbkdf2-sha256}ITER:SALT:HASH), computed here with the JRE. */
@@ -71,11 +120,11 @@ final class Gateway implements AutoCloseable {
      * ({@code X-Requested-By}: the web bundle's request guard refuses state changes without one).
      */
     HttpRequest.Builder request(String path) {
-        return browserRequest(path).header("X-Requested-By", "vigie-it");
+        return loggedIn(path).header("X-Requested-By", "vigie-it");
     }
 
-    /** What a browser that cached the login sends: Basic credentials, no script header (hostile tests add the rest). */
-    HttpRequest.Builder browserRequest(String path) {
+    /** A request logged in as {@link #USER} without any same-origin proof (the request guard's own tests add theirs). */
+    HttpRequest.Builder loggedIn(String path) {
         return HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
                 .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
@@ -111,6 +160,11 @@ final class Gateway implements AutoCloseable {
      * arrays): strings quoted, String[] as {@code ["a","b"]}. Written atomically.
      */
     void writeConfig(String pid, Map<String, Object> props) throws IOException {
+        if (pid.equals(OTA) && !props.containsKey("public.key")) { // this gateway's key, unless a test sets its own
+            Map<String, Object> withKey = new LinkedHashMap<>(props);
+            withKey.put("public.key", publicKey(signing));
+            props = withKey;
+        }
         StringBuilder sb = new StringBuilder();
         props.forEach((k, v) -> {
             sb.append(k).append('=');

@@ -155,8 +155,9 @@ final class HostileKit {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A package upload signed with the gateway's key: refusals below are about the package, not its signature. */
     static HttpResponse<String> postDp(Gateway gw, byte[] dp) throws Exception {
-        return post(gw, API, dp, "application/octet-stream");
+        return post(gw, API + "?" + gw.signatureParam(dp), dp, "application/octet-stream");
     }
 
     static String error(HttpResponse<String> r) {

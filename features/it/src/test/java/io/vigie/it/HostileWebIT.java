@@ -60,9 +60,11 @@ class HostileWebIT {
         HostileKit.stop(gw);
     }
 
-    /** The multipart body of the upload form, as a browser builds it. */
-    static byte[] form(String boundary, byte[] dp) throws Exception {
+    /** The multipart body of the upload form, as a browser builds it (with the package's signature part). */
+    static byte[] form(String boundary, byte[] dp, String signature) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\n" + signature + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.dp\"\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         b.write(dp);
@@ -71,7 +73,8 @@ class HostileWebIT {
     }
 
     HttpResponse<String> upload(byte[] body, String type, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder r = gw.browserRequest(API).timeout(Duration.ofSeconds(120)).header("Content-Type", type);
+        // only the headers each case gives: no X-Requested-By from Gateway.request
+        HttpRequest.Builder r = gw.loggedIn(API).timeout(Duration.ofSeconds(120)).header("Content-Type", type);
         headers.forEach(r::header);
         return gw.http.send(r.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -81,7 +84,7 @@ class HostileWebIT {
     void aCrossSiteUploadWithValidCredentialsIsRefusedAndInstallsNothing() throws Exception {
         byte[] dp = HostileKit.dp(INT8, TestDp.bundleVersion(int8Bundle), int8Bundle, List.of());
         String boundary = "----evil" + System.nanoTime();
-        byte[] body = form(boundary, dp);
+        byte[] body = form(boundary, dp, gw.signature(dp));
         String type = "multipart/form-data; boundary=" + boundary;
         // what a page on another site makes the operator's browser send: its Origin, Basic credentials re-sent
         HttpResponse<String> evil = upload(body, type, Map.of("Origin", "https://evil.example"));

@@ -12,12 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.Signature;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +46,6 @@ class OtaIT {
     static final String FP32 = "vigie-model-ssd-mobilenet-v2-fp32";
     static final String FLOOR = "floor:0,0.25;1,0.25;1,1;0,1";
     static final String ALLOW_LOCAL = "download.allow.local";
-    static final String WINDOW = "health.window.seconds";
     Gateway gw;
     Path video;
     byte[] int8Bundle;
@@ -65,8 +60,7 @@ class OtaIT {
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         fp32Bundle = Files.readAllBytes(TestDp.modelBundle("fp32"));
         gw.writeConfig(GatewayIT.DETECTOR, GatewayIT.detectorConfig("INT8", video.toString(), FLOOR));
-        // packages from 127.0.0.1; a short health window, so installs are judged before the restart test
-        gw.writeConfig("io.vigie.ota", Map.of(ALLOW_LOCAL, "true", WINDOW, "6"));
+        gw.writeConfig("io.vigie.ota", Map.of(ALLOW_LOCAL, "true")); // this test serves packages from 127.0.0.1
         gw.start();
         gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
     }
@@ -103,6 +97,11 @@ class OtaIT {
         return gw.post(API + query, dp, "application/octet-stream");
     }
 
+    /** A raw upload with this gateway's signature added to the query. */
+    HttpResponse<String> postSigned(byte[] dp, String query) throws Exception {
+        return postRaw(dp, query + (query.isEmpty() ? "?" : "&") + gw.signatureParam(dp));
+    }
+
     static JsonObject body(HttpResponse<String> r) {
         return JsonParser.parseString(r.body()).getAsJsonObject();
     }
@@ -112,7 +111,7 @@ class OtaIT {
     void installInt8DpAdoptsTheRunningModelAndDetectionsContinue() throws Exception {
         assertEquals(Map.of(), packages());
         byte[] dp = TestDp.dp(INT8, TestDp.bundleVersion(int8Bundle), int8Bundle, Map.of("Vigie-Kind", "model"));
-        HttpResponse<String> r = postRaw(dp, "?sha256=sha256:" + sha256(dp));
+        HttpResponse<String> r = postSigned(dp, "?sha256=sha256:" + sha256(dp));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(sha256(dp), body(r).get("sha256").getAsString());
         assertEquals(Map.of(INT8, TestDp.bundleVersion(int8Bundle)), packages());
@@ -136,7 +135,8 @@ class OtaIT {
         HttpResponse<String> r;
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/fp32.dp";
-            String json = "{\"url\":\"" + url + "\",\"sha256\":\"" + sha256(dp) + "\"}";
+            String json = "{\"url\":\"" + url + "\",\"sha256\":\"" + sha256(dp) + "\",\"signature\":\""
+                    + gw.signature(dp) + "\"}";
             r = gw.post(API, json.getBytes(StandardCharsets.UTF_8), "application/json");
         } finally {
             server.stop(0);
@@ -160,6 +160,8 @@ class OtaIT {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"sha256\"\r\n\r\nsha256:" + sha256(dp) + "\r\n")
                 .getBytes(StandardCharsets.UTF_8));
+        b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\n" + gw.signature(dp)
+                + "\r\n").getBytes(StandardCharsets.UTF_8));
         b.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + INT8
                 + ".dp\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         b.write(dp);
@@ -186,15 +188,16 @@ class OtaIT {
     void badPackagesAreRefusedAndChangeNothing() throws Exception {
         Map<String, String> before = packages();
         byte[] good = TestDp.dp(INT8, "9.9.9", int8Bundle, Map.of());
-        nothingChanged(before, postRaw("this is not a zip".getBytes(StandardCharsets.UTF_8), ""), 422, "not a zip");
-        nothingChanged(before, postRaw(Arrays.copyOf(good, good.length / 2), ""), 422, "");
-        nothingChanged(before, postRaw(good, "?sha256=sha256:" + "0".repeat(64)), 422, "mismatch");
-        nothingChanged(before, postRaw(good, "?sha256=sha256:xyz"), 400, "hex");
-        nothingChanged(before, postRaw(TestDp.dp("another-package", "1.0.0", int8Bundle, Map.of()), ""), 409,
+        // signed, so each is refused for what it is, not for want of a signature
+        nothingChanged(before, postSigned("this is not a zip".getBytes(StandardCharsets.UTF_8), ""), 422, "not a zip");
+        nothingChanged(before, postSigned(Arrays.copyOf(good, good.length / 2), ""), 422, "");
+        nothingChanged(before, postSigned(good, "?sha256=sha256:" + "0".repeat(64)), 422, "mismatch");
+        nothingChanged(before, postSigned(good, "?sha256=sha256:xyz"), 400, "hex");
+        nothingChanged(before, postSigned(TestDp.dp("another-package", "1.0.0", int8Bundle, Map.of()), ""), 409,
                 "already belongs to deployment package " + INT8);
-        nothingChanged(before, postRaw(TestDp.dp("vigie-core", "1.0.0", fp32Bundle, Map.of("Vigie-Arch", "linux-arm64")), ""),
+        nothingChanged(before, postSigned(TestDp.dp("vigie-core", "1.0.0", fp32Bundle, Map.of("Vigie-Arch", "linux-arm64")), ""),
                 422, "wrong arch");
-        nothingChanged(before, postRaw(new byte[0], ""), 400, "empty body");
+        nothingChanged(before, postSigned(new byte[0], ""), 400, "empty body");
         nothingChanged(before, gw.post(API, "{\"url\":\"ftp://x/y.dp\"}".getBytes(StandardCharsets.UTF_8), "application/json"),
                 400, "unsupported URL scheme");
         assertEquals(404, gw.delete(API + "/no-such-package").statusCode());
@@ -202,38 +205,45 @@ class OtaIT {
 
     @Test
     @Order(5)
-    void signatureRequiredRefusesUnsignedAndTamperedPackages() throws Exception {
-        KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("signature.required", "true");
-        cfg.put(ALLOW_LOCAL, "true");
-        cfg.put(WINDOW, "6");
-        cfg.put("public.key", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
-        gw.writeConfig("io.vigie.ota", cfg);
+    void signaturesAreRequiredByDefaultKeysRotateAndTurningThemOffIsVisible() throws Exception {
+        JsonObject list = gw.json(API);
+        assertTrue(list.get("signatureRequired").getAsBoolean(), list.toString());
+        assertEquals(1, list.get("signatureKeys").getAsInt(), list.toString());
         Map<String, String> before = packages();
-        // junk is refused either way; once the configuration is live, for want of a signature
-        byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = gw.await("junk refused for want of a signature", Duration.ofSeconds(30),
-                () -> postRaw(junk, ""), x -> x.body().contains("not signed"));
-        nothingChanged(before, r, 422, "not signed");
-
         String v = TestDp.bundleVersion(int8Bundle) + "u3";
         byte[] dp = TestDp.dp(INT8, v, TestDp.withVersion(int8Bundle, v), Map.of("Vigie-Kind", "model"));
-        Signature s = Signature.getInstance("Ed25519");
-        s.initSign(kp.getPrivate());
-        s.update(dp);
-        byte[] sig = s.sign();
+        // the default configuration (signature.required not set): unsigned, tampered, or signed with another key
         nothingChanged(before, postRaw(dp, ""), 422, "not signed");
         byte[] tampered = dp.clone();
         tampered[tampered.length - 100] ^= 1;
-        String signature = "?signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(sig), StandardCharsets.UTF_8);
-        nothingChanged(before, postRaw(tampered, signature), 422, "bad signature");
-        HttpResponse<String> ok = postRaw(dp, signature);
+        nothingChanged(before, postRaw(tampered, "?" + gw.signatureParam(dp)), 422, "bad signature");
+        KeyPair next = Gateway.ed25519();
+        String nextSig = "?signature=" + URLEncoder.encode(Gateway.signature(next, dp), StandardCharsets.US_ASCII);
+        nothingChanged(before, postRaw(dp, nextSig), 422, "bad signature");
+
+        // rotation: the new key beside the old one, no flag day; a package signed with the new key installs
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true", "public.key", new String[] { Gateway.publicKey(gw.signing),
+            Gateway.publicKey(next) }));
+        gw.awaitJson(API, o -> o.get("signatureKeys").getAsInt() == 2, 30_000);
+        HttpResponse<String> ok = postRaw(dp, nextSig);
         assertEquals(200, ok.statusCode(), ok.body());
         int8UpdateVersion = v;
         assertEquals(v, packages().get(INT8));
         detectionsContinue("INT8");
-        Files.delete(gw.conf.resolve("io.vigie.ota.config")); // back to the defaults (no signature needed)
+        // judged healthy, so the restart below keeps it (a package still on trial is rolled back at the next start)
+        gw.awaitJson(API, o -> {
+            JsonObject last = o.getAsJsonObject("health").getAsJsonObject("last").getAsJsonObject(INT8);
+            return last != null && v.equals(last.get("version").getAsString())
+                    && "HEALTHY".equals(last.get("state").getAsString());
+        }, 120_000);
+
+        // turned off explicitly: the list and the log say so
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true", "signature.required", "false"));
+        gw.awaitJson(API, o -> !o.get("signatureRequired").getAsBoolean(), 30_000);
+        assertTrue(gw.logText().contains("signature.required=false: packages are installed WITHOUT a signature check"),
+                "unsigned mode logged");
+        gw.writeConfig(Gateway.OTA, Map.of(ALLOW_LOCAL, "true")); // back to the default: signed with this gateway's key
+        gw.awaitJson(API, o -> o.get("signatureRequired").getAsBoolean() && o.get("signatureKeys").getAsInt() == 1, 30_000);
     }
 
     @Test
@@ -250,12 +260,6 @@ class OtaIT {
     @Test
     @Order(7)
     void restartFindsTheSamePackages() throws Exception {
-        // a package still on trial at a restart is rolled back (never judged healthy): wait for the verdict first
-        gw.awaitJson(API, j -> {
-            JsonObject last = j.getAsJsonObject("health").getAsJsonObject("last");
-            return last.has(INT8) && int8UpdateVersion.equals(last.getAsJsonObject(INT8).get("version").getAsString())
-                    && "HEALTHY".equals(last.getAsJsonObject(INT8).get("state").getAsString());
-        }, 120_000); // the configuration went back to the defaults (60 s window) after order 5
         gw.close();
         gw.start();
         gw.awaitJson(API, o -> o.getAsJsonArray("packages").size() == 1, 90_000);

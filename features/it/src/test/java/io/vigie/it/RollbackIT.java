@@ -133,7 +133,8 @@ class RollbackIT {
     }
 
     HttpResponse<String> post(byte[] dp) throws Exception {
-        return gw.post(API + "?sha256=sha256:" + OtaIT.sha256(dp), dp, "application/octet-stream");
+        return gw.post(API + "?sha256=sha256:" + OtaIT.sha256(dp) + "&" + gw.signatureParam(dp), dp,
+                "application/octet-stream");
     }
 
     @Test

@@ -302,7 +302,7 @@ class TelemetryIT {
         byte[] bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         String name = "vigie-model-ssd-mobilenet-v2-int8";
         byte[] dp = TestDp.dp(name, TestDp.bundleVersion(bundle), bundle, Map.of("Vigie-Kind", "model"));
-        var r = gw.post("/vigie/api/packages", dp, "application/octet-stream");
+        var r = gw.post("/vigie/api/packages?" + gw.signatureParam(dp), dp, "application/octet-stream");
         assertEquals(200, r.statusCode(), r.body());
         Msg m = await("DP_COMPLETE notice", x -> x.topic().equals(DATA + "model")
                 && "DP_COMPLETE".equals(x.payload().getMetric("type")), 60_000);

@@ -60,6 +60,11 @@ public final class PackageManager {
         this.options = o;
     }
 
+    /** The checks in force (the REST list reports whether signatures are required). */
+    public Options options() {
+        return options;
+    }
+
     public List<Deployer.Installed> list() {
         return deployer.list();
     }
@@ -83,7 +88,10 @@ public final class PackageManager {
             Options o = options;
             if (o.verifier() != null && (o.signatureRequired() || signature != null)) o.verifier().verify(file, signature);
             else if (o.signatureRequired())
-                throw new OtaException(Kind.INTERNAL, "signature required but no public key configured");
+                throw new OtaException(Kind.INTERNAL, "signature required but no public key configured: every install is "
+                        + "refused. Make a key pair (./vigie keys --out DIR), set public.key in io.vigie.ota and sign "
+                        + "packages (./vigie sign, or kura-dp with -Dvigie.dp.signing.key); or set "
+                        + "signature.required=false explicitly");
             DpInfo info = inspector.inspect(file);
             label = info.name();
             if (sameAsInstalled(info, sha256, o.allowDowngrade())) {

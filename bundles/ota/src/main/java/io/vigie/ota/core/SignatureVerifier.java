@@ -10,26 +10,67 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.vigie.ota.core.OtaException.Kind;
 
 /**
- * Detached signature over the whole DP file: Ed25519 or ECDSA (SHA256withECDSA) with a configured
- * X.509 SubjectPublicKeyInfo key (PEM or bare base64). The signature is base64 text or raw bytes
- * (what {@code openssl pkeyutl -sign -rawin} / {@code openssl dgst -sha256 -sign} write).
+ * Detached signature over the whole DP file: Ed25519 or ECDSA (SHA256withECDSA) with configured X.509
+ * SubjectPublicKeyInfo keys (PEM or bare base64). The signature is base64 text or raw bytes (what
+ * {@link PackageSigner} writes to {@code X.dp.sig}, and {@code openssl pkeyutl -sign -rawin} /
+ * {@code openssl dgst -sha256 -sign} write). Several keys may be accepted at once (key rotation: packages
+ * signed with the old key stay installable while the new one is rolled out): a package passes when one of
+ * them verifies it.
  */
 public final class SignatureVerifier {
-    private final PublicKey key;
-    private final String algorithm;
+    private static final Pattern PEM = Pattern.compile("-----BEGIN [A-Z ]+-----(.*?)-----END [A-Z ]+-----", Pattern.DOTALL);
 
-    private SignatureVerifier(PublicKey key, String algorithm) {
-        this.key = key;
-        this.algorithm = algorithm;
+    private record Key(PublicKey key, String algorithm) {
     }
 
-    /** Parses the configured key; a clear error when it is neither Ed25519 nor EC. */
+    private final List<Key> keys;
+
+    private SignatureVerifier(List<Key> keys) {
+        this.keys = List.copyOf(keys);
+    }
+
+    /** Parses one configured key; a clear error when it is neither Ed25519 nor EC. */
     public static SignatureVerifier of(String pemOrBase64) {
+        return new SignatureVerifier(List.of(parse(pemOrBase64)));
+    }
+
+    /**
+     * Every key of the configured entries: an entry holds one key or several (PEM blocks one after the other, or
+     * base64 keys separated by commas); blank entries are skipped.
+     *
+     * @return null when no entry holds a key
+     * @throws IllegalArgumentException naming the first entry that is not a key (nothing is accepted then)
+     */
+    public static SignatureVerifier ofAll(String... entries) {
+        List<Key> keys = new ArrayList<>();
+        for (String entry : entries == null ? new String[0] : entries) {
+            if (entry == null) continue;
+            Matcher m = PEM.matcher(entry);
+            StringBuilder rest = new StringBuilder();
+            int end = 0;
+            while (m.find()) {
+                keys.add(parse(m.group(1)));
+                rest.append(entry, end, m.start());
+                end = m.end();
+            }
+            rest.append(entry.substring(end));
+            for (String b64 : rest.toString().split(",")) {
+                if (!b64.isBlank()) keys.add(parse(b64));
+            }
+        }
+        return keys.isEmpty() ? null : new SignatureVerifier(keys);
+    }
+
+    private static Key parse(String pemOrBase64) {
         String b64 = pemOrBase64.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         byte[] der;
         try {
@@ -39,8 +80,7 @@ public final class SignatureVerifier {
         }
         for (String[] kind : new String[][] { { "Ed25519", "Ed25519" }, { "EC", "SHA256withECDSA" } }) {
             try {
-                PublicKey k = KeyFactory.getInstance(kind[0]).generatePublic(new X509EncodedKeySpec(der));
-                return new SignatureVerifier(k, kind[1]);
+                return new Key(KeyFactory.getInstance(kind[0]).generatePublic(new X509EncodedKeySpec(der)), kind[1]);
             } catch (GeneralSecurityException e) {
                 // try the next key type
             }
@@ -48,8 +88,14 @@ public final class SignatureVerifier {
         throw new IllegalArgumentException("public key is neither an Ed25519 nor an EC (X.509 SubjectPublicKeyInfo) key");
     }
 
+    /** The first key's signature algorithm. */
     public String algorithm() {
-        return algorithm;
+        return keys.get(0).algorithm();
+    }
+
+    /** How many keys are accepted. */
+    public int keys() {
+        return keys.size();
     }
 
     /** Accepts base64 text (whitespace ignored) or the raw signature bytes. */
@@ -67,19 +113,30 @@ public final class SignatureVerifier {
 
     public void verify(Path file, byte[] signature) throws OtaException, IOException {
         if (signature == null || signature.length == 0)
-            throw new OtaException(Kind.INVALID, "package is not signed (signature required: send <name>.dp.sig or 'signature')");
+            throw new OtaException(Kind.INVALID,
+                    "package is not signed (signature required: send <name>.dp.sig or 'signature'; ./vigie sign)");
+        byte[] sig = decodeSignature(signature);
+        List<String> algorithms = new ArrayList<>();
+        for (Key k : keys) {
+            if (verifies(k, file, sig)) return;
+            if (!algorithms.contains(k.algorithm())) algorithms.add(k.algorithm());
+        }
+        String which = keys.size() == 1 ? "" : ", none of the " + keys.size() + " accepted keys";
+        throw new OtaException(Kind.INVALID, "bad signature (" + String.join("/", algorithms) + which
+                + "): package tampered or signed with another key");
+    }
+
+    private static boolean verifies(Key k, Path file, byte[] sig) throws OtaException, IOException {
         try {
-            Signature s = Signature.getInstance(algorithm);
-            s.initVerify(key);
+            Signature s = Signature.getInstance(k.algorithm());
+            s.initVerify(k.key());
             byte[] buf = new byte[1 << 16];
             try (InputStream in = Files.newInputStream(file)) {
                 for (int n; (n = in.read(buf)) > 0;) s.update(buf, 0, n);
             }
-            if (!s.verify(decodeSignature(signature)))
-                throw new OtaException(Kind.INVALID, "bad signature (" + algorithm
-                        + "): package tampered or signed with another key");
+            return s.verify(sig);
         } catch (java.security.SignatureException e) {
-            throw new OtaException(Kind.INVALID, "bad signature (" + algorithm + "): " + e.getMessage());
+            return false; // malformed for this key's algorithm (e.g. an ECDSA signature tried on an Ed25519 key)
         } catch (GeneralSecurityException e) {
             throw new OtaException(Kind.INTERNAL, "signature check failed: " + e.getMessage(), e);
         }

@@ -115,17 +115,7 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
 
     @Modified
     void modified(OtaConfig config) {
-        SignatureVerifier v = null;
-        if (!config.public_key().isBlank()) {
-            try {
-                v = SignatureVerifier.of(config.public_key());
-            } catch (IllegalArgumentException e) {
-                LOG.error("OTA: {}: {}", PID, e.getMessage());
-            }
-        }
-        if (config.signature_required() && v == null)
-            LOG.warn("OTA: signature required but no valid public key: every install is refused");
-        manager.options(new PackageManager.Options(v, config.signature_required(), config.allow_downgrade()));
+        manager.options(packageOptions(config));
         inspector.limits(DpInspector.Limits.forMaxPackageBytes(config.max_package_mb() * 1024L * 1024L));
         manager.trials(config.rollback_enabled()); // installs on trial while a health watch judges them
         LOG.info("OTA: DEPLOY-V2 app id {}, downgrades {}, downloads from local addresses {}, download hosts {}",
@@ -142,6 +132,28 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
                 register(r);
             }
         }
+    }
+
+    /**
+     * The package checks a configuration asks for. Installing unsigned packages is a choice made explicitly
+     * ({@code signature.required=false}) and stays visible: a WARN at every (re)configuration.
+     */
+    static PackageManager.Options packageOptions(OtaConfig config) {
+        SignatureVerifier v = null;
+        try {
+            v = SignatureVerifier.ofAll(config.public_key());
+        } catch (IllegalArgumentException e) {
+            LOG.error("OTA: {} public.key: {} (no key accepted)", PID, e.getMessage());
+        }
+        if (!config.signature_required())
+            LOG.warn("OTA: signature.required=false: packages are installed WITHOUT a signature check{}",
+                    v == null ? "" : " (a signature sent with a package is still checked)");
+        else if (v == null)
+            LOG.warn("OTA: signature required but no valid public key: every install is refused (make a key pair with "
+                    + "./vigie keys --out DIR, then set public.key in {})", PID);
+        else
+            LOG.info("OTA: signed packages required, {} accepted key(s)", v.keys());
+        return new PackageManager.Options(v, config.signature_required(), config.allow_downgrade());
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -10,7 +10,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(id = OtaComponent.PID, name = "Vigie OTA",
         description = "Deployment packages (models, core) over HTTP /vigie/api/packages, installed through DeploymentAdmin "
-                + "and re-installed at start.")
+                + "and re-installed at start. Packages must carry a valid signature unless Require signature is off.")
 @interface OtaConfig {
     int DOWNLOAD_TIMEOUT_SECONDS = 60;
     int MAX_PACKAGE_MB = 512;
@@ -22,13 +22,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean DOWNLOAD_ALLOW_LOCAL = false;
     String DOWNLOAD_ALLOWED_HOSTS = "";
 
-    @AttributeDefinition(name = "Require signature", description = "Refuse packages without a valid detached signature "
-            + "(<name>.dp.sig) made with the key below.")
-    boolean signature_required() default false;
+    @AttributeDefinition(name = "Require signature", description = "Refuse every package without a valid detached "
+            + "signature (<name>.dp.sig, ./vigie sign) made with one of the public keys below; with no valid key, every "
+            + "install is refused. OFF (signature.required=false) installs UNSIGNED packages: anyone who can reach the "
+            + "API or DEPLOY-V2 runs code as the gateway; logged as a WARN at every configuration and shown as "
+            + "signatureRequired:false by GET /vigie/api/packages.")
+    boolean signature_required() default true;
 
-    @AttributeDefinition(name = "Public key", description = "Ed25519 or EC public key (PEM or base64 X.509 "
-            + "SubjectPublicKeyInfo) that signs packages. Signatures sent with a package are checked whenever a key is set.")
-    String public_key() default "";
+    @AttributeDefinition(name = "Public keys", description = "Ed25519 or EC public keys (PEM or base64 X.509 "
+            + "SubjectPublicKeyInfo; ./vigie keys prints one) that sign packages. Several are accepted at once (one per "
+            + "entry, or separated by commas): key rotation adds the new key, then removes the old one once no package "
+            + "signed with it is in use. Signatures sent with a package are checked whenever a key is set.",
+            cardinality = 16)
+    String[] public_key() default {};
 
     @AttributeDefinition(name = "Download timeout (s)", min = "1", max = "3600")
     int download_timeout_seconds() default DOWNLOAD_TIMEOUT_SECONDS;

@@ -151,6 +151,10 @@ public class PackagesServlet extends HttpServlet {
             JsonObject o = new JsonObject();
             o.add("packages", a);
             o.add("health", health());
+            // false only when the operator turned signatures off: shown so it is never a silent state
+            PackageManager.Options opts = ota.packages().options();
+            o.addProperty("signatureRequired", opts.signatureRequired());
+            o.addProperty("signatureKeys", opts.verifier() == null ? 0 : opts.verifier().keys());
             send(resp, 200, o);
             return;
         }

@@ -72,4 +72,33 @@ class SignatureVerifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SignatureVerifier.of(pem(rsa)));
         assertTrue(e.getMessage().contains("Ed25519"), e.getMessage());
     }
+
+    @Test
+    void severalKeysAreAcceptedAtOnceForRotation() throws Exception {
+        KeyPair old = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        KeyPair fresh = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        KeyPair ec = KeyPairGenerator.getInstance("EC").generateKeyPair();
+        Path dp = TestDps.model(tmp, "m", "io.m", "1.0.0");
+        byte[] data = Files.readAllBytes(dp);
+        String freshB64 = Base64.getEncoder().encodeToString(fresh.getPublic().getEncoded());
+        // one entry per key, two PEM blocks in one entry, base64 keys separated by commas: the same three keys
+        for (SignatureVerifier v : new SignatureVerifier[] { SignatureVerifier.ofAll(pem(old), freshB64, pem(ec)),
+                SignatureVerifier.ofAll(pem(old) + pem(ec), " ", freshB64),
+                SignatureVerifier.ofAll(Base64.getEncoder().encodeToString(old.getPublic().getEncoded()) + ", " + freshB64
+                        + "," + Base64.getEncoder().encodeToString(ec.getPublic().getEncoded())) }) {
+            assertEquals(3, v.keys());
+            v.verify(dp, sign(old, "Ed25519", data));
+            v.verify(dp, sign(fresh, "Ed25519", data));
+            v.verify(dp, sign(ec, "SHA256withECDSA", data));
+            KeyPair stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            OtaException e = assertThrows(OtaException.class, () -> v.verify(dp, sign(stranger, "Ed25519", data)));
+            assertTrue(e.getMessage().contains("none of the 3 accepted keys"), e.getMessage());
+        }
+        // the old key retired: its packages are refused from then on
+        OtaException retired = assertThrows(OtaException.class,
+                () -> SignatureVerifier.ofAll(freshB64).verify(dp, sign(old, "Ed25519", data)));
+        assertTrue(retired.getMessage().contains("bad signature"), retired.getMessage());
+        assertEquals(null, SignatureVerifier.ofAll("", " "));
+        assertThrows(IllegalArgumentException.class, () -> SignatureVerifier.ofAll(freshB64, "junk!"));
+    }
 }

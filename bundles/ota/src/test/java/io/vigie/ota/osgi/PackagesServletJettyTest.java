@@ -18,7 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URLEncoder;
 import java.util.List;
+import java.util.Map;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -41,6 +43,7 @@ import io.vigie.ota.core.HealthPolicy;
 import io.vigie.ota.core.ModelGuard;
 import io.vigie.ota.core.ModelRef;
 import io.vigie.ota.core.PackageManager;
+import io.vigie.ota.core.PackageSigner;
 import io.vigie.ota.core.TestDps;
 import io.vigie.ota.core.TestHttp;
 
@@ -103,6 +106,32 @@ class PackagesServletJettyTest {
 
     static HttpRequest.Builder raw(String url) {
         return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/octet-stream");
+    }
+
+    @Test
+    void signaturesAreRequiredByDefaultAndTheListSaysWhenTheyAreNot() throws Exception {
+        packages.pm.options(OtaComponent.packageOptions(OtaConfigs.of(Map.of())));
+        JsonObject list = json(send(HttpRequest.newBuilder(URI.create(base))));
+        assertTrue(list.get("signatureRequired").getAsBoolean(), list.toString());
+        assertEquals(0, list.get("signatureKeys").getAsInt());
+        Path dp = TestDps.model(tmp, "signed", "io.signed", "1.0.0");
+        HttpResponse<String> noKey = postRaw(dp);
+        assertEquals(500, noKey.statusCode(), noKey.body());
+        assertTrue(json(noKey).get("error").getAsString().contains("./vigie keys"), noKey.body());
+
+        PackageSigner.KeyFiles keys = PackageSigner.generate(tmp.resolve("keys"), false);
+        packages.pm.options(OtaComponent.packageOptions(OtaConfigs.of(Map.of("public_key",
+                new String[] { keys.publicKeyBase64() }))));
+        HttpResponse<String> unsigned = postRaw(dp);
+        assertEquals(422, unsigned.statusCode(), unsigned.body());
+        String sig = Files.readString(PackageSigner.signFile(PackageSigner.readPrivateKey(keys.privateKey()), dp)).strip();
+        HttpResponse<String> signed = send(raw(base + "?signature=" + URLEncoder.encode(sig, StandardCharsets.US_ASCII))
+                .POST(HttpRequest.BodyPublishers.ofFile(dp)));
+        assertEquals(200, signed.statusCode(), signed.body());
+        assertEquals(1, json(send(HttpRequest.newBuilder(URI.create(base)))).get("signatureKeys").getAsInt());
+
+        packages.pm.options(OtaComponent.packageOptions(OtaConfigs.of(Map.of("signature_required", false))));
+        assertFalse(json(send(HttpRequest.newBuilder(URI.create(base)))).get("signatureRequired").getAsBoolean());
     }
 
     @Test

@@ -10,7 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URLEncoder;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.Signature;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -48,10 +54,20 @@ public final class SwapBench {
 
     private final PipelineBench.Setup setup;
     private final Path root;
+    /**
+     * The bench's own package signing key: the gateway requires signed packages by default, and the bench measures
+     * that default path (the signature check is part of the install latency). Made per run, never stored.
+     */
+    private final KeyPair signing;
 
     public SwapBench(PipelineBench.Setup setup, Path root) {
         this.setup = setup;
         this.root = root;
+        try {
+            this.signing = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public List<Swap> run(int threads, int cycles, Path workDir) throws IOException, InterruptedException {
@@ -66,6 +82,8 @@ public final class SwapBench {
         int port = PipelineBench.freePort();
         String password = Http.newPassword();
         ConfigFile.write(conf, Http.AUTH_PID, Http.authConfig(password));
+        ConfigFile.write(conf, "io.vigie.ota", Map.of("public.key",
+                Base64.getEncoder().encodeToString(signing.getPublic().getEncoded())));
         Http http = new Http(port, password);
         PipelineBench pb = new PipelineBench(setup);
         CopyOnWriteArrayList<Seen> seen = new CopyOnWriteArrayList<>();
@@ -125,9 +143,14 @@ public final class SwapBench {
         byte[] dp = ModelDp.dp("vigie-model-ssd-mobilenet-v2-" + precision.toLowerCase(Locale.ROOT), bv,
                 ModelDp.withVersions(bundle, to, bv));
         String sha;
+        String signature; // detached Ed25519 signature over the whole file, what ./vigie sign writes
         try {
             sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(dp));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(signing.getPrivate());
+            s.update(dp);
+            signature = URLEncoder.encode(Base64.getEncoder().encodeToString(s.sign()), StandardCharsets.US_ASCII);
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
         int mark = seen.size();
@@ -135,7 +158,7 @@ public final class SwapBench {
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         int status;
         try {
-            HttpRequest install = http.request("/vigie/api/packages?sha256=sha256:" + sha)
+            HttpRequest install = http.request("/vigie/api/packages?sha256=sha256:" + sha + "&signature=" + signature)
                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/octet-stream")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build();
             status = c.send(install, HttpResponse.BodyHandlers.discarding()).statusCode();
