@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,21 +50,7 @@ class DeployV2IT {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "deployv2-");
         broker = new Mosquitto(Files.createDirectories(dir.resolve("mqtt")));
         broker.start();
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        http.createContext("/", x -> {
-            try (x) {
-                byte[] b = served.get(x.getRequestURI().getPath());
-                if (b == null) {
-                    x.sendResponseHeaders(404, -1);
-                    return;
-                }
-                x.sendResponseHeaders(200, b.length);
-                try (OutputStream out = x.getResponseBody()) {
-                    out.write(b);
-                }
-            }
-        });
-        http.start();
+        http = HostileKit.serve(served);
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         version = TestDp.bundleVersion(int8Bundle);
 

@@ -72,6 +72,27 @@ final class HostileKit {
         return gw;
     }
 
+    /** An HTTP server on 127.0.0.1 (ephemeral port) serving these bytes by path, 404 for the rest; started. */
+    static com.sun.net.httpserver.HttpServer serve(Map<String, byte[]> files) throws IOException {
+        com.sun.net.httpserver.HttpServer http =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", x -> {
+            try (x) {
+                byte[] b = files.get(x.getRequestURI().getPath());
+                if (b == null) {
+                    x.sendResponseHeaders(404, -1);
+                    return;
+                }
+                x.sendResponseHeaders(200, b.length);
+                try (java.io.OutputStream out = x.getResponseBody()) {
+                    out.write(b);
+                }
+            }
+        });
+        http.start();
+        return http;
+    }
+
     /** The INT8 model bundle of this checkout's build (what the gateway jar embeds). */
     static byte[] int8Bundle() {
         try {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -76,21 +75,7 @@ class HostileMqttIT {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-mqtt-");
         broker = new Mosquitto(Files.createDirectories(dir.resolve("mqtt")));
         broker.start();
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        http.createContext("/", x -> {
-            try (x) {
-                byte[] b = served.get(x.getRequestURI().getPath());
-                if (b == null) {
-                    x.sendResponseHeaders(404, -1);
-                    return;
-                }
-                x.sendResponseHeaders(200, b.length);
-                try (OutputStream out = x.getResponseBody()) {
-                    out.write(b);
-                }
-            }
-        });
-        http.start();
+        http = HostileKit.serve(served);
         cloud = new KuraCloud(broker.uri(), ACCOUNT, ME, DEVICE);
         // a second client: raw bytes out (what KuraCloud cannot send), the telemetry's metrics in
         raw = new MqttClient(broker.uri(), "hostile-raw", new MemoryPersistence());
