@@ -44,6 +44,11 @@ public final class HealthFeed implements FrameListener {
     private final ModelGuard guard;
     private final LongSupplier clock;
     private volatile DetectorSettingsService detector;
+    /** The detector's dispatcher calls {@link #onFrame} from one thread; volatile for the odd re-registration. */
+    private volatile Last last;
+
+    private record Last(ModelIdentity id, ModelRef ref) {
+    }
 
     public HealthFeed(ModelGuard guard, LongSupplier clock) {
         this.guard = guard;
@@ -92,8 +97,12 @@ public final class HealthFeed implements FrameListener {
 
     @Override
     public void onFrame(FrameResult r, ImageView image) {
-        if (r.model() == null) return;
-        guard.frame(ref(r.model()), r.timings() == null ? 0 : r.timings().totalMillis(), clock.getAsLong());
+        ModelIdentity id = r.model();
+        if (id == null) return;
+        // per frame: the model changes only at a swap, so its ModelRef is made once per model, not per frame
+        Last l = last;
+        if (l == null || l.id() != id) last = l = new Last(id, ref(id));
+        guard.frame(l.ref(), r.timings() == null ? 0 : r.timings().totalMillis(), clock.getAsLong());
     }
 
     @Override

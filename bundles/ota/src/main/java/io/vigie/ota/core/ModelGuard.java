@@ -86,6 +86,7 @@ public final class ModelGuard {
         synchronized (this) {
             frames.addLast(new Frame(now, m));
             while (!frames.isEmpty() && frames.peekFirst().at() < now - HISTORY_MS) frames.removeFirst();
+            if (watches.isEmpty()) return; // the usual case, per frame: nothing to copy
             ws = List.copyOf(watches.values());
         }
         for (Watch w : ws) w.health.frame(m, totalMs, now);
