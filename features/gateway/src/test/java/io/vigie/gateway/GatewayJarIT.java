@@ -142,6 +142,22 @@ class GatewayJarIT {
     }
 
     @Test
+    void aCrossSiteFormPostToTheConsoleIsRefusedASameOriginOneApplies() throws Exception {
+        // Browsers re-send the console's cached Basic credentials with a cross-site form POST: without the guard
+        // this request creates a configuration (it did before io.vigie.web.console.guard existed).
+        String pid = "io.vigie.it.csrf";
+        String form = "apply=true&action=ajaxConfigManager&propertylist=probe.key&probe.key=";
+        HttpResponse<String> evil = post(CONSOLE + "/configMgr/" + pid, form + "evil", "http://evil.example");
+        assertEquals(403, evil.statusCode(), evil.body());
+        assertTrue(!get(CONSOLE + "/configMgr/" + pid + ".json", "admin:" + PASSWORD).body().contains("evil"));
+        HttpResponse<String> own = post(CONSOLE + "/configMgr/" + pid, form + "mine", "http://127.0.0.1:" + port);
+        assertTrue(own.statusCode() < 400, own.statusCode() + " " + own.body());
+        await("same-origin console change applied",
+                () -> get(CONSOLE + "/configMgr/" + pid + ".json", "admin:" + PASSWORD).body(), b -> b.contains("mine"),
+                30_000);
+    }
+
+    @Test
     void osgiLogErrorsArePrintedWithBundleAndLevel() throws Exception {
         // a broken typed config makes fileinstall log an error through the OSGi log service
         Files.writeString(conf.resolve("io.vigie.it.broken.config"), "x=I\"not-a-number\"\n");
@@ -187,6 +203,17 @@ class GatewayJarIT {
             b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A url-encoded form POST to the console with the right credentials, as a browser sends it from origin. */
+    static HttpResponse<String> post(String path, String form, String origin) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("Origin", origin)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        ("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
     }
 
     /** Polls (Awaitility) while the gateway lives; on timeout fails with the last answer and the log tail. */
