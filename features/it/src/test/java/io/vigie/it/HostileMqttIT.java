@@ -69,6 +69,7 @@ class HostileMqttIT {
     MqttClient raw;
     long jobs;
     int rawRequests;
+    Path mounted;
 
     @BeforeAll
     void start() throws Exception {
@@ -107,6 +108,7 @@ class HostileMqttIT {
             if (cloud != null) cloud.close();
         } finally {
             HostileKit.stop(gw);
+            if (mounted != null) new ProcessBuilder("umount", "-l", mounted.toString()).inheritIO().start().waitFor();
             if (http != null) http.stop(0);
             if (broker != null) broker.close();
         }
@@ -259,6 +261,78 @@ class HostileMqttIT {
         assertTrue(Files.isRegularFile(store), "a fresh store file");
         System.out.printf("damaged store: BIRTH %d ms after the start, store_notice '%s', moved aside as %s%n", birthMs,
                 notice, damaged);
+    }
+
+    /**
+     * A full disk under the cloud store, on the real gateway: the store's folder is a 2 MiB tmpfs, filled up while
+     * the gateway publishes. The store switches to memory (a new BIRTH says so), telemetry keeps flowing, and when
+     * space returns it goes back to its file (another BIRTH). Nothing is lost: the metrics' own timestamps have no
+     * hole (one per second). Needs root (mount), as scripts/install-deps.sh does.
+     */
+    @Test
+    @Order(4)
+    void aFullDiskUnderTheStoreKeepsTelemetryFlowingInMemoryAndRecovers() throws Exception {
+        gw.close();
+        Path storeDir = Files.createDirectories(gw.data.getParent().resolve("full-store"));
+        mount(storeDir);
+        gw.writeCloudConfig(broker.uri(), DEVICE, ACCOUNT, storeDir);
+        cloud.clear();
+        gw.start();
+        String birthTopic = "$EDC/" + ACCOUNT + "/" + DEVICE + "/MQTT/BIRTH";
+        KuraCloud.Msg b = cloud.await(m -> m.topic().equals(birthTopic), 120_000);
+        assertEquals("file", b.metric("store_mode"), b.metrics().toString());
+        gw.awaitJson(HostileKit.STATUS, st -> HostileKit.serving(st, "INT8"), 120_000);
+        long t0 = System.currentTimeMillis();
+        Path filler = storeDir.resolve("filler");
+        long filled = fill(filler);
+        KuraCloud.Msg toMemory = cloud.await(m -> m.topic().equals(birthTopic) && "memory".equals(m.metric("store_mode")),
+                90_000);
+        long memoryMs = System.currentTimeMillis() - t0;
+        assertTrue(String.valueOf(toMemory.metric("store_notice")).contains("memory"), toMemory.metrics().toString());
+        long tMemory = System.currentTimeMillis();
+        gw.await("metrics while the store is in memory", Duration.ofSeconds(30),
+                () -> metrics.stream().filter(m -> m.receivedAt() > tMemory).count() >= 3);
+        gw.awaitDetectionsContinue("INT8", 60_000);
+        Files.delete(filler);
+        long tFree = System.currentTimeMillis();
+        KuraCloud.Msg back = cloud.await(m -> m.topic().equals(birthTopic) && "file".equals(m.metric("store_mode"))
+                && ((Number) m.metric("store_memory_fallbacks")).longValue() >= 1, 90_000);
+        long backMs = System.currentTimeMillis() - tFree;
+        long tBack = System.currentTimeMillis();
+        gw.await("metrics after the store is back on disk", Duration.ofSeconds(30),
+                () -> metrics.stream().filter(m -> m.receivedAt() > tBack).count() >= 3);
+        // nothing lost: the telemetry makes one metrics message a second; their own timestamps have no hole
+        List<Long> stamps = metrics.stream().filter(m -> m.receivedAt() > t0 - 2_000)
+                .map(m -> m.payload().getTimestamp().getTime()).sorted().toList();
+        long maxGap = 0;
+        for (int i = 1; i < stamps.size(); i++) maxGap = Math.max(maxGap, stamps.get(i) - stamps.get(i - 1));
+        assertTrue(stamps.size() >= 10 && maxGap <= 3_000, "metrics " + stamps.size() + ", largest hole " + maxGap + " ms");
+        System.out.printf("full disk: %d bytes of filler, store in memory after %d ms ('%s'), back on file %d ms after "
+                + "space returned; %d metrics messages, largest hole %d ms%n", filled, memoryMs,
+                toMemory.metric("store_notice"), backMs, stamps.size(), maxGap);
+    }
+
+    /** Writes until the file system says it is full. */
+    static long fill(Path file) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        long n = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(block);
+                n += block.length;
+            }
+        } catch (IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("space")) throw full;
+        }
+        return n;
+    }
+
+    void mount(Path dir) throws Exception {
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "vigie-it-full", dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "mount a 2 MiB tmpfs (needs root): " + out);
+        mounted = dir;
     }
 
     // ---- helpers ---------------------------------------------------------------------------

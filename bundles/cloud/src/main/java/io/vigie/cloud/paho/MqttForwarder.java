@@ -42,6 +42,8 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
     private volatile boolean running;
     private volatile MqttTransport client;
     private Thread sender;
+    /** The store state the last BIRTH described (sender thread only). */
+    private String birthStoreState = "";
 
     public MqttForwarder(CloudSettings settings, MessageStore store, KuraPayloadCodec codec) {
         settings.validate();
@@ -133,6 +135,9 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
                     }
                     continue;
                 }
+                if (!storeState().equals(birthStoreState)) {
+                    publishBirth(c); // the store switched to memory, back to its file, or moved a damaged file aside
+                }
                 int room = s.maxInflight - store.inFlightCount();
                 List<StoredMessage> batch = room > 0 ? store.nextBatch(Math.min(room, 50)) : List.of();
                 if (batch.isEmpty()) {
@@ -216,14 +221,7 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
                 // Before BIRTH, as Kura: once the cloud sees the device, it can send requests.
                 LOG.warn("broker refused the subscription to {} (requests will not arrive)", s.requestFilter());
             }
-            KuraPayload birth = lifecyclePayload();
-            birth.addMetric("application_ids", s.appId);
-            birth.addMetric("connection_count", connects.get());
-            String storeNotice = store.notice();
-            if (!storeNotice.isEmpty()) {
-                birth.addMetric("store_notice", storeNotice); // damaged file moved aside, or messages kept in memory
-            }
-            c.publishAndWait(s.controlTopic("BIRTH"), encode(birth), 1, 10_000);
+            publishBirth(c);
             LOG.info("MQTT connected to {} as {} ({}, connection {}), {} message(s) stored", s.brokerUri, s.clientId,
                     s.protocol, connects.get(), store.size());
             for (CloudConnectionListener l : connectionListeners) {
@@ -239,6 +237,31 @@ public final class MqttForwarder implements AutoCloseable, ControlPublisher {
     }
 
     /** Never throws into Paho's callback thread (an exception there would drop the connection). */
+    /**
+     * BIRTH with the store's state: how the cloud learns that its file was damaged (moved aside) or that messages
+     * are only in memory (full disk), without reading the gateway's log. Sent again when that state changes.
+     */
+    private void publishBirth(MqttTransport c) throws MqttTransport.TransportException {
+        String state = storeState();
+        KuraPayload birth = lifecyclePayload();
+        birth.addMetric("application_ids", s.appId);
+        birth.addMetric("connection_count", connects.get());
+        birth.addMetric("store_mode", store.onDisk() ? "file" : "memory");
+        birth.addMetric("store_waiting", (long) store.size());
+        birth.addMetric("store_damaged_moved_aside", store.damagedMovedAside());
+        birth.addMetric("store_memory_fallbacks", store.memoryFallbacks());
+        String storeNotice = store.notice();
+        if (!storeNotice.isEmpty()) {
+            birth.addMetric("store_notice", storeNotice); // damaged file moved aside, or messages kept in memory
+        }
+        c.publishAndWait(s.controlTopic("BIRTH"), encode(birth), 1, 10_000);
+        birthStoreState = state;
+    }
+
+    private String storeState() {
+        return (store.onDisk() ? "file" : "memory") + "/" + store.damagedMovedAside() + "/" + store.memoryFallbacks();
+    }
+
     private void deliverInbound(String topic, byte[] payload) {
         BiConsumer<String, byte[]> h = inbound;
         if (h == null) {
