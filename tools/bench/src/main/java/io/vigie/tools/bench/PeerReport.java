@@ -93,8 +93,8 @@ public final class PeerReport {
         StringBuilder sb = new StringBuilder();
         sb.append(line("env", "model", "thr", "Vigie FPS", "peer FPS", "FPS ratio", "per-CPU ratio", "Vigie p50/p95 ms",
                 "peer p50/p95 ms", "CPU cores Vigie/peer", "RSS max MB Vigie/peer", "stream FPS Vigie/peer",
-                "invoke p50 ms Vigie/peer", "decode p50 ms Vigie/peer", "goal"));
-        sb.append("|---".repeat(15)).append("|\n");
+                "CPU ms/frame Vigie/peer", "invoke p50 ms Vigie/peer", "decode p50 ms Vigie/peer", "goal"));
+        sb.append("|---".repeat(16)).append("|\n");
         for (Row r : rows) {
             PipelineResult v = r.vigie();
             boolean vOk = v != null && v.error() == null;
@@ -107,6 +107,8 @@ public final class PeerReport {
                     (vOk ? fmt(v.cpuCores(), 2) : "–") + " / " + fmt(r.peerCpuCores(), 2),
                     (vOk ? fmt(v.rssMaxMb(), 0) : "–") + " / " + fmt(r.peerRssMaxMb(), 0),
                     fmt(r.vigieStreamFps(), 1) + " / " + fmt(r.peerStreamFps(), 1),
+                    fmt(cpuMsPerFrame(vOk ? v.cpuCores() : null, vOk ? v.fps() : null), 1) + " / "
+                            + fmt(cpuMsPerFrame(r.peerCpuCores(), r.peerFps()), 1),
                     (vOk ? fmt(v.inferenceP50Ms(), 1) : "–") + " / " + fmt(r.peerInferenceP50Ms(), 1),
                     (vOk ? fmt(v.decodeP50Ms(), 1) : "–") + " / " + fmt(r.peerDecodeP50Ms(), 1),
                     r.status() + (r.status().equals("SKIP") ? ": " + r.detail().replace('|', '/') : "")));
@@ -126,6 +128,12 @@ public final class PeerReport {
     static Double mean(List<PeerResult> runs, Function<PeerResult, Double> f) {
         double[] v = runs.stream().map(f).filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
         return v.length == 0 ? null : Stats.mean(v);
+    }
+
+    /** CPU time one frame costs end to end (decode, inference, annotation, streaming, the rest). */
+    static Double cpuMsPerFrame(Double cpuCores, Double fps) {
+        Double v = div(cpuCores, fps);
+        return v == null ? null : v * 1000;
     }
 
     private static Double div(Double a, Double b) {

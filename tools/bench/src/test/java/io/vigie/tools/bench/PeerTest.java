@@ -141,6 +141,7 @@ class PeerTest {
         assertTrue(table.contains("| edge | INT8 | 1 | 25.0 | 20.0 | 1.25 |"), table);
         assertTrue(table.lines().skip(3).findFirst().orElseThrow().endsWith("| FAIL |"), table);
         assertEquals("", PeerReport.table(List.of()));
+        assertTrue(table.contains("| 20.0 / 25.0 |"), "CPU ms per frame: 0.5 core / 25 FPS vs 0.5 / 20\n" + table);
 
         JsonObject root = Report.toJson(java.util.Map.of(), List.of(), 30);
         int before = root.getAsJsonArray("goals").size();
