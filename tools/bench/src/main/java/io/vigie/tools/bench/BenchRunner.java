@@ -25,6 +25,7 @@ import java.util.Set;
  * java -cp 'tools/bench/target/*:tools/bench/target/lib/*' io.vigie.tools.bench.BenchRunner --root . --out FILE
  *      [--quick] [--no-edge] [--video vtest.avi] [--precisions INT8,FP32] [--threads 1,2] [--window S] [--warmup S]
  *      [--runs N] [--jvm "opts"] [--edge-jvm "opts"] [--edge-cpus 0.5] [--edge-mem 512M] [--source-max-fps 0]
+ *      [--peers | --peers-only]
  * </pre>
  */
 public final class BenchRunner {
