@@ -25,6 +25,7 @@ import java.util.Set;
  * java -cp 'tools/bench/target/*:tools/bench/target/lib/*' io.vigie.tools.bench.BenchRunner --root . --out FILE
  *      [--quick] [--no-edge] [--video vtest.avi] [--precisions INT8,FP32] [--threads 1,2] [--window S] [--warmup S]
  *      [--runs N] [--jvm "opts"] [--edge-jvm "opts"] [--edge-cpus 0.5] [--edge-mem 512M] [--source-max-fps 0]
+ *      [--peers | --peers-only]
  * </pre>
  */
 public final class BenchRunner {
@@ -39,9 +40,13 @@ public final class BenchRunner {
     /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
-    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap");
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "peers", "peers-only");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
             "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles");
+
+    private boolean peersOnly;
+    private String peerPython;
+    private final List<PeerReport.Row> peerRows = new ArrayList<>();
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a;
@@ -71,7 +76,8 @@ public final class BenchRunner {
                 + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] "
                 + "[--edge-cpus 0.5] [--edge-mem 512M]\n"
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
-                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]";
+                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
+                + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -135,7 +141,9 @@ public final class BenchRunner {
         double warmup = Double.parseDouble(a.getOrDefault("warmup", quick ? "1" : "5"));
         int runs = Integer.parseInt(a.getOrDefault("runs", quick ? "15" : "50"));
         double maxFps = Double.parseDouble(a.getOrDefault("source-max-fps", "30"));
-        boolean swapOnly = a.containsKey("swap"), swaps = !a.containsKey("no-swap");
+        boolean swapOnly = a.containsKey("swap"), swaps = !a.containsKey("no-swap") && !a.containsKey("peers-only");
+        peersOnly = a.containsKey("peers-only");
+        if (peersOnly && swapOnly) throw new IllegalArgumentException("--peers-only and --swap exclude each other");
         if (swapOnly && !swaps) throw new IllegalArgumentException("--swap and --no-swap exclude each other");
         int swapCycles = Integer.parseInt(a.getOrDefault("swap-cycles", quick ? "1" : "2"));
         if (swapCycles < 1 || swapCycles > 20) throw new IllegalArgumentException("--swap-cycles: 1..20");
@@ -169,6 +177,10 @@ public final class BenchRunner {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path runDir = out.getParent().resolve(out.getFileName().toString().replaceFirst("\\.json$", "") + "-work");
         Files.createDirectories(runDir);
+        if (peersOnly || a.containsKey("peers")) {
+            peerPython = peerPython(root);
+            if (peerPython == null) return 2;
+        }
         String load0 = loadAvg();
 
         List<Environment> envs = new ArrayList<>();
@@ -235,12 +247,16 @@ public final class BenchRunner {
         header.put("models", mm);
 
         Files.createDirectories(out.getParent());
-        Files.writeString(out, Report.toText(Report.toJson(header, envs, maxFps)));
+        com.google.gson.JsonObject json = Report.toJson(header, envs, maxFps);
+        PeerReport.addTo(json, peerRows);
+        Files.writeString(out, Report.toText(json));
         System.out.println();
-        System.out.println(Report.table(envs, maxFps));
+        if (!peersOnly) System.out.println(Report.table(envs, maxFps));
+        if (!peerRows.isEmpty()) System.out.println(PeerReport.table(peerRows));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
-        System.out.print(Report.verdicts(envs, maxFps));
+        if (!peersOnly) System.out.print(Report.verdicts(envs, maxFps));
+        PeerReport.goals(peerRows).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);
         return 0;
@@ -255,7 +271,7 @@ public final class BenchRunner {
         List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
-            if (swapOnly) break;
+            if (swapOnly || peersOnly) break;
             String precision = m.getKey();
             for (int t : threads) {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
@@ -277,6 +293,11 @@ public final class BenchRunner {
                 pipeline.add(pr);
             }
         }
+        if (peerPython != null && !swapOnly) {
+            PeerBench peer = new PeerBench(new PeerBench.Setup(wrapper, peerPython, root.resolve("tools/peer-python/peer.py"),
+                    video, maxFps, coldTimeoutMs, warmup, window));
+            peerRows.addAll(new PeerSuite(pb, peer).run(name, cpus, models, threads.get(0), runDir));
+        }
         List<SwapBench.Swap> swaps = List.of();
         if (swapCycles > 0) {
             log("%s: model swaps, source at the video's 10 fps, %d config cycle(s) INT8<->FP32 + a model DP update per precision",
@@ -288,6 +309,19 @@ public final class BenchRunner {
             deleteTree(wd.resolve("data/framework"));
         }
         return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null, swaps);
+    }
+
+    /** tools/peer-python/setup.sh: creates the peer's venv once (PyPI), prints its python; null when it fails. */
+    static String peerPython(Path root) throws IOException, InterruptedException {
+        log("Python peer: preparing its venv (tools/peer-python/setup.sh)");
+        Process p = new ProcessBuilder("bash", root.resolve("tools/peer-python/setup.sh").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0 || out.isEmpty()) {
+            System.err.println("bench: tools/peer-python/setup.sh failed (exit " + p.exitValue() + "): no peer to compare with");
+            return null;
+        }
+        return out.lines().reduce((x, y) -> y).orElse(out);
     }
 
     static void log(String fmt, Object... args) {

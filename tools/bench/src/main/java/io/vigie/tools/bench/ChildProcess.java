@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final long startNanos;
+    private final List<AutoCloseable> closeFirst = new java.util.ArrayList<>();
 
     private ChildProcess(Process process, long startNanos) {
         this.process = process;
@@ -56,8 +57,20 @@ public final class ChildProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Closed before the process is stopped (e.g. a client connected to it, which would see an error otherwise). */
+    public void closeFirst(AutoCloseable resource) {
+        closeFirst.add(resource);
+    }
+
     @Override
     public void close() {
+        for (AutoCloseable c : closeFirst) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // the process is stopped next anyway
+            }
+        }
         // Stop the JVM(s) under a wrapper first and let the wrapper end by itself: killing
         // scripts/edge-sim.sh would skip its EXIT trap and leave its cgroups behind.
         List<ProcessHandle> kids = process.descendants().toList();

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -72,15 +73,25 @@ public final class PipelineBench {
     }
 
     public PipelineResult run(String precision, int threads, Path workDir) throws IOException, InterruptedException {
+        return run(precision, threads, workDir, null);
+    }
+
+    /**
+     * @param viewer opens a viewer (e.g. an MJPEG client) as the bench user once the first detection is seen; it stays
+     *               connected through warm-up and window and is closed before the gateway is stopped
+     */
+    public PipelineResult run(String precision, int threads, Path workDir, Function<Http, AutoCloseable> viewer)
+            throws IOException, InterruptedException {
         try {
-            return measureGateway(precision, threads, workDir);
+            return measureGateway(precision, threads, workDir, viewer);
         } finally {
             // the framework storage holds a copy of every bundle (~100 MB); the logs and config stay
             BenchRunner.deleteTree(workDir.resolve("data/framework"));
         }
     }
 
-    private PipelineResult measureGateway(String precision, int threads, Path workDir) throws IOException, InterruptedException {
+    private PipelineResult measureGateway(String precision, int threads, Path workDir, Function<Http, AutoCloseable> viewer)
+            throws IOException, InterruptedException {
         Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
         Files.createDirectories(data);
         ConfigFile.write(conf, DETECTOR_PID, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()));
@@ -118,6 +129,7 @@ public final class PipelineBench {
                 if (coldMs == null) Thread.sleep(50);
             }
             long pid = p.javaPid().orElseThrow(() -> new IllegalStateException("no java process under the gateway wrapper"));
+            if (viewer != null) p.closeFirst(viewer.apply(http));
             Thread.sleep((long) (setup.warmupS() * 1000));
 
             JsonObject s0 = http.getJson("/vigie/api/status").orElse(null);
