@@ -39,9 +39,10 @@ public final class BenchRunner {
     /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
-    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap");
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "no-edge-profile");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
-            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles");
+            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles",
+            "edge-profile");
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a;
@@ -71,7 +72,8 @@ public final class BenchRunner {
                 + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] "
                 + "[--edge-cpus 0.5] [--edge-mem 512M]\n"
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
-                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]";
+                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
+                + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -148,6 +150,10 @@ public final class BenchRunner {
             if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
                 throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
 
+        // the edge profile row (./vigie demo --edge settings): read first, a bad file stops before anything runs
+        Path profileFile = Path.of(a.getOrDefault("edge-profile", root.resolve("conf/edge-profile.properties").toString()));
+        EdgeProfile.Settings profile = swapOnly || a.containsKey("no-edge-profile") ? null : EdgeProfile.read(profileFile);
+        EdgeProfile.Run profileRun = profile == null ? null : new EdgeProfile.Run(profile, null, "edge simulation not run");
         Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
         // RawMain runs on this tool's jars + tools/eval's runtime libraries (api, inference, natives)
         String rawCp = root.resolve("tools/bench/target") + "/*:" + root.resolve("tools/bench/target/lib") + "/*:"
@@ -196,6 +202,11 @@ public final class BenchRunner {
             envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp,
                     gatewayJar, video, models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir, root, swapOnly,
                     swaps ? swapCycles : 0));
+            if (profile != null) {
+                log("edge: edge profile (%s), %.0f s window", profile.describe(), window);
+                profileRun = EdgeProfile.run(new PipelineBench(new PipelineBench.Setup(wrapper, java, edgeJvm, gatewayJar, video,
+                        maxFps, coldTimeoutMs * 2, warmup, window)), profile, runDir.resolve("edge-profile"));
+            }
         }
 
         Map<String, Object> header = new LinkedHashMap<>();
@@ -223,6 +234,7 @@ public final class BenchRunner {
         params.put("edgeEnv", opts(edgeEnv));
         params.put("gatewayJar", gatewayJar.toString());
         params.put("gatewaySha256", sha256(gatewayJar));
+        params.put("cdsArchive", Cds.jvmOptions(gatewayJar).isEmpty() ? null : Cds.archiveOf(gatewayJar).toString());
         params.put("gitCommit", git(root));
         header.put("params", params);
         Map<String, Object> mm = new LinkedHashMap<>();
@@ -233,6 +245,15 @@ public final class BenchRunner {
             mm.put(e.getKey(), one);
         }
         header.put("models", mm);
+        if (profileRun != null) {
+            Map<String, Object> ep = new LinkedHashMap<>();
+            ep.put("file", profile.file().toString());
+            ep.put("settings", profile.values());
+            ep.put("skipped", profileRun.result() == null ? profileRun.skipped() : null);
+            ep.put("result", profileRun.result());
+            ep.put("goals", EdgeProfile.goals(profileRun));
+            header.put("edgeProfile", ep);
+        }
 
         Files.createDirectories(out.getParent());
         Files.writeString(out, Report.toText(Report.toJson(header, envs, maxFps)));
@@ -240,7 +261,9 @@ public final class BenchRunner {
         System.out.println(Report.table(envs, maxFps));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
+        if (profileRun != null) System.out.println(EdgeProfile.table(profileRun));
         System.out.print(Report.verdicts(envs, maxFps));
+        if (profileRun != null) EdgeProfile.goals(profileRun).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);
         return 0;
