@@ -71,6 +71,32 @@ class EdgeProfileTest {
                 .contains("| edge profile | source.max.fps=12 | 11.9 | 40.0 / 62.0 |"));
     }
 
+    /** ./vigie demo --edge: the launcher's apply_profile puts the profile over the shipped detector config. */
+    @Test
+    void demoEdgeWritesTheProfileOverTheDefaults() throws Exception {
+        Path conf = Files.copy(ROOT.resolve("conf/io.vigie.detector.config"), tmp.resolve("io.vigie.detector.config"));
+        String script = "die() { echo \"DIE $*\" >&2; exit 1; }; eval \"$(sed -n '/^apply_profile() /,/^}/p' \"$1\")\"; "
+                + "apply_profile \"$2\" \"$3\"";
+        Process p = new ProcessBuilder("bash", "-c", script, "x", ROOT.resolve("vigie").toString(),
+                ROOT.resolve("conf/edge-profile.properties").toString(), conf.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        List<String> lines = Files.readAllLines(conf);
+        EdgeProfile.Settings s = EdgeProfile.read(ROOT.resolve("conf/edge-profile.properties"));
+        for (Map.Entry<String, String> e : s.values().entrySet()) {
+            String line = e.getKey() + "=\"" + e.getValue() + "\"";
+            assertEquals(1, lines.stream().filter(l -> l.startsWith(e.getKey() + "=")).count(), "one line for " + e.getKey());
+            assertTrue(lines.contains(line), line + " in " + lines);
+        }
+        assertTrue(lines.contains("classes=[\"person\"]"), "the other defaults stay: " + lines);
+        Path bad = Files.writeString(tmp.resolve("bad.properties"), "source.uri=\"x\"\n");
+        Process q = new ProcessBuilder("bash", "-c", script, "x", ROOT.resolve("vigie").toString(), bad.toString(),
+                conf.toString()).redirectErrorStream(true).start();
+        String err = new String(q.getInputStream().readAllBytes());
+        assertEquals(1, q.waitFor(), "a quote in a value is refused: " + err);
+        assertTrue(err.contains("DIE bad line"), err);
+    }
+
     @Test
     void cdsArchiveIsUsedOnlyWhenTheBuildMadeOne() throws Exception {
         Path jar = Files.writeString(tmp.resolve("vigie-gateway.jar"), "x");
