@@ -23,7 +23,8 @@ import io.vigie.api.video.SourceStatus.State;
 /**
  * A running source: one capture thread opens a {@link FrameReader}, copies each decoded frame
  * into a pooled direct buffer and publishes it in a {@link FrameSlot} (newest wins, replaced
- * frames are counted as dropped). Failures close the reader and retry with exponential back-off;
+ * frames are counted as dropped). Failures close the reader and retry with exponential back-off
+ * (capped at {@link Backoff#FAST_CAP_MS} for the first minutes of an outage);
  * the end of a recorded input loops or ends. Knows nothing of FFmpeg: readers come from a supplier.
  */
 public final class CaptureSource implements FrameSource {
@@ -120,7 +121,8 @@ public final class CaptureSource implements FrameSource {
     }
 
     private void run() {
-        Backoff backoff = new Backoff(config.reconnectMinMs(), config.reconnectMaxMs());
+        Backoff backoff = new Backoff(config.reconnectMinMs(), config.reconnectMaxMs(), Backoff.FAST_CAP_MS,
+                Backoff.FAST_WINDOW_MS, () -> System.nanoTime() / 1_000_000);
         Pacer pacer = null;
         String lastLogged = null;
         try {

@@ -40,9 +40,11 @@ public final class BenchRunner {
     /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
-    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "peers", "peers-only");
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "peers", "peers-only",
+            "no-edge-profile");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
-            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles");
+            "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles",
+            "edge-profile");
 
     private boolean peersOnly;
     private String peerPython;
@@ -77,7 +79,8 @@ public final class BenchRunner {
                 + "[--edge-cpus 0.5] [--edge-mem 512M]\n"
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
                 + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
-                + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]";
+                + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]\n"
+                + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -156,6 +159,10 @@ public final class BenchRunner {
             if (!kv.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
                 throw new IllegalArgumentException("--edge-env: expected NAME=value, got '" + kv + "'");
 
+        // the edge profile row (./vigie demo --edge settings): read first, a bad file stops before anything runs
+        Path profileFile = Path.of(a.getOrDefault("edge-profile", root.resolve("conf/edge-profile.properties").toString()));
+        EdgeProfile.Settings profile = swapOnly || a.containsKey("no-edge-profile") ? null : EdgeProfile.read(profileFile);
+        EdgeProfile.Run profileRun = profile == null ? null : new EdgeProfile.Run(profile, null, "edge simulation not run");
         Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
         // RawMain runs on this tool's jars + tools/eval's runtime libraries (api, inference, natives)
         String rawCp = root.resolve("tools/bench/target") + "/*:" + root.resolve("tools/bench/target/lib") + "/*:"
@@ -208,6 +215,11 @@ public final class BenchRunner {
             envs.add(measure("edge", Double.parseDouble(edgeCpus), megabytes(edgeMem), wrapper, edgeJvm, java, rawCp,
                     gatewayJar, video, models, threads, runs, warmup, window, maxFps, coldTimeoutMs * 2, runDir, root, swapOnly,
                     swaps ? swapCycles : 0));
+            if (profile != null) {
+                log("edge: edge profile (%s), %.0f s window", profile.describe(), window);
+                profileRun = EdgeProfile.run(new PipelineBench(new PipelineBench.Setup(wrapper, java, edgeJvm, gatewayJar, video,
+                        maxFps, coldTimeoutMs * 2, warmup, window)), profile, runDir.resolve("edge-profile"));
+            }
         }
 
         Map<String, Object> header = new LinkedHashMap<>();
@@ -235,6 +247,7 @@ public final class BenchRunner {
         params.put("edgeEnv", opts(edgeEnv));
         params.put("gatewayJar", gatewayJar.toString());
         params.put("gatewaySha256", sha256(gatewayJar));
+        params.put("cdsArchive", Cds.jvmOptions(gatewayJar).isEmpty() ? null : Cds.archiveOf(gatewayJar).toString());
         params.put("gitCommit", git(root));
         header.put("params", params);
         Map<String, Object> mm = new LinkedHashMap<>();
@@ -245,17 +258,31 @@ public final class BenchRunner {
             mm.put(e.getKey(), one);
         }
         header.put("models", mm);
+        Map<String, Object> ep = null; // null: not run (--no-edge-profile, --swap)
+        if (profileRun != null) {
+            ep = new LinkedHashMap<>();
+            ep.put("file", profile.file().toString());
+            ep.put("settings", profile.values());
+            ep.put("skipped", profileRun.result() == null ? profileRun.skipped() : null);
+            ep.put("result", profileRun.result());
+        }
+        header.put("edgeProfile", ep);
 
         Files.createDirectories(out.getParent());
         com.google.gson.JsonObject json = Report.toJson(header, envs, maxFps);
         PeerReport.addTo(json, peerRows);
+        // the profile's verdicts sit with the others, where a CI gate looks them up by id
+        if (profileRun != null)
+            EdgeProfile.goals(profileRun).forEach(g -> json.getAsJsonArray("goals").add(Json.PRETTY.toJsonTree(g)));
         Files.writeString(out, Report.toText(json));
         System.out.println();
         if (!peersOnly) System.out.println(Report.table(envs, maxFps));
         if (!peerRows.isEmpty()) System.out.println(PeerReport.table(peerRows));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
+        if (profileRun != null) System.out.println(EdgeProfile.table(profileRun));
         if (!peersOnly) System.out.print(Report.verdicts(envs, maxFps));
+        if (profileRun != null) EdgeProfile.goals(profileRun).forEach(g -> System.out.println(g.line()));
         PeerReport.goals(peerRows).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);

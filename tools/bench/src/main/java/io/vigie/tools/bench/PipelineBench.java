@@ -60,6 +60,7 @@ public final class PipelineBench {
     public List<String> command(Path confDir, Path dataDir, int port) {
         List<String> cmd = new ArrayList<>(setup.wrapper());
         cmd.add(setup.java());
+        cmd.addAll(Cds.jvmOptions(setup.gatewayJar()));
         cmd.addAll(setup.jvmOpts());
         cmd.add("-Dvigie.conf=" + confDir.toAbsolutePath());
         cmd.add("-Dvigie.data=" + dataDir.toAbsolutePath());
@@ -73,7 +74,13 @@ public final class PipelineBench {
     }
 
     public PipelineResult run(String precision, int threads, Path workDir) throws IOException, InterruptedException {
-        return run(precision, threads, workDir, null);
+        return run(precision, threads, workDir, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()), null);
+    }
+
+    /** One run with the given detector configuration (e.g. the edge profile's); precision and threads label it. */
+    public PipelineResult run(String precision, int threads, Path workDir, Map<String, Object> detectorConfig)
+            throws IOException, InterruptedException {
+        return run(precision, threads, workDir, detectorConfig, null);
     }
 
     /**
@@ -82,19 +89,26 @@ public final class PipelineBench {
      */
     public PipelineResult run(String precision, int threads, Path workDir, Function<Http, AutoCloseable> viewer)
             throws IOException, InterruptedException {
+        return run(precision, threads, workDir, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()),
+                viewer);
+    }
+
+    private PipelineResult run(String precision, int threads, Path workDir, Map<String, Object> detectorConfig,
+            Function<Http, AutoCloseable> viewer) throws IOException, InterruptedException {
         try {
-            return measureGateway(precision, threads, workDir, viewer);
+            return measureGateway(precision, threads, workDir, detectorConfig, viewer);
         } finally {
             // the framework storage holds a copy of every bundle (~100 MB); the logs and config stay
             BenchRunner.deleteTree(workDir.resolve("data/framework"));
         }
     }
 
-    private PipelineResult measureGateway(String precision, int threads, Path workDir, Function<Http, AutoCloseable> viewer)
+    private PipelineResult measureGateway(String precision, int threads, Path workDir, Map<String, Object> detectorConfig,
+            Function<Http, AutoCloseable> viewer)
             throws IOException, InterruptedException {
         Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
         Files.createDirectories(data);
-        ConfigFile.write(conf, DETECTOR_PID, detectorConfig(setup.video(), precision, threads, setup.sourceMaxFps()));
+        ConfigFile.write(conf, DETECTOR_PID, detectorConfig);
         int port = freePort();
         Path log = workDir.resolve("gateway.log");
         String password = Http.newPassword();

@@ -127,7 +127,10 @@ class ResultsTest {
         List<Report.Goal> g = Report.goals(List.of(normal(40, 38), capped));
         assertEquals("PASS", goal(g, "edge_int8_fps").status());
         assertEquals("PASS", goal(g, "edge_int8_p95").status());
-        assertTrue(goal(g, "edge_int8_p95").detail().contains("(1 thread(s))"), goal(g, "edge_int8_p95").detail());
+        assertTrue(goal(g, "edge_int8_p95").detail().contains("(bench config: 1 thread(s), source.max.fps unlimited"),
+                goal(g, "edge_int8_p95").detail());
+        assertTrue(goal(Report.goals(List.of(normal(40, 38), capped), 30), "edge_int8_fps").detail()
+                .contains("bench config: 1 thread(s), source.max.fps 30,"), "the verdict says which config ran");
         // none meets both: the fastest is judged, and its p95 fails
         Environment slow = new Environment("edge", 0.5, 512L, List.of("-Xmx160m"), List.of(),
                 List.of(edgeInt8(1, 13.5, 138.6), edgeInt8(2, 12.9, 135.5)), null);
