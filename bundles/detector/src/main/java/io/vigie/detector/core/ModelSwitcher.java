@@ -25,7 +25,9 @@ import io.vigie.api.model.ModelIdentity;
 /**
  * Model switching: which installed model serves ({@link ModelSelector}), loading and validating it on the loader
  * thread beside the running one, and what happens when the active model's service goes away (replacement window,
- * grace period). Models that failed to load are skipped until they are re-registered or the thread count changes.
+ * grace period). Models that failed to load are skipped until they are re-registered or the thread count changes;
+ * models the checks refused (no person found, too slow: {@link ModelValidator.Refused}) also when the checks' settings
+ * (the gate's minimum person score or latency budget) change.
  * <p>
  * Threads: DS binds, configuration and the loader thread decide; a loaded model is handed to the inference thread
  * through a single-slot reference, and only the inference thread takes it, in {@link #swap}, which also closes the
@@ -57,6 +59,8 @@ final class ModelSwitcher implements AutoCloseable {
 
     private final Map<ModelIdentity, DetectionModel> models = new ConcurrentHashMap<>();
     private final Set<ModelIdentity> failedModels = ConcurrentHashMap.newKeySet();
+    /** The subset of {@link #failedModels} refused by a check whose outcome depends on the gate's settings. */
+    private final Set<ModelIdentity> refusedModels = ConcurrentHashMap.newKeySet();
     private final AtomicReference<ObjectDetector> pendingDetector = new AtomicReference<>();
     private volatile DetectorSettings settings;
     private volatile String modelError;
@@ -77,7 +81,10 @@ final class ModelSwitcher implements AutoCloseable {
         this.nanos = nanos;
     }
 
-    /** New accepted settings: a precision or thread-count change selects (and for threads reloads) the model. */
+    /**
+     * New accepted settings: a precision or thread-count change selects (and for threads reloads) the model; a change
+     * of the checks' settings re-evaluates the models they refused (without a restart).
+     */
     void configure(DetectorSettings next) {
         DetectorSettings prev;
         synchronized (this) {
@@ -85,10 +92,22 @@ final class ModelSwitcher implements AutoCloseable {
             settings = next;
         }
         boolean reload = prev != null && prev.threads() != next.threads();
-        if (prev == null || prev.precision() != next.precision() || reload) {
-            if (reload) failedModels.clear();
-            select(reload);
+        boolean recheck = prev != null && !refusedModels.isEmpty() && !sameChecks(prev.gate(), next.gate());
+        if (reload) {
+            failedModels.clear();
+            refusedModels.clear();
+        } else if (recheck) {
+            LOG.info("Model checks changed (min person score {}, latency budget {} ms): re-evaluating {}",
+                    next.gate().minPersonScore(), next.gate().latencyBudgetMs(), refusedModels);
+            failedModels.removeAll(refusedModels);
+            refusedModels.clear();
         }
+        if (prev == null || prev.precision() != next.precision() || reload || recheck) select(reload);
+    }
+
+    /** The gate's settings a check depends on (the grace period is not a check). */
+    private static boolean sameChecks(DetectorSettings.ModelGate a, DetectorSettings.ModelGate b) {
+        return a.minPersonScore() == b.minPersonScore() && a.latencyBudgetMs() == b.latencyBudgetMs();
     }
 
     void modelAdded(DetectionModel model) {
@@ -102,6 +121,7 @@ final class ModelSwitcher implements AutoCloseable {
         ModelIdentity id = model.identity();
         models.remove(id, model);
         failedModels.remove(id);
+        refusedModels.remove(id);
         if (id.equals(activeId)) {
             holdingSinceNanos = nanos.getAsLong();
             // We own the bytes and the interpreter: keep serving until a replacement is ready
@@ -182,6 +202,14 @@ final class ModelSwitcher implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             closeQuietly(det);
             failedModels.add(id);
+            if (e instanceof ModelValidator.Refused) {
+                refusedModels.add(id);
+                DetectorSettings now = settings;
+                if (now != null && !sameChecks(gate, now.gate())) { // the checks changed while it was checked
+                    failedModels.remove(id);
+                    refusedModels.remove(id);
+                }
+            }
             String msg = "model " + id.shortId()
                     + (e instanceof IllegalStateException ? " refused: " : " failed to load: ") + e.getMessage();
             modelError = msg;

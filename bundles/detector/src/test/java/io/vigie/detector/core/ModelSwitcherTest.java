@@ -12,10 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.inference.InferenceResult;
 import io.vigie.api.inference.ObjectDetector;
 import io.vigie.api.model.DetectionModel;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
+import io.vigie.api.video.ImageView;
 
 /** Model switching on a hand-moved clock: the loader's work runs on the test thread when its time comes. */
 class ModelSwitcherTest {
@@ -157,6 +159,68 @@ class ModelSwitcherTest {
         clock.runDue();
         assertEquals(INT8, frame(), "INT8 retried with the new thread count");
         assertEquals(List.of(FP32), engine.closedIds);
+    }
+
+    /** Gate with this latency budget (ms) and the default minimum person score. */
+    static DetectorSettings budget(long ms) {
+        return settings("INT8", 0.5f, 1, new DetectorSettings.ModelGate(0.4f, ms, 60_000));
+    }
+
+    /** The fake engine's detectors, 30 ms per inference on the check image: "too slow" for a 5 ms budget. */
+    ModelSwitcher slowSwitcher() {
+        return new ModelSwitcher((id, bytes, spec, o) -> {
+            ObjectDetector d = engine.load(id, bytes, spec, o);
+            return new ObjectDetector() {
+                public ModelIdentity identity() { return d.identity(); }
+                public int inputWidth() { return d.inputWidth(); }
+                public int inputHeight() { return d.inputHeight(); }
+                public InferenceResult detect(ImageView image, float minScore) {
+                    try {
+                        Thread.sleep(30);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return d.detect(image, minScore);
+                }
+                public void close() { d.close(); }
+            };
+        }, Fakes.VALIDATOR, events, clock, clock);
+    }
+
+    @Test
+    void aModelRefusedAsTooSlowIsReevaluatedWhenTheBudgetChanges() {
+        ModelSwitcher slow = slowSwitcher();
+        slow.configure(budget(5));
+        slow.modelAdded(model(INT8));
+        clock.runDue();
+        assertTrue(slow.error().contains("too slow"), slow.error());
+        assertNull(slow.swap(null), "refused: nothing serves");
+        slow.configure(settings("INT8", 0.6f, 1, new DetectorSettings.ModelGate(0.4f, 5, 1000)));
+        clock.runDue();
+        assertEquals(List.of(INT8), engine.loads, "score threshold and grace are not checks: no retry");
+        slow.configure(budget(1000)); // the operator raises the budget: no restart needed
+        clock.runDue();
+        assertEquals(List.of(INT8, INT8), engine.loads, "re-evaluated once");
+        ObjectDetector serving = slow.swap(null);
+        assertEquals(INT8, serving == null ? null : serving.identity());
+        assertNull(slow.error());
+    }
+
+    @Test
+    void aPersonScoreChangeReevaluatesTheRefusedPreferredModelButNotOneThatFailedToLoad() {
+        // the fake finds a person at 0.9 on the check image: a 0.95 minimum refuses every model
+        sw.configure(settings("FP32", 0.5f, 1, new DetectorSettings.ModelGate(0.95f, 1000, 60_000)));
+        engine.failNext = true;
+        sw.modelAdded(model(INT8)); // broken: fails to load
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertTrue(sw.error().contains("no person"), sw.error());
+        assertNull(frame());
+        sw.configure(settings("FP32", 0.5f));
+        clock.runDue();
+        assertEquals(FP32, frame(), "FP32 passes the relaxed check and serves");
+        assertEquals(1, engine.loads.stream().filter(INT8::equals).count(), "the broken INT8 is not retried");
+        assertNull(sw.error());
     }
 
     @Test
