@@ -63,9 +63,15 @@ public final class ModelValidator {
      *         the reason depends on {@code minPersonScore} or {@code latencyBudgetMs}
      */
     public Report validate(ObjectDetector det, float minPersonScore, long latencyBudgetMs) {
+        return validate(det, minPersonScore, latencyBudgetMs, () -> { });
+    }
+
+    /** As {@link #validate(ObjectDetector, float, long)}, running {@code beforeRun} before each check inference. */
+    public Report validate(ObjectDetector det, float minPersonScore, long latencyBudgetMs, Runnable beforeRun) {
         double[] ms = new double[RUNS];
         InferenceResult last = null;
         for (int i = 0; i < RUNS; i++) {
+            beforeRun.run();
             long t0 = System.nanoTime();
             last = det.detect(check, 0.05f);
             ms[i] = (System.nanoTime() - t0) / 1e6;

@@ -57,6 +57,14 @@ public @interface DetectorConfig {
             min = ZERO)
     long model_grace_ms() default GRACE_DEFAULT;
 
+    @AttributeDefinition(name = "Paced model loading", description = "Load a new model step by step in the "
+            + "detector's idle time between frames, so a swap loses no frame on a small CPU (off: at full speed).")
+    boolean model_load_paced() default LOAD_PACED_DEFAULT;
+
+    @AttributeDefinition(name = "Hot standby", description = "Keep the best model of the other precision loaded and "
+            + "checked, so a precision switch is immediate (costs its memory: ~15 MB INT8, ~60 MB FP32).")
+    boolean model_standby() default STANDBY_DEFAULT;
+
     @AttributeDefinition(name = "Interpreter threads", min = ONE, max = THREADS_MAX)
     int threads() default THREADS_DEFAULT;
 

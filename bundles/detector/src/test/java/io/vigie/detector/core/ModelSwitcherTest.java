@@ -27,7 +27,8 @@ class ModelSwitcherTest {
     final Fakes.FakeEngine engine = new Fakes.FakeEngine();
     final Fakes.Events events = new Fakes.Events();
     final Fakes.ManualClock clock = new Fakes.ManualClock();
-    final ModelSwitcher sw = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock);
+    /** Loads never wait for turns here (the loader's work runs on the test thread); pacing has its own tests. */
+    final ModelSwitcher sw = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(0));
     /** What the inference thread serves with. */
     ObjectDetector serving;
 
@@ -184,7 +185,7 @@ class ModelSwitcherTest {
                 }
                 public void close() { d.close(); }
             };
-        }, Fakes.VALIDATOR, events, clock, clock);
+        }, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(0));
     }
 
     @Test
@@ -221,6 +222,100 @@ class ModelSwitcherTest {
         assertEquals(FP32, frame(), "FP32 passes the relaxed check and serves");
         assertEquals(1, engine.loads.stream().filter(INT8::equals).count(), "the broken INT8 is not retried");
         assertNull(sw.error());
+    }
+
+    static DetectorSettings loading(String precision, boolean paced, boolean standby) {
+        return settings(precision, 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, paced, standby));
+    }
+
+    @Test
+    void aHotStandbyMakesAPrecisionSwitchAHandOffWithoutALoad() {
+        sw.configure(loading("INT8", false, true));
+        sw.modelAdded(model(INT8));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertNull(sw.standbyId(), "the standby is filled after the active model served");
+        sw.firstFrame(INT8, 1);
+        clock.runDue();
+        assertEquals(FP32, sw.standbyId());
+        assertEquals(List.of(INT8, FP32), engine.loads);
+
+        sw.configure(loading("FP32", false, true));
+        assertEquals(FP32, frame(), "handed over at the next frame");
+        assertEquals(INT8, sw.standbyId(), "the replaced INT8 is the new standby");
+        sw.firstFrame(FP32, 2);
+        clock.runDue();
+        sw.configure(loading("INT8", false, true));
+        assertEquals(INT8, frame());
+        assertEquals(List.of(INT8, FP32), engine.loads, "two switches, no load");
+        assertEquals(0, engine.closed.get());
+
+        sw.modelRemoved(model(FP32)); // its bundle goes away: the idle standby is freed
+        assertNull(sw.standbyId());
+        assertEquals(List.of(FP32), engine.closedIds);
+    }
+
+    @Test
+    void turningTheStandbyOffFreesItAndAThreadChangeDoesNotKeepTheOldInterpreter() {
+        sw.configure(loading("INT8", false, true));
+        sw.modelAdded(model(INT8));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        frame();
+        sw.firstFrame(INT8, 1);
+        clock.runDue();
+        assertEquals(FP32, sw.standbyId());
+        sw.configure(settings("INT8", 0.5f, 2, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, false, true)));
+        assertEquals(List.of(FP32), engine.closedIds, "built with 1 thread: dropped");
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertEquals(List.of(FP32, INT8), engine.closedIds, "the 1-thread INT8 is not kept as standby");
+        sw.firstFrame(INT8, 2);
+        clock.runDue();
+        assertEquals(FP32, sw.standbyId(), "refilled with 2 threads");
+        sw.configure(settings("INT8", 0.5f, 2, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, false, false)));
+        assertNull(sw.standbyId());
+        assertEquals(List.of(FP32, INT8, FP32), engine.closedIds);
+    }
+
+    @Test
+    void aPacedLoadTakesOneStepPerFrameOfTheRunningModel() throws InterruptedException {
+        // a turn only comes from the inference thread: with a 60 s bound, the load moves on turns alone
+        ModelSwitcher paced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(60_000));
+        paced.configure(loading("INT8", true, false));
+        paced.modelAdded(model(INT8));
+        clock.runDue(); // nothing serves yet: no pacing
+        ObjectDetector s = paced.swap(null);
+        assertEquals(INT8, s.identity());
+        paced.modelAdded(model(INT8_V2)); // loaded while INT8 serves: paced
+        Thread loader = new Thread(clock::runDue, "test-loader");
+        loader.setDaemon(true);
+        loader.start();
+        int frames = 0;
+        while (loader.isAlive() && frames < 1000) {
+            s = paced.swap(s);
+            frames++;
+            Thread.sleep(2);
+        }
+        loader.join(10_000);
+        assertFalse(loader.isAlive());
+        s = paced.swap(s);
+        assertEquals(INT8_V2, s.identity());
+        assertTrue(frames >= 5, "read, build and 3 check runs, each after a frame: " + frames + " frames");
+    }
+
+    @Test
+    void anUnpacedLoadNeedsNoFrame() {
+        ModelSwitcher unpaced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock,
+                new LoadPacer(60_000));
+        unpaced.configure(loading("INT8", false, false));
+        unpaced.modelAdded(model(INT8));
+        clock.runDue();
+        ObjectDetector s = unpaced.swap(null);
+        unpaced.modelAdded(model(INT8_V2));
+        clock.runDue(); // would wait 60 s per step if it were paced
+        assertEquals(INT8_V2, unpaced.swap(s).identity());
     }
 
     @Test
