@@ -2,6 +2,7 @@ package io.vigie.detector.core;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.function.IntSupplier;
 
 /**
  * Lets the model loader yield to the running detector: the inference thread calls {@link #turn} between two frames,
@@ -11,16 +12,30 @@ import java.lang.management.ThreadMXBean;
  * this: both threads are in one CPU quota, and the JVM ignores Java priorities on Linux.
  * <p>
  * The wait is bounded: when no frame comes (source stalled, slow model), the load goes on after {@code maxWaitMs}.
+ * Pacing is only worth its latency (a step per frame) when the CPU is short: the JVM sees no more processors than
+ * the interpreter's threads (a container quota counts: half a core is one processor), so there is no free core for
+ * the loader. With a free core the load runs beside the detector at full speed.
  */
 final class LoadPacer {
     /** Longest wait for a turn: a few frames at the usual camera rates. */
     static final long MAX_WAIT_MS = 250;
 
     private final long maxWaitMs;
+    private final IntSupplier processors;
     private long turns; // guarded by this
 
     LoadPacer(long maxWaitMs) {
+        this(maxWaitMs, Runtime.getRuntime()::availableProcessors);
+    }
+
+    LoadPacer(long maxWaitMs, IntSupplier processors) {
         this.maxWaitMs = maxWaitMs;
+        this.processors = processors;
+    }
+
+    /** No core left for the loader beside {@code threads} interpreter threads. */
+    boolean cpuShort(int threads) {
+        return processors.getAsInt() <= threads;
     }
 
     /** Inference thread, between two frames. */

@@ -30,8 +30,8 @@ import io.vigie.api.model.ModelIdentity;
  * (the gate's minimum person score or latency budget) change.
  * <p>
  * <p>
- * Swaps without lost frames: a load runs step by step (read, build, each check inference), each step right after the
- * inference thread finished a frame ({@link LoadPacer}), so the two do not fight for a small CPU; and an optional hot
+ * Swaps without lost frames: on a short CPU a load runs step by step (read, build, each check inference), each step
+ * right after the inference thread finished a frame ({@link LoadPacer}), so the two do not fight for it; an optional hot
  * standby ({@link DetectorSettings.ModelGate#standby}) keeps the best model of the other precision loaded and checked,
  * so a precision switch is a hand-off between two frames.
  * <p>
@@ -301,10 +301,13 @@ final class ModelSwitcher implements AutoCloseable {
         }
     }
 
-    /** Pace loads only while a model serves frames (otherwise nothing waits for the CPU, and no turns come). */
+    /**
+     * Pace loads only while a model serves frames (otherwise nothing waits for the CPU, and no turns come) and the
+     * CPU is short (no free core for the loader).
+     */
     private boolean paced() {
         DetectorSettings s = settings;
-        return s != null && s.gate().pacedLoad() && activeId != null;
+        return s != null && s.gate().pacedLoad() && activeId != null && pacer.cpuShort(s.threads());
     }
 
     /** Loader thread: keeps the best model of the other precision loaded and checked, when the standby is wanted. */

@@ -20,6 +20,13 @@ class LoadPacerTest {
     }
 
     @Test
+    void onlyAShortCpuIsPaced() {
+        assertTrue(new LoadPacer(0, () -> 1).cpuShort(1), "half a core (a quota) is one processor");
+        assertTrue(new LoadPacer(0, () -> 2).cpuShort(2));
+        assertFalse(new LoadPacer(0, () -> 2).cpuShort(1), "a free core for the loader");
+    }
+
+    @Test
     void withoutFramesTheWaitIsBounded() {
         assertFalse(new LoadPacer(20).awaitTurn(), "no turn came: gave up after the bound");
         assertFalse(new LoadPacer(0).awaitTurn());

@@ -282,7 +282,8 @@ class ModelSwitcherTest {
     @Test
     void aPacedLoadTakesOneStepPerFrameOfTheRunningModel() throws InterruptedException {
         // a turn only comes from the inference thread: with a 60 s bound, the load moves on turns alone
-        ModelSwitcher paced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(60_000));
+        ModelSwitcher paced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock,
+                new LoadPacer(60_000, () -> 1)); // one processor, one interpreter thread: the CPU is short
         paced.configure(loading("INT8", true, false));
         paced.modelAdded(model(INT8));
         clock.runDue(); // nothing serves yet: no pacing
@@ -307,9 +308,17 @@ class ModelSwitcherTest {
 
     @Test
     void anUnpacedLoadNeedsNoFrame() {
-        ModelSwitcher unpaced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock,
-                new LoadPacer(60_000));
-        unpaced.configure(loading("INT8", false, false));
+        assertLoadsWithoutFrames(new LoadPacer(60_000, () -> 1), loading("INT8", false, false));
+    }
+
+    @Test
+    void withAFreeCoreForTheLoaderThePacedSettingDoesNotPace() {
+        assertLoadsWithoutFrames(new LoadPacer(60_000, () -> 2), loading("INT8", true, false));
+    }
+
+    void assertLoadsWithoutFrames(LoadPacer pacer, DetectorSettings settings) {
+        ModelSwitcher unpaced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, pacer);
+        unpaced.configure(settings);
         unpaced.modelAdded(model(INT8));
         clock.runDue();
         ObjectDetector s = unpaced.swap(null);

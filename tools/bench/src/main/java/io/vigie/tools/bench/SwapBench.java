@@ -117,6 +117,9 @@ public final class SwapBench {
             Thread reader = sseReader(http, seen);
             Thread.sleep(BEFORE_MS + 1000); // frames before the first swap (and the SSE stream connected)
             if (Boolean.TRUE.equals(cfg.get("model.standby"))) awaitLog(workDir.resolve("gateway.log"), "Hot standby:", 60_000);
+            // what a variant costs in memory (the standby's interpreter), before the first swap
+            BenchRunner.log("swap variant %s: RSS %s MB with INT8 serving", variant, p.javaPid().map(ProcStats::vmRssKb)
+                    .filter(java.util.OptionalLong::isPresent).map(r -> Long.toString(r.getAsLong() / 1024)).orElse("-"));
             String current = "INT8";
             for (int i = 0; i < cycles * 2; i++) {
                 String to = current.equals("INT8") ? "FP32" : "INT8";
