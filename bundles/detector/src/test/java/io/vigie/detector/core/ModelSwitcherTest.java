@@ -228,8 +228,8 @@ class ModelSwitcherTest {
         return settings(precision, 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, paced, standby));
     }
 
-    @Test
-    void aHotStandbyMakesAPrecisionSwitchAHandOffWithoutALoad() {
+    /** INT8 serving with the standby on: FP32 is loaded into the standby after INT8's first frame. */
+    void int8ServingWithFp32InStandby() {
         sw.configure(loading("INT8", false, true));
         sw.modelAdded(model(INT8));
         sw.modelAdded(model(FP32));
@@ -240,6 +240,11 @@ class ModelSwitcherTest {
         clock.runDue();
         assertEquals(FP32, sw.standbyId());
         assertEquals(List.of(INT8, FP32), engine.loads);
+    }
+
+    @Test
+    void aHotStandbyMakesAPrecisionSwitchAHandOffWithoutALoad() {
+        int8ServingWithFp32InStandby();
 
         sw.configure(loading("FP32", false, true));
         assertEquals(FP32, frame(), "handed over at the next frame");
@@ -258,14 +263,7 @@ class ModelSwitcherTest {
 
     @Test
     void turningTheStandbyOffFreesItAndAThreadChangeDoesNotKeepTheOldInterpreter() {
-        sw.configure(loading("INT8", false, true));
-        sw.modelAdded(model(INT8));
-        sw.modelAdded(model(FP32));
-        clock.runDue();
-        frame();
-        sw.firstFrame(INT8, 1);
-        clock.runDue();
-        assertEquals(FP32, sw.standbyId());
+        int8ServingWithFp32InStandby();
         sw.configure(settings("INT8", 0.5f, 2, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, false, true)));
         assertEquals(List.of(FP32), engine.closedIds, "built with 1 thread: dropped");
         clock.runDue();
