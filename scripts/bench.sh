@@ -7,7 +7,8 @@
 # Model swaps (config INT8<->FP32 and a model-DP update: latency to the first frame, frame continuity) run at the end of
 # each environment; --swap runs only them, --no-swap skips them.
 # Usage: scripts/bench.sh [--quick] [--no-edge] [--swap] [--out FILE] [BenchRunner options, e.g. --threads 1 --precisions INT8
-#        --window 20 --warmup 5 --runs 50 --edge-jvm "..." --edge-env "..." --source-max-fps 30 --video FILE]
+#        --window 20 --warmup 5 --runs 50 --edge-jvm "..." --edge-env "..." --source-max-fps 30 --video FILE
+#        --swap-variants default,unpaced,standby]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 

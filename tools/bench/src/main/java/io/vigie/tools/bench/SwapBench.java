@@ -39,7 +39,8 @@ import com.google.gson.JsonParser;
  * <li>dp: a model DP with a higher model version is uploaded to /vigie/api/packages while that precision
  * is active; latency = install call → first streamed frame on the new model (seen on SSE).</li>
  * </ul>
- * Continuity is measured on the SSE frames from 2 s before to 3 s after each swap.
+ * Continuity is measured on the SSE frames from 2 s before to 3 s after each swap. Each {@link #VARIANTS variant}
+ * (loading options) runs the whole suite on its own gateway, one after the other.
  */
 public final class SwapBench {
     /** One measured swap. */
