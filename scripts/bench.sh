@@ -10,11 +10,12 @@
 # The edge run ends with the "edge profile" row (conf/edge-profile.properties, what ./vigie demo --edge runs; --edge-profile
 # FILE / --no-edge-profile). The gateway runs with the build's CDS archive (features/gateway/target/vigie-gateway.jsa) if any.
 # Usage: scripts/bench.sh [--quick] [--no-edge] [--swap] [--out FILE] [BenchRunner options, e.g. --threads 1 --precisions INT8
-#        --window 20 --warmup 5 --runs 50 --edge-jvm "..." --edge-env "..." --source-max-fps 30 --video FILE]
+#        --window 20 --warmup 5 --runs 50 --edge-jvm "..." --edge-env "..." --source-max-fps 30 --video FILE
+#        --swap-variants default,unpaced,standby]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 
 OUT=""; EDGE=1; ARGS=()
 while [ $# -gt 0 ]; do

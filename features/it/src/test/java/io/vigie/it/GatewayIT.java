@@ -349,4 +349,23 @@ class GatewayIT {
         assertEquals(200, gw.get("/vigie/api/status").statusCode(), "the configured user gets in");
         assertFalse(gw.logText().contains(gw.password), "the password is never logged");
     }
+
+    /** Issue 11: a model the checks refused is checked again when the setting that refused it changes. */
+    @Test
+    @Order(11)
+    void aModelRefusedAsTooSlowServesOnceTheBudgetIsRaisedWithoutARestart() throws Exception {
+        gw.writeConfig(DETECTOR, detectorConfig("INT8", video.toString(), FLOOR));
+        gw.awaitJson("/vigie/api/status", o -> running(o, "INT8"), 30_000);
+        Map<String, Object> tight = detectorConfig("FP32", video.toString(), FLOOR);
+        tight.put("model.latency.budget.ms", "1"); // no CPU runs SSD MobileNet in 1 ms
+        gw.writeConfig(DETECTOR, tight);
+        JsonObject refused = gw.awaitJson("/vigie/api/status", o -> str(o, "error") != null
+                && str(o, "error").contains("too slow"), 60_000);
+        assertTrue(running(refused, "INT8"), "INT8 keeps serving while FP32 is refused: " + refused);
+        Map<String, Object> relaxed = detectorConfig("FP32", video.toString(), FLOOR);
+        relaxed.put("model.latency.budget.ms", "5000");
+        gw.writeConfig(DETECTOR, relaxed);
+        JsonObject s = gw.awaitJson("/vigie/api/status", o -> running(o, "FP32"), 60_000);
+        assertNull(str(s, "error"), s.toString());
+    }
 }

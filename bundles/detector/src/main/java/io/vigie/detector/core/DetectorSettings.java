@@ -23,10 +23,21 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
      * @param latencyBudgetMs median time per frame on the check image must not exceed this (0 = no limit)
      * @param graceMs         after the active model's service goes away (bundle stopped/updated), keep
      *                        serving with the loaded interpreter this long waiting for a replacement
+     * @param pacedLoad       load a model step by step in the inference thread's idle time (no lost frame on a
+     *                        small CPU) rather than at full speed beside it
+     * @param standby         keep the best model of the other precision loaded and checked (memory for an
+     *                        instant precision switch)
      */
-    public record ModelGate(float minPersonScore, long latencyBudgetMs, long graceMs) {
+    public record ModelGate(float minPersonScore, long latencyBudgetMs, long graceMs, boolean pacedLoad,
+            boolean standby) {
         public static final ModelGate DEFAULT = new ModelGate(SettingsRules.CHECK_MIN_SCORE_DEFAULT,
                 SettingsRules.LATENCY_BUDGET_DEFAULT, SettingsRules.GRACE_DEFAULT);
+
+        /** With the default loading (paced, no standby). */
+        public ModelGate(float minPersonScore, long latencyBudgetMs, long graceMs) {
+            this(minPersonScore, latencyBudgetMs, graceMs, SettingsRules.LOAD_PACED_DEFAULT,
+                    SettingsRules.STANDBY_DEFAULT);
+        }
 
         public ModelGate {
             SettingsRules.normalise(SettingsRules.CHECK_MIN_SCORE, minPersonScore);
@@ -63,6 +74,8 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
         m.put(SettingsRules.CHECK_MIN_SCORE, gate.minPersonScore());
         m.put(SettingsRules.LATENCY_BUDGET_MS, gate.latencyBudgetMs());
         m.put(SettingsRules.GRACE_MS, gate.graceMs());
+        m.put(SettingsRules.LOAD_PACED, gate.pacedLoad());
+        m.put(SettingsRules.STANDBY, gate.standby());
         m.put(SettingsRules.THREADS, threads);
         m.put(SettingsRules.SCORE_THRESHOLD, scoreThreshold);
         m.put(SettingsRules.CLASSES, classes);

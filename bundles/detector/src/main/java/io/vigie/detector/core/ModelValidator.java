@@ -26,6 +26,15 @@ public final class ModelValidator {
     public record Report(float bestPersonScore, double medianMillis, int detections) {
     }
 
+    /** A check the model failed: it depends on the gate's settings, so a change of them may let the model pass. */
+    public static final class Refused extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason);
+        }
+    }
+
     private static final int RUNS = 3;
     private final ImageView check;
 
@@ -50,12 +59,19 @@ public final class ModelValidator {
     }
 
     /**
-     * @throws IllegalStateException with the reason when the model must not become active
+     * @throws IllegalStateException with the reason when the model must not become active; {@link Refused} when
+     *         the reason depends on {@code minPersonScore} or {@code latencyBudgetMs}
      */
     public Report validate(ObjectDetector det, float minPersonScore, long latencyBudgetMs) {
+        return validate(det, minPersonScore, latencyBudgetMs, () -> { });
+    }
+
+    /** As {@link #validate(ObjectDetector, float, long)}, running {@code beforeRun} before each check inference. */
+    public Report validate(ObjectDetector det, float minPersonScore, long latencyBudgetMs, Runnable beforeRun) {
         double[] ms = new double[RUNS];
         InferenceResult last = null;
         for (int i = 0; i < RUNS; i++) {
+            beforeRun.run();
             long t0 = System.nanoTime();
             last = det.detect(check, 0.05f);
             ms[i] = (System.nanoTime() - t0) / 1e6;
@@ -72,12 +88,12 @@ public final class ModelValidator {
             if ("person".equals(d.label().toLowerCase(Locale.ROOT))) best = Math.max(best, d.score());
         }
         if (best < minPersonScore)
-            throw new IllegalStateException(String.format(Locale.ROOT,
+            throw new Refused(String.format(Locale.ROOT,
                     "smoke inference found no person on the check image (best person score %.2f < %.2f)", best, minPersonScore));
         Arrays.sort(ms);
         double median = ms[RUNS / 2];
         if (latencyBudgetMs > 0 && median > latencyBudgetMs)
-            throw new IllegalStateException(String.format(Locale.ROOT,
+            throw new Refused(String.format(Locale.ROOT,
                     "too slow: %.0f ms per frame on the check image > budget %d ms", median, latencyBudgetMs));
         return new Report(best, median, last.detections().size());
     }

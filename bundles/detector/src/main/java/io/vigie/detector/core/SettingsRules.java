@@ -37,6 +37,8 @@ public final class SettingsRules {
     public static final String CHECK_MIN_SCORE = "model.check.min.score";
     public static final String LATENCY_BUDGET_MS = "model.latency.budget.ms";
     public static final String GRACE_MS = "model.grace.ms";
+    public static final String LOAD_PACED = "model.load.paced";
+    public static final String STANDBY = "model.standby";
     public static final String THREADS = "threads";
     public static final String SCORE_THRESHOLD = "score.threshold";
     public static final String CLASSES = "classes";
@@ -68,6 +70,8 @@ public final class SettingsRules {
     public static final float CHECK_MIN_SCORE_DEFAULT = 0.4f;
     public static final long LATENCY_BUDGET_DEFAULT = 1000;
     public static final long GRACE_DEFAULT = 60_000;
+    public static final boolean LOAD_PACED_DEFAULT = true;
+    public static final boolean STANDBY_DEFAULT = false;
     public static final int THREADS_DEFAULT = 2;
     public static final float SCORE_DEFAULT = 0.5f;
     public static final String CLASS_DEFAULT = "person";
@@ -102,6 +106,8 @@ public final class SettingsRules {
             new Rule(CHECK_MIN_SCORE, Kind.FLOAT, CHECK_MIN_SCORE_DEFAULT, ZERO, FRACTION_MAX),
             new Rule(LATENCY_BUDGET_MS, Kind.LONG, LATENCY_BUDGET_DEFAULT, ZERO, null),
             new Rule(GRACE_MS, Kind.LONG, GRACE_DEFAULT, ZERO, null),
+            new Rule(LOAD_PACED, Kind.BOOLEAN, LOAD_PACED_DEFAULT, null, null),
+            new Rule(STANDBY, Kind.BOOLEAN, STANDBY_DEFAULT, null, null),
             new Rule(THREADS, Kind.INT, THREADS_DEFAULT, ONE, THREADS_MAX),
             new Rule(SCORE_THRESHOLD, Kind.FLOAT, SCORE_DEFAULT, SCORE_MIN, SCORE_MAX),
             new Rule(CLASSES, Kind.LABELS, new String[] { CLASS_DEFAULT }, null, null),
@@ -149,7 +155,8 @@ public final class SettingsRules {
                 (Double) v.get(SOURCE_MAX_FPS), (Boolean) v.get(SOURCE_REALTIME), (Long) v.get(RECONNECT_MIN_MS),
                 (Long) v.get(RECONNECT_MAX_MS), (Long) v.get(SOURCE_TIMEOUT_MS));
         DetectorSettings.ModelGate gate = new DetectorSettings.ModelGate((Float) v.get(CHECK_MIN_SCORE),
-                (Long) v.get(LATENCY_BUDGET_MS), (Long) v.get(GRACE_MS));
+                (Long) v.get(LATENCY_BUDGET_MS), (Long) v.get(GRACE_MS), (Boolean) v.get(LOAD_PACED),
+                (Boolean) v.get(STANDBY));
         List<Zone> zones;
         try {
             zones = ZoneParser.parse((String[]) v.get(ZONES));

@@ -57,6 +57,15 @@ public @interface DetectorConfig {
             min = ZERO)
     long model_grace_ms() default GRACE_DEFAULT;
 
+    @AttributeDefinition(name = "Paced model loading", description = "When the CPU is short (no more processors "
+            + "than interpreter threads, e.g. a half-core quota), load a new model step by step between the detector's "
+            + "frames, so a swap loses fewer frames. Off, or with a free core: at full speed beside the detector.")
+    boolean model_load_paced() default LOAD_PACED_DEFAULT;
+
+    @AttributeDefinition(name = "Hot standby", description = "Keep the best model of the other precision loaded and "
+            + "checked, so a precision switch is immediate (costs its memory: +75 MB RSS for an FP32 standby beside INT8).")
+    boolean model_standby() default STANDBY_DEFAULT;
+
     @AttributeDefinition(name = "Interpreter threads", min = ONE, max = THREADS_MAX)
     int threads() default THREADS_DEFAULT;
 

@@ -12,10 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.detect.DetectorTopics;
+import io.vigie.api.inference.InferenceResult;
 import io.vigie.api.inference.ObjectDetector;
 import io.vigie.api.model.DetectionModel;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
+import io.vigie.api.video.ImageView;
 
 /** Model switching on a hand-moved clock: the loader's work runs on the test thread when its time comes. */
 class ModelSwitcherTest {
@@ -25,7 +27,8 @@ class ModelSwitcherTest {
     final Fakes.FakeEngine engine = new Fakes.FakeEngine();
     final Fakes.Events events = new Fakes.Events();
     final Fakes.ManualClock clock = new Fakes.ManualClock();
-    final ModelSwitcher sw = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock);
+    /** Loads never wait for turns here (the loader's work runs on the test thread); pacing has its own tests. */
+    final ModelSwitcher sw = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(0));
     /** What the inference thread serves with. */
     ObjectDetector serving;
 
@@ -157,6 +160,169 @@ class ModelSwitcherTest {
         clock.runDue();
         assertEquals(INT8, frame(), "INT8 retried with the new thread count");
         assertEquals(List.of(FP32), engine.closedIds);
+    }
+
+    /** Gate with this latency budget (ms) and the default minimum person score. */
+    static DetectorSettings budget(long ms) {
+        return settings("INT8", 0.5f, 1, new DetectorSettings.ModelGate(0.4f, ms, 60_000));
+    }
+
+    /** The fake engine's detectors, 30 ms per inference on the check image: "too slow" for a 5 ms budget. */
+    ModelSwitcher slowSwitcher() {
+        return new ModelSwitcher((id, bytes, spec, o) -> {
+            ObjectDetector d = engine.load(id, bytes, spec, o);
+            return new ObjectDetector() {
+                public ModelIdentity identity() { return d.identity(); }
+                public int inputWidth() { return d.inputWidth(); }
+                public int inputHeight() { return d.inputHeight(); }
+                public InferenceResult detect(ImageView image, float minScore) {
+                    try {
+                        Thread.sleep(30);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return d.detect(image, minScore);
+                }
+                public void close() { d.close(); }
+            };
+        }, Fakes.VALIDATOR, events, clock, clock, new LoadPacer(0));
+    }
+
+    @Test
+    void aModelRefusedAsTooSlowIsReevaluatedWhenTheBudgetChanges() {
+        ModelSwitcher slow = slowSwitcher();
+        slow.configure(budget(5));
+        slow.modelAdded(model(INT8));
+        clock.runDue();
+        assertTrue(slow.error().contains("too slow"), slow.error());
+        assertNull(slow.swap(null), "refused: nothing serves");
+        slow.configure(settings("INT8", 0.6f, 1, new DetectorSettings.ModelGate(0.4f, 5, 1000)));
+        clock.runDue();
+        assertEquals(List.of(INT8), engine.loads, "score threshold and grace are not checks: no retry");
+        slow.configure(budget(1000)); // the operator raises the budget: no restart needed
+        clock.runDue();
+        assertEquals(List.of(INT8, INT8), engine.loads, "re-evaluated once");
+        ObjectDetector serving = slow.swap(null);
+        assertEquals(INT8, serving == null ? null : serving.identity());
+        assertNull(slow.error());
+    }
+
+    @Test
+    void aPersonScoreChangeReevaluatesTheRefusedPreferredModelButNotOneThatFailedToLoad() {
+        // the fake finds a person at 0.9 on the check image: a 0.95 minimum refuses every model
+        sw.configure(settings("FP32", 0.5f, 1, new DetectorSettings.ModelGate(0.95f, 1000, 60_000)));
+        engine.failNext = true;
+        sw.modelAdded(model(INT8)); // broken: fails to load
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertTrue(sw.error().contains("no person"), sw.error());
+        assertNull(frame());
+        sw.configure(settings("FP32", 0.5f));
+        clock.runDue();
+        assertEquals(FP32, frame(), "FP32 passes the relaxed check and serves");
+        assertEquals(1, engine.loads.stream().filter(INT8::equals).count(), "the broken INT8 is not retried");
+        assertNull(sw.error());
+    }
+
+    static DetectorSettings loading(String precision, boolean paced, boolean standby) {
+        return settings(precision, 0.5f, 1, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, paced, standby));
+    }
+
+    /** INT8 serving with the standby on: FP32 is loaded into the standby after INT8's first frame. */
+    void int8ServingWithFp32InStandby() {
+        sw.configure(loading("INT8", false, true));
+        sw.modelAdded(model(INT8));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertNull(sw.standbyId(), "the standby is filled after the active model served");
+        sw.firstFrame(INT8, 1);
+        clock.runDue();
+        assertEquals(FP32, sw.standbyId());
+        assertEquals(List.of(INT8, FP32), engine.loads);
+    }
+
+    @Test
+    void aHotStandbyMakesAPrecisionSwitchAHandOffWithoutALoad() {
+        int8ServingWithFp32InStandby();
+
+        sw.configure(loading("FP32", false, true));
+        assertEquals(FP32, frame(), "handed over at the next frame");
+        assertEquals(INT8, sw.standbyId(), "the replaced INT8 is the new standby");
+        sw.firstFrame(FP32, 2);
+        clock.runDue();
+        sw.configure(loading("INT8", false, true));
+        assertEquals(INT8, frame());
+        assertEquals(List.of(INT8, FP32), engine.loads, "two switches, no load");
+        assertEquals(0, engine.closed.get());
+
+        sw.modelRemoved(model(FP32)); // its bundle goes away: the idle standby is freed
+        assertNull(sw.standbyId());
+        assertEquals(List.of(FP32), engine.closedIds);
+    }
+
+    @Test
+    void turningTheStandbyOffFreesItAndAThreadChangeDoesNotKeepTheOldInterpreter() {
+        int8ServingWithFp32InStandby();
+        sw.configure(settings("INT8", 0.5f, 2, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, false, true)));
+        assertEquals(List.of(FP32), engine.closedIds, "built with 1 thread: dropped");
+        clock.runDue();
+        assertEquals(INT8, frame());
+        assertEquals(List.of(FP32, INT8), engine.closedIds, "the 1-thread INT8 is not kept as standby");
+        sw.firstFrame(INT8, 2);
+        clock.runDue();
+        assertEquals(FP32, sw.standbyId(), "refilled with 2 threads");
+        sw.configure(settings("INT8", 0.5f, 2, new DetectorSettings.ModelGate(0.4f, 1000, 60_000, false, false)));
+        assertNull(sw.standbyId());
+        assertEquals(List.of(FP32, INT8, FP32), engine.closedIds);
+    }
+
+    @Test
+    void aPacedLoadTakesOneStepPerFrameOfTheRunningModel() throws InterruptedException {
+        // a turn only comes from the inference thread: with a 60 s bound, the load moves on turns alone
+        ModelSwitcher paced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock,
+                new LoadPacer(60_000, () -> 1)); // one processor, one interpreter thread: the CPU is short
+        paced.configure(loading("INT8", true, false));
+        paced.modelAdded(model(INT8));
+        clock.runDue(); // nothing serves yet: no pacing
+        ObjectDetector s = paced.swap(null);
+        assertEquals(INT8, s.identity());
+        paced.modelAdded(model(INT8_V2)); // loaded while INT8 serves: paced
+        Thread loader = new Thread(clock::runDue, "test-loader");
+        loader.setDaemon(true);
+        loader.start();
+        int frames = 0;
+        while (loader.isAlive() && frames < 1000) {
+            s = paced.swap(s);
+            frames++;
+            Thread.sleep(2);
+        }
+        loader.join(10_000);
+        assertFalse(loader.isAlive());
+        s = paced.swap(s);
+        assertEquals(INT8_V2, s.identity());
+        assertTrue(frames >= 5, "read, build and 3 check runs, each after a frame: " + frames + " frames");
+    }
+
+    @Test
+    void anUnpacedLoadNeedsNoFrame() {
+        assertLoadsWithoutFrames(new LoadPacer(60_000, () -> 1), loading("INT8", false, false));
+    }
+
+    @Test
+    void withAFreeCoreForTheLoaderThePacedSettingDoesNotPace() {
+        assertLoadsWithoutFrames(new LoadPacer(60_000, () -> 2), loading("INT8", true, false));
+    }
+
+    void assertLoadsWithoutFrames(LoadPacer pacer, DetectorSettings settings) {
+        ModelSwitcher unpaced = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock, pacer);
+        unpaced.configure(settings);
+        unpaced.modelAdded(model(INT8));
+        clock.runDue();
+        ObjectDetector s = unpaced.swap(null);
+        unpaced.modelAdded(model(INT8_V2));
+        clock.runDue(); // would wait 60 s per step if it were paced
+        assertEquals(INT8_V2, unpaced.swap(s).identity());
     }
 
     @Test

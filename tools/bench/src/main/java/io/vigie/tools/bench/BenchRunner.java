@@ -44,7 +44,7 @@ public final class BenchRunner {
             "no-edge-profile");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
             "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles",
-            "edge-profile");
+            "edge-profile", "swap-variants");
 
     private boolean peersOnly;
     private String peerPython;
@@ -80,7 +80,8 @@ public final class BenchRunner {
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
                 + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
                 + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]\n"
-                + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]";
+                + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]\n"
+                + "       [--swap-variants default,unpaced,standby (SwapBench.VARIANTS)]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -150,6 +151,10 @@ public final class BenchRunner {
         if (swapOnly && !swaps) throw new IllegalArgumentException("--swap and --no-swap exclude each other");
         int swapCycles = Integer.parseInt(a.getOrDefault("swap-cycles", quick ? "1" : "2"));
         if (swapCycles < 1 || swapCycles > 20) throw new IllegalArgumentException("--swap-cycles: 1..20");
+        swapVariants = Arrays.asList(a.getOrDefault("swap-variants", String.join(",", SwapBench.VARIANTS.keySet())).split(","));
+        for (String v : swapVariants)
+            if (!SwapBench.VARIANTS.containsKey(v))
+                throw new IllegalArgumentException("--swap-variants: " + v + " is not one of " + SwapBench.VARIANTS.keySet());
         long coldTimeoutMs = (long) (Double.parseDouble(a.getOrDefault("cold-timeout", "90")) * 1000);
         List<String> jvm = opts(a.getOrDefault("jvm", DEFAULT_NORMAL_JVM));
         List<String> edgeJvm = opts(a.getOrDefault("edge-jvm", DEFAULT_EDGE_JVM));
@@ -244,6 +249,7 @@ public final class BenchRunner {
         params.put("sourceMaxFps", maxFps);
         params.put("swapCycles", swaps ? swapCycles : 0);
         params.put("swapOnly", swapOnly);
+        params.put("swapVariants", swapVariants);
         params.put("edgeEnv", opts(edgeEnv));
         params.put("gatewayJar", gatewayJar.toString());
         params.put("gatewaySha256", sha256(gatewayJar));
@@ -289,6 +295,9 @@ public final class BenchRunner {
         return 0;
     }
 
+    /** SwapBench variants to run in each environment (--swap-variants). */
+    private List<String> swapVariants = List.copyOf(SwapBench.VARIANTS.keySet());
+
     private Environment measure(String name, Double cpus, Long memMb, List<String> wrapper, List<String> jvmOpts, String java,
             String rawCp, Path gatewayJar, Path video, Map<String, Path> models, List<Integer> threads, int runs, double warmup,
             double window, double maxFps, long coldTimeoutMs, Path runDir, Path root, boolean swapOnly, int swapCycles)
@@ -329,11 +338,15 @@ public final class BenchRunner {
         if (swapCycles > 0) {
             log("%s: model swaps, source at the video's 10 fps, %d config cycle(s) INT8<->FP32 + a model DP update per precision",
                     name, swapCycles);
-            Path wd = runDir.resolve(name + "-swap");
-            deleteTree(wd);
-            Files.createDirectories(wd);
-            swaps = new SwapBench(pb.setup(), root).run(threads.get(0), swapCycles, wd);
-            deleteTree(wd.resolve("data/framework"));
+            swaps = new ArrayList<>();
+            for (String variant : swapVariants) { // each loading option measured alone, back to back
+                Path wd = runDir.resolve(name + "-swap-" + variant);
+                deleteTree(wd);
+                Files.createDirectories(wd);
+                log("%s: swap variant %s %s", name, variant, SwapBench.VARIANTS.get(variant));
+                swaps.addAll(new SwapBench(pb.setup(), root).run(threads.get(0), swapCycles, wd, variant));
+                deleteTree(wd.resolve("data/framework"));
+            }
         }
         return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null, swaps);
     }

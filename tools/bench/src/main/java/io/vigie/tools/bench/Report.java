@@ -17,7 +17,7 @@ import com.google.gson.JsonObject;
 public final class Report {
     public static final String SCHEMA = "vigie-bench/1";
     public static final double RATIO_GOAL = 0.9, EDGE_FPS_GOAL = 10, EDGE_P95_GOAL_MS = 100, RSS_GOAL_MB = 200,
-            COLD_GOAL_MS = 5000, SWAP_GOAL_MS = 1000;
+            COLD_GOAL_MS = 5000, SWAP_GOAL_MS = 1000, EDGE_SWAP_GOAL_MS = 2000;
 
     /** One verdict; status PASS, FAIL or SKIP (nothing measured). */
     public record Goal(String id, String goal, String status, Double value, String unit, String detail) {
@@ -136,23 +136,26 @@ public final class Report {
             }
         }
         for (Environment e : envs) {
-            if (e.skipped() != null || e.swaps().isEmpty()) continue;
-            String latGoal = String.format(Locale.ROOT, "model swap (request -> first frame) <= %.0f ms (%s)", SWAP_GOAL_MS,
+            // the goals judge the shipped defaults; the other variants' rows (path "config/standby") are for comparison
+            List<SwapBench.Swap> swaps = e.swaps().stream().filter(w -> !w.path().contains("/")).toList();
+            if (e.skipped() != null || swaps.isEmpty()) continue;
+            double swapGoal = e.cpus() != null ? EDGE_SWAP_GOAL_MS : SWAP_GOAL_MS;
+            String latGoal = String.format(Locale.ROOT, "model swap (request -> first frame) <= %.0f ms (%s)", swapGoal,
                     e.name());
-            List<SwapBench.Swap> done = e.swaps().stream().filter(w -> w.latencyMs() != null).toList();
-            if (done.size() < e.swaps().size()) {
-                String errors = e.swaps().stream().filter(w -> w.error() != null).map(SwapBench.Swap::error)
+            List<SwapBench.Swap> done = swaps.stream().filter(w -> w.latencyMs() != null).toList();
+            if (done.size() < swaps.size()) {
+                String errors = swaps.stream().filter(w -> w.error() != null).map(SwapBench.Swap::error)
                         .collect(Collectors.joining("; "));
                 goals.add(new Goal("swap_latency." + e.name(), latGoal, "FAIL", null, "ms",
-                        (e.swaps().size() - done.size()) + " swap(s) never completed: " + errors));
+                        (swaps.size() - done.size()) + " swap(s) never completed: " + errors));
             } else {
                 double max = done.stream().mapToDouble(SwapBench.Swap::latencyMs).max().getAsDouble();
                 String each = done.stream().map(w -> String.format(Locale.ROOT, "%s %s>%s %.0f", w.path(), w.from(), w.to(),
                         w.latencyMs())).collect(Collectors.joining(", "));
-                goals.add(new Goal("swap_latency." + e.name(), latGoal, max <= SWAP_GOAL_MS ? "PASS" : "FAIL", max, "ms",
+                goals.add(new Goal("swap_latency." + e.name(), latGoal, max <= swapGoal ? "PASS" : "FAIL", max, "ms",
                         String.format(Locale.ROOT, "worst %.0f ms (%s)", max, each)));
             }
-            List<Continuity> cs = e.swaps().stream().map(SwapBench.Swap::continuity)
+            List<Continuity> cs = swaps.stream().map(SwapBench.Swap::continuity)
                     .filter(c -> c != null && c.medianGapMs() != null).toList();
             String cGoal = "no missing frame, max gap <= 2x median around each swap (" + e.name() + ")";
             if (cs.isEmpty()) {

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +39,8 @@ import com.google.gson.JsonParser;
  * <li>dp: a model DP with a higher model version is uploaded to /vigie/api/packages while that precision
  * is active; latency = install call → first streamed frame on the new model (seen on SSE).</li>
  * </ul>
- * Continuity is measured on the SSE frames from 2 s before to 3 s after each swap.
+ * Continuity is measured on the SSE frames from 2 s before to 3 s after each swap. Each {@link #VARIANTS variant}
+ * (loading options) runs the whole suite on its own gateway, one after the other.
  */
 public final class SwapBench {
     /** One measured swap. */
@@ -47,6 +49,20 @@ public final class SwapBench {
     }
 
     private record Seen(long receivedNanos, String event, JsonObject data) {
+    }
+
+    /**
+     * Loading options measured alone, as detector settings over the shipped defaults. Rows of a variant other than
+     * "default" carry it in their path ("config/standby"); the goals judge the defaults.
+     */
+    public static final Map<String, Map<String, Object>> VARIANTS = variants();
+
+    private static Map<String, Map<String, Object>> variants() {
+        Map<String, Map<String, Object>> v = new LinkedHashMap<>();
+        v.put("default", Map.of()); // paced loading, no standby
+        v.put("unpaced", Map.of("model.load.paced", false)); // the load at full speed beside the detector
+        v.put("standby", Map.of("model.standby", true)); // the other precision kept loaded
+        return java.util.Collections.unmodifiableMap(v); // insertion order: the order they run in
     }
 
     /** Continuity window around a swap: frames from BEFORE_MS before it to AFTER_MS after it. */
@@ -70,12 +86,15 @@ public final class SwapBench {
         }
     }
 
-    public List<Swap> run(int threads, int cycles, Path workDir) throws IOException, InterruptedException {
+    public List<Swap> run(int threads, int cycles, Path workDir, String variant) throws IOException, InterruptedException {
         Path conf = workDir.resolve("conf"), data = workDir.resolve("data");
         Files.createDirectories(data);
         List<Swap> out = new ArrayList<>();
         Map<String, Object> cfg = PipelineBench.detectorConfig(setup.video(), "INT8", threads, 0);
         cfg.put("source.realtime", true); // the camera's pace: every frame counts for continuity
+        cfg.putAll(VARIANTS.get(variant));
+        String configPath = "default".equals(variant) ? "config" : "config/" + variant;
+        String dpPath = "default".equals(variant) ? "dp" : "dp/" + variant;
         ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
         // every frame on SSE (the default caps 'detection' events at 10/s per client, which would look like loss)
         ConfigFile.write(conf, "io.vigie.web", Map.of("sse.detection.rate", 1000));
@@ -98,6 +117,10 @@ public final class SwapBench {
             }
             Thread reader = sseReader(http, seen);
             Thread.sleep(BEFORE_MS + 1000); // frames before the first swap (and the SSE stream connected)
+            if (Boolean.TRUE.equals(cfg.get("model.standby"))) awaitLog(workDir.resolve("gateway.log"), "Hot standby:", 60_000);
+            // what a variant costs in memory (the standby's interpreter), before the first swap
+            BenchRunner.log("swap variant %s: RSS %s MB with INT8 serving", variant, p.javaPid().map(ProcStats::vmRssKb)
+                    .filter(java.util.OptionalLong::isPresent).map(r -> Long.toString(r.getAsLong() / 1024)).orElse("-"));
             String current = "INT8";
             for (int i = 0; i < cycles * 2; i++) {
                 String to = current.equals("INT8") ? "FP32" : "INT8";
@@ -107,10 +130,10 @@ public final class SwapBench {
                 ConfigFile.write(conf, PipelineBench.DETECTOR_PID, cfg);
                 Seen ev = await(seen, mark, s -> "model".equals(s.event()) && to.equals(Json.str(s.data(), "model", "precision"))
                         && Json.num(s.data(), "swapMs") != null, 30_000);
-                out.add(ev == null ? new Swap("config", current, to, null, null, null, null, "no swap within 30 s")
-                        : new Swap("config", current, to, Json.num(ev.data(), "swapMs"), Json.num(ev.data(), "swapMs"), null,
+                out.add(ev == null ? new Swap(configPath, current, to, null, null, null, null, "no swap within 30 s")
+                        : new Swap(configPath, current, to, Json.num(ev.data(), "swapMs"), Json.num(ev.data(), "swapMs"), null,
                                 window(seen, t0, BEFORE_MS, AFTER_MS), null));
-                BenchRunner.log("swap config %s -> %s: %s ms", current, to,
+                BenchRunner.log("swap %s %s -> %s: %s ms", configPath, current, to,
                         ev == null ? "-" : Report.fmt(Json.num(ev.data(), "swapMs"), 0));
                 current = to;
                 Thread.sleep(BEFORE_MS); // window() waited AFTER_MS already: the next window must not overlap this one
@@ -126,7 +149,7 @@ public final class SwapBench {
                     current = precision;
                     Thread.sleep(BEFORE_MS); // this unmeasured switch settles before the measured install
                 }
-                out.add(installDp(http, precision, seen));
+                out.add(installDp(http, precision, seen, dpPath));
                 Thread.sleep(BEFORE_MS);
             }
             reader.interrupt();
@@ -134,7 +157,7 @@ public final class SwapBench {
         return out;
     }
 
-    private Swap installDp(Http http, String precision, List<Seen> seen) throws IOException, InterruptedException {
+    private Swap installDp(Http http, String precision, List<Seen> seen, String path) throws IOException, InterruptedException {
         byte[] bundle = Files.readAllBytes(ModelDp.modelBundle(root, precision));
         String from = ModelDp.modelVersion(bundle);
         String to = from + ".1"; // numerically higher: the detector prefers it (ModelSelector)
@@ -163,15 +186,15 @@ public final class SwapBench {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(dp)).build();
             status = c.send(install, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return new Swap("dp", precision + " " + from, precision + " " + to, null, null, null, null,
+            return new Swap(path, precision + " " + from, precision + " " + to, null, null, null, null,
                     "install call failed: " + e);
         }
         Seen first = await(seen, mark, s -> "detection".equals(s.event()) && to.equals(Json.str(s.data(), "model", "version"))
                 && precision.equals(Json.str(s.data(), "model", "precision")), 30_000);
         Seen ev = await(seen, mark, s -> "model".equals(s.event()) && to.equals(Json.str(s.data(), "model", "version")), 1000);
         Double latency = first == null ? null : (first.receivedNanos() - t0) / 1e6;
-        BenchRunner.log("swap dp %s %s -> %s: HTTP %d, %s ms", precision, from, to, status, Report.fmt(latency, 0));
-        return new Swap("dp", precision + " " + from, precision + " " + to, Json.round(latency),
+        BenchRunner.log("swap %s %s %s -> %s: HTTP %d, %s ms", path, precision, from, to, status, Report.fmt(latency, 0));
+        return new Swap(path, precision + " " + from, precision + " " + to, Json.round(latency),
                 ev == null ? null : Json.round(Json.num(ev.data(), "swapMs")), status, window(seen, t0, BEFORE_MS, AFTER_MS),
                 first == null ? "no frame on " + to + " within 30 s (HTTP " + status + ")" : null);
     }
@@ -189,6 +212,19 @@ public final class SwapBench {
             if (seq != null && ts != null) frames.add(new Continuity.Frame(seq.longValue(), ts.longValue()));
         }
         return Continuity.of(frames);
+    }
+
+    /** Waits until the gateway's log holds {@code text} (e.g. the standby loaded), at most timeoutMs. */
+    private static void awaitLog(Path log, String text, long timeoutMs) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < end) {
+            if (Files.isRegularFile(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+                Thread.sleep(BEFORE_MS); // frames after it settled, before the measured swap
+                return;
+            }
+            Thread.sleep(200);
+        }
+        BenchRunner.log("'%s' not in %s after %d ms: measuring anyway", text, log, timeoutMs);
     }
 
     private static Seen await(List<Seen> seen, int from, Predicate<Seen> p, long timeoutMs) throws InterruptedException {

@@ -68,6 +68,27 @@ class SwapReportTest {
     }
 
     @Test
+    void theEdgeGoalIsTwoSecondsAndOnlyTheDefaultsAreJudged() {
+        Continuity c = Continuity.of(frames(1, 0, 2, 100, 3, 200));
+        Continuity lost = Continuity.of(frames(1, 0, 2, 100, 6, 500));
+        Environment edge = new Environment("edge", 0.5, 512L, List.of(), List.of(), List.of(), null,
+                List.of(new SwapBench.Swap("config", "INT8", "FP32", 1500.0, 1500.0, null, c, null),
+                        new SwapBench.Swap("config/unpaced", "INT8", "FP32", 5000.0, 5000.0, null, lost, null)));
+        List<Report.Goal> goals = Report.goals(List.of(edge));
+        Report.Goal lat = goals.stream().filter(x -> x.id().equals("swap_latency.edge")).findFirst().orElseThrow();
+        assertEquals("PASS", lat.status(), lat.detail());
+        assertEquals(1500.0, lat.value());
+        assertTrue(lat.goal().contains("<= 2000 ms"), lat.goal());
+        Report.Goal cont = goals.stream().filter(x -> x.id().equals("swap_continuity.edge")).findFirst().orElseThrow();
+        assertEquals("PASS", cont.status(), "the unpaced variant's lost frames are shown, not judged");
+        assertTrue(Report.swapTable(List.of(edge)).contains("| edge | config/unpaced | INT8 | FP32 | 5000 |"));
+        Environment normal = new Environment("normal", null, null, List.of(), List.of(), List.of(), null,
+                List.of(new SwapBench.Swap("config", "INT8", "FP32", 1500.0, 1500.0, null, c, null)));
+        assertEquals("FAIL", Report.goals(List.of(normal)).stream().filter(x -> x.id().equals("swap_latency.normal"))
+                .findFirst().orElseThrow().status(), "1 s on the whole machine");
+    }
+
+    @Test
     void aModelFasterThanTheSourceIsJudgedAgainstTheSourceRate() {
         Environment e = ResultsTest.normal(120, 29.5);
         Report.Pair capped = Report.pairs(List.of(e), 30).get(0);
