@@ -107,7 +107,7 @@ public final class FrameHub implements AutoCloseable {
 
     private void updateEarliestDue() { // under lock
         long min = Long.MAX_VALUE;
-        for (Viewer v : open) min = Math.min(min, v.due);
+        for (Viewer v : open) if (!v.busy) min = Math.min(min, v.due);
         earliestDue = min;
     }
 
@@ -184,8 +184,10 @@ public final class FrameHub implements AutoCloseable {
     /** A connected stream or snapshot client; close it when the client goes away. */
     public final class Viewer implements AutoCloseable {
         private final long intervalNanos; // 0: no cap
-        private long due; // guarded by lock: clock time from which this viewer takes a frame
+        private long due = Long.MIN_VALUE; // guarded by lock: clock time from which this viewer takes a frame
         private long lastVersion; // guarded by lock
+        // guarded by lock: between a take and the next call, e.g. writing to a slow socket: no copies for it
+        private boolean busy;
 
         private Viewer(long intervalNanos) {
             this.intervalNanos = intervalNanos;
@@ -195,6 +197,7 @@ public final class FrameHub implements AutoCloseable {
         public Encoded poll() {
             Slot s;
             synchronized (lock) {
+                ready();
                 s = closed ? null : take(nanoClock.getAsLong());
             }
             return s == null ? null : s.encoded();
@@ -210,6 +213,7 @@ public final class FrameHub implements AutoCloseable {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
             Slot s;
             synchronized (lock) {
+                ready();
                 while (true) {
                     if (closed || !open.contains(this)) return null;
                     long now = nanoClock.getAsLong();
@@ -224,14 +228,20 @@ public final class FrameHub implements AutoCloseable {
             return s.encoded();
         }
 
+        private void ready() { // under lock
+            if (busy) {
+                busy = false;
+                updateEarliestDue();
+            }
+        }
+
         private Slot take(long now) { // under lock
             if (latest == null || latest.version <= lastVersion || now < due) return null;
             lastVersion = latest.version;
-            if (intervalNanos > 0) {
-                // the next cell of a grid aligned on the clock: same-cap viewers take the same frames
-                due = (Math.floorDiv(now, intervalNanos) + 1) * intervalNanos;
-                updateEarliestDue();
-            }
+            // the next cell of a grid aligned on the clock: same-cap viewers take the same frames
+            if (intervalNanos > 0) due = (Math.floorDiv(now, intervalNanos) + 1) * intervalNanos;
+            busy = true;
+            updateEarliestDue();
             return latest;
         }
 

@@ -113,6 +113,21 @@ class FrameHubMjpegTest {
     }
 
     @Test
+    void aViewerBusyWithItsLastFrameCausesNoCopies() throws Exception {
+        FrameHub h = hub(2);
+        clock.set(-7_000_000_000L); // System.nanoTime may be negative: a new viewer is due at once all the same
+        FrameHub.Viewer v = h.open(10);
+        assertTrue(h.wantsImages());
+        assertEquals(1, publishLikeTheDetector(h, 1));
+        assertNotNull(v.poll());
+        // due again 100 ms later, but still writing its last frame (no poll/next since): nothing to copy for it
+        clock.addAndGet(500_000_000L);
+        assertFalse(h.wantsImages());
+        assertNull(v.poll(), "nothing newer was published");
+        assertTrue(h.wantsImages(), "back for more: the next frame is copied");
+    }
+
+    @Test
     void encodesOncePerFrameSharedByAllClientsAndSkipsFramesNobodyTook() throws Exception {
         FrameHub h = hub(4);
         for (int s = 1; s <= 100; s++) h.publish(Fixtures.result(s, List.of(), List.of()), img);
