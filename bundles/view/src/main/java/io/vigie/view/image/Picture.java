@@ -43,6 +43,12 @@ public final class Picture implements AutoCloseable {
                 } else {
                     for (int y = 0; y < h; y++) dst.position((long) y * row).put(src.array(), base + y * view.stride(), row);
                 }
+            } else if (!src.isDirect()) { // read-only heap buffer: no array to hand to native code
+                byte[] line = new byte[row];
+                for (int y = 0; y < h; y++) {
+                    src.get(y * view.stride(), line);
+                    p.mat.data().position((long) y * row).put(line, 0, row);
+                }
             } else {
                 // a header over the caller's direct buffer (no copy), then one copy into our own Mat
                 new Mat(h, w, CV_8UC3, new BytePointer(src), view.stride()).copyTo(p.mat);

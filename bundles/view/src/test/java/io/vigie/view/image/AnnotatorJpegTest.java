@@ -32,14 +32,15 @@ class AnnotatorJpegTest {
 
     @Test
     void bgrBytesMapToRgbPixelsHonouringStride() {
-        for (boolean direct : new boolean[] { false, true }) {
+        for (int kind = 0; kind < 3; kind++) { // heap, direct, read-only heap
+            boolean direct = kind == 1;
             int w = 4, h = 2, stride = w * 3 + 5;
             ByteBuffer b = direct ? ByteBuffer.allocateDirect(stride * h) : ByteBuffer.allocate(stride * h);
             // pixel (1,1) = B 10, G 20, R 30; padding bytes are garbage
             for (int i = 0; i < stride * h; i++) b.put(i, (byte) 0x7f);
             b.put(stride + 3, (byte) 10).put(stride + 4, (byte) 20).put(stride + 5, (byte) 30);
             b.position(7); // the view's buffer position does not matter
-            ImageView view = new ImageView(w, h, stride, b);
+            ImageView view = new ImageView(w, h, stride, kind == 2 ? b.asReadOnlyBuffer() : b);
             BufferedImage img = Annotator.toImage(view);
             assertEquals(BufferedImage.TYPE_3BYTE_BGR, img.getType());
             assertEquals(0x1e140a, img.getRGB(1, 1) & 0xffffff);
@@ -48,7 +49,7 @@ class AnnotatorJpegTest {
                 BufferedImage back = p.toBufferedImage();
                 assertEquals(w, p.width());
                 assertEquals(h, p.height());
-                assertArrayEquals(img.getRGB(0, 0, w, h, null, 0, w), back.getRGB(0, 0, w, h, null, 0, w), "direct=" + direct);
+                assertArrayEquals(img.getRGB(0, 0, w, h, null, 0, w), back.getRGB(0, 0, w, h, null, 0, w), "kind " + kind);
             }
         }
     }
