@@ -1,8 +1,5 @@
 package io.vigie.telemetry.core;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +9,7 @@ import io.vigie.api.detect.FrameResult;
 import io.vigie.api.video.ImageView;
 import io.vigie.view.image.Annotator;
 import io.vigie.view.image.JpegEncoder;
+import io.vigie.view.image.Picture;
 
 /**
  * Pixels on demand: {@link #wanted()} is true only while a snapshot is pending, so the detector
@@ -29,6 +27,7 @@ public final class SnapshotTaker {
     private final int maxWidth;
     private final int quality;
     private final Annotator annotator = new Annotator();
+    private final JpegEncoder encoder = new JpegEncoder(); // holds no native state: nothing to free
 
     public SnapshotTaker(boolean annotate, int maxBytes, int maxWidth, int quality) {
         this.annotate = annotate;
@@ -89,37 +88,34 @@ public final class SnapshotTaker {
     }
 
     Snapshot encode(FrameResult result, ImageView view) throws IOException {
-        BufferedImage img = annotate ? annotator.draw(view, result, null) : Annotator.toImage(view);
-        if (img.getWidth() > maxWidth) img = scale(img, maxWidth);
-        int q = quality;
-        // snapshots are rare (intrusions, requests): a writer per snapshot, nothing to free at close
-        try (JpegEncoder encoder = new JpegEncoder()) {
-            for (int attempt = 0; attempt < 6; attempt++) {
-                byte[] jpeg = encoder.encode(img, q);
-                if (jpeg.length <= maxBytes) {
-                    return new Snapshot(jpeg, result.sequence(), result.timestampMillis(), img.getWidth(),
-                            img.getHeight(), annotate, result.model());
+        // one native copy of the frame, drawn on and scaled by OpenCV (io.vigie.view), freed before we return
+        try (Picture full = Picture.copyOf(view)) {
+            if (annotate) annotator.annotate(full, result, null);
+            Picture img = full.width() > maxWidth ? full.scaledToWidth(maxWidth) : full;
+            try {
+                int q = quality;
+                for (int attempt = 0; attempt < 6; attempt++) {
+                    byte[] jpeg = encoder.encode(img, q);
+                    if (jpeg.length <= maxBytes) {
+                        return new Snapshot(jpeg, result.sequence(), result.timestampMillis(), img.width(),
+                                img.height(), annotate, result.model());
+                    }
+                    // quality first (cheap, keeps detail), then halve the size
+                    if (q > 40) {
+                        q = Math.max(40, q - 20);
+                    } else if (img.width() > 64) {
+                        Picture half = img.scaledToWidth(img.width() / 2);
+                        if (img != full) img.close();
+                        img = half;
+                    } else {
+                        break;
+                    }
                 }
-                // quality first (cheap, keeps detail), then halve the size
-                if (q > 40) q = Math.max(40, q - 20);
-                else if (img.getWidth() > 64) img = scale(img, img.getWidth() / 2);
-                else break;
+            } finally {
+                if (img != full) img.close();
             }
         }
         throw new IOException("snapshot does not fit snapshot.max.bytes=" + maxBytes
                 + " even at low quality and size");
-    }
-
-    private static BufferedImage scale(BufferedImage src, int width) {
-        int height = Math.max(1, Math.round(src.getHeight() * (width / (float) src.getWidth())));
-        BufferedImage dst = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = dst.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, width, height, null);
-        } finally {
-            g.dispose();
-        }
-        return dst;
     }
 }

@@ -1,54 +1,51 @@
 package io.vigie.view.image;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.util.Iterator;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerScope;
 
 /**
- * ImageIO JPEG with an explicit quality; in-memory stream so ImageIO never touches temp files. One
- * writer, reused for every image: thread-safe (calls are serialised), close it when done.
+ * JPEG with an explicit quality through OpenCV's {@code imencode} (libjpeg-turbo, SIMD), straight from a
+ * {@link Picture}'s BGR pixels. Holds no native state: thread-safe, calls run in parallel; the output buffer
+ * of each call is freed before it returns. Encoding after {@link #close()} throws IllegalStateException.
  */
 public final class JpegEncoder implements AutoCloseable {
-    private final ImageWriter writer;
-    private boolean closed;
-
-    public JpegEncoder() {
-        Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!it.hasNext()) throw new IllegalStateException("no ImageIO JPEG writer in this JRE");
-        writer = it.next();
-    }
+    private volatile boolean closed;
 
     /** @param quality 1..100 */
-    public synchronized byte[] encode(BufferedImage img, int quality) throws IOException {
+    public byte[] encode(Picture picture, int quality) throws IOException {
         if (quality < 1 || quality > 100) {
             throw new IllegalArgumentException("JPEG quality must be 1..100: " + quality);
         }
         if (closed) throw new IllegalStateException("JPEG encoder closed");
-        int guess = Math.max(16 * 1024, img.getWidth() * img.getHeight() / 8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(guess);
-        ImageWriteParam p = writer.getDefaultWriteParam();
-        p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        p.setCompressionQuality(quality / 100f);
-        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, null), p);
-        } finally {
-            writer.setOutput(null);
+        try (PointerScope scope = new PointerScope()) {
+            BytePointer out = new BytePointer();
+            if (!imencode(".jpg", picture.mat(), out, new IntPointer(IMWRITE_JPEG_QUALITY, quality))) {
+                throw new IOException("OpenCV could not encode a " + picture.width() + "x" + picture.height() + " JPEG");
+            }
+            byte[] jpeg = new byte[(int) out.limit()];
+            out.get(jpeg);
+            return jpeg;
         }
-        return out.toByteArray();
     }
 
-    /** Frees the writer; encoding afterwards throws IllegalStateException. */
+    /** Java2D callers: copies the image into a {@link Picture}, then {@link #encode(Picture, int)}. */
+    public byte[] encode(BufferedImage img, int quality) throws IOException {
+        if (closed) throw new IllegalStateException("JPEG encoder closed");
+        try (Picture p = Picture.copyOf(img)) {
+            return encode(p, quality);
+        }
+    }
+
+    /** Encoding afterwards throws IllegalStateException; there is nothing else to free. */
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
-        writer.dispose();
     }
 }

@@ -1,6 +1,8 @@
 package io.vigie.web.core;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -10,8 +12,14 @@ import io.vigie.api.video.ImageView;
 /**
  * Single-slot handoff from the frame listener to MJPEG/snapshot clients. Publishing only replaces
  * the newest frame (never blocks, never queues); a frame is rendered to JPEG lazily, at most once,
- * by the first client that asks for it, and the bytes are shared by every client. Frames nobody
- * asks for are never encoded, so a slow client costs nothing but its own skipped frames.
+ * by the first client that takes it, and the bytes are shared by every client. Frames nobody
+ * takes are never encoded, so a slow client costs nothing but its own skipped frames.
+ * <p>
+ * Each viewer's fps cap is applied here, before any pixel is copied: a capped viewer is "due" once per
+ * slot of a grid of its frame interval, aligned on the clock (so viewers with the same cap take the
+ * same frames and share one encoding), and {@link #wantsImages()} is true only while some viewer is
+ * due. The detector copies a frame's pixels only for frames a viewer will take: none when nobody
+ * watches, at most one per interval for 10 fps viewers of a 30 fps source.
  */
 public final class FrameHub implements AutoCloseable {
 
@@ -44,8 +52,9 @@ public final class FrameHub implements AutoCloseable {
     private final AtomicLong renderFailures = new AtomicLong();
     private Slot latest; // guarded by lock
     private long version; // guarded by lock
-    private int viewers; // guarded by lock
-    private volatile boolean wantsImages;
+    private final List<Viewer> open = new ArrayList<>(); // guarded by lock
+    /** Clock time from which some open viewer is due, Long.MAX_VALUE when none is open. */
+    private volatile long earliestDue = Long.MAX_VALUE;
     private volatile int maxViewers;
     private boolean closed; // guarded by lock
 
@@ -60,9 +69,10 @@ public final class FrameHub implements AutoCloseable {
         this.maxViewers = max;
     }
 
-    /** Cheap, lock-free: the frame listener asks this once per frame. */
+    /** Cheap, lock-free: the frame listener asks this once per frame; true while a viewer is due. */
     public boolean wantsImages() {
-        return wantsImages;
+        long due = earliestDue;
+        return due != Long.MAX_VALUE && nanoClock.getAsLong() >= due;
     }
 
     /** Replaces the newest frame and wakes waiting clients. The hub keeps {@code image}. */
@@ -75,15 +85,30 @@ public final class FrameHub implements AutoCloseable {
         }
     }
 
-    /** Registers a viewer: while at least one is open, {@link #wantsImages()} is true. */
+    /** Registers a viewer without an fps cap (snapshots): while it is open, {@link #wantsImages()} is true. */
     public Viewer open() throws TooManyViewersException {
+        return open(0);
+    }
+
+    /**
+     * Registers a viewer taking at most {@code maxFps} frames per second (0 or less: no cap) through
+     * {@link Viewer#next(long)}; {@link #wantsImages()} is true while it is due.
+     */
+    public Viewer open(double maxFps) throws TooManyViewersException {
         synchronized (lock) {
             if (closed) throw new IllegalStateException("stream hub closed");
-            if (viewers >= maxViewers) throw new TooManyViewersException(maxViewers);
-            viewers++;
-            wantsImages = true;
+            if (open.size() >= maxViewers) throw new TooManyViewersException(maxViewers);
+            Viewer v = new Viewer(maxFps > 0 ? (long) (1e9 / maxFps) : 0);
+            open.add(v);
+            updateEarliestDue();
+            return v;
         }
-        return new Viewer();
+    }
+
+    private void updateEarliestDue() { // under lock
+        long min = Long.MAX_VALUE;
+        for (Viewer v : open) if (!v.busy) min = Math.min(min, v.due);
+        earliestDue = min;
     }
 
     /** The newest published version, 0 before the first; pass it to {@link #next} to wait for a newer one. */
@@ -95,7 +120,7 @@ public final class FrameHub implements AutoCloseable {
 
     public int viewers() {
         synchronized (lock) {
-            return viewers;
+            return open.size();
         }
     }
 
@@ -158,15 +183,81 @@ public final class FrameHub implements AutoCloseable {
 
     /** A connected stream or snapshot client; close it when the client goes away. */
     public final class Viewer implements AutoCloseable {
-        private boolean open = true;
+        private final long intervalNanos; // 0: no cap
+        private long due = Long.MIN_VALUE; // guarded by lock: clock time from which this viewer takes a frame
+        private long lastVersion; // guarded by lock
+        // guarded by lock: between a take and the next call, e.g. writing to a slow socket: no copies for it
+        private boolean busy;
+
+        private Viewer(long intervalNanos) {
+            this.intervalNanos = intervalNanos;
+        }
+
+        /** Non-blocking: the newest frame, encoded, if this viewer is due and has not taken it yet; else null. */
+        public Encoded poll() {
+            Slot s;
+            synchronized (lock) {
+                ready();
+                s = closed ? null : take(nanoClock.getAsLong());
+            }
+            return s == null ? null : s.encoded();
+        }
+
+        /**
+         * Blocks until this viewer is due and a frame newer than the last it took exists, then returns it
+         * encoded (outside the hub lock, so publishing never waits for the encoder).
+         *
+         * @return null on timeout, or when the hub or this viewer closes
+         */
+        public Encoded next(long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            Slot s;
+            synchronized (lock) {
+                ready();
+                while (true) {
+                    if (closed || !open.contains(this)) return null;
+                    long now = nanoClock.getAsLong();
+                    s = take(now);
+                    if (s != null) break;
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return null;
+                    if (now < due) left = Math.min(left, due - now); // wake up when due, even without a publish
+                    lock.wait(Math.max(1, left / 1_000_000L));
+                }
+            }
+            return s.encoded();
+        }
+
+        private void ready() { // under lock
+            if (busy) {
+                busy = false;
+                updateEarliestDue();
+            }
+        }
+
+        private Slot take(long now) { // under lock
+            if (latest == null || latest.version <= lastVersion || now < due) return null;
+            lastVersion = latest.version;
+            // the next cell of a grid aligned on the clock: same-cap viewers take the same frames
+            if (intervalNanos > 0) due = (Math.floorDiv(now, intervalNanos) + 1) * intervalNanos;
+            busy = true;
+            updateEarliestDue();
+            return latest;
+        }
+
+        public boolean isOpen() {
+            synchronized (lock) {
+                return open.contains(this);
+            }
+        }
 
         @Override
         public void close() {
             synchronized (lock) {
-                if (!open) return;
-                open = false;
-                viewers--;
-                wantsImages = viewers > 0;
+                if (open.remove(this)) {
+                    updateEarliestDue();
+                    lock.notifyAll();
+                }
             }
         }
     }

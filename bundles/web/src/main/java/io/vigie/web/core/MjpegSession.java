@@ -5,21 +5,21 @@ import java.io.OutputStream;
 import java.util.function.BooleanSupplier;
 
 /**
- * One MJPEG client's loop: take the newest frame, write it, wait out the client's fps cap, repeat.
- * Runs on the client's own (servlet) thread; a blocked write only delays that client, which then
- * simply skips to whatever frame is newest when it is ready again.
+ * One MJPEG client's loop: take the newest frame the viewer is due for (its fps cap is applied by the
+ * hub, before any copy), write it, repeat. Runs on the client's own (servlet) thread; a blocked write
+ * only delays that client, which then simply skips to whatever frame is newest when it is ready again.
  */
 public final class MjpegSession {
     /** Resend the last frame after this long without a new one, so dead clients are noticed. */
     static final long KEEPALIVE_MILLIS = 5_000;
 
     private final FrameHub hub;
-    private final double maxFps;
+    private final FrameHub.Viewer viewer;
 
-    /** @param maxFps frames per second cap for this client, 0 or less for none */
-    public MjpegSession(FrameHub hub, double maxFps) {
+    /** @param viewer this client's registration, from {@link FrameHub#open(double)} with its fps cap */
+    public MjpegSession(FrameHub hub, FrameHub.Viewer viewer) {
         this.hub = hub;
-        this.maxFps = maxFps;
+        this.viewer = viewer;
     }
 
     /**
@@ -30,28 +30,19 @@ public final class MjpegSession {
      * @throws IOException when the client went away
      */
     public long run(OutputStream out, BooleanSupplier running, long limit) throws IOException, InterruptedException {
-        long minIntervalNanos = maxFps > 0 ? (long) (1e9 / maxFps) : 0;
-        long after = 0;
         long written = 0;
         FrameHub.Encoded last = null;
-        long lastWrite = System.nanoTime();
-        while (written < limit && running.getAsBoolean() && !hub.isClosed()) {
-            FrameHub.Encoded e = hub.next(after, KEEPALIVE_MILLIS);
+        while (written < limit && running.getAsBoolean() && !hub.isClosed() && viewer.isOpen()) {
+            FrameHub.Encoded e = viewer.next(KEEPALIVE_MILLIS);
             if (e == null) {
                 if (hub.isClosed()) break;
                 if (last == null) continue;
                 e = last; // keepalive: same picture again
             }
-            after = e.version();
             if (e.jpeg() == null) continue; // this frame failed to render: wait for the next
             MjpegWriter.writePart(out, e.jpeg());
             written++;
             last = e;
-            if (minIntervalNanos > 0) {
-                long sleep = minIntervalNanos - (System.nanoTime() - lastWrite);
-                if (sleep > 0) Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
-            }
-            lastWrite = System.nanoTime();
         }
         return written;
     }

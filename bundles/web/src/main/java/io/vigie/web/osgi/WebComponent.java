@@ -1,6 +1,5 @@
 package io.vigie.web.osgi;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,6 +41,7 @@ import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.video.ImageView;
 import io.vigie.view.image.Annotator;
 import io.vigie.view.image.JpegEncoder;
+import io.vigie.view.image.Picture;
 import io.vigie.web.core.FrameHub;
 import io.vigie.web.core.JsonMapper;
 import io.vigie.web.core.MjpegSession;
@@ -97,7 +97,6 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     private volatile transient WebSettings settings = WebSettings.DEFAULTS;
     private volatile transient FrameResult latest;
     private volatile boolean active;
-    private volatile boolean textWarned;
 
     @Activate
     void activate(WebConfig config) {
@@ -184,12 +183,11 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     }
 
     private byte[] render(FrameResult r, ImageView image) throws IOException {
-        BufferedImage img = annotator.draw(image, r, overlay(r));
-        if (annotator.textFailure() != null && !textWarned) {
-            textWarned = true;
-            LOG.warn("Text overlay disabled: this JRE cannot draw text ({})", annotator.textFailure().toString());
+        // one native copy, drawn on and encoded by OpenCV, freed here (not by the GC)
+        try (Picture p = Picture.copyOf(image)) {
+            annotator.annotate(p, r, overlay(r));
+            return encoder.encode(p, settings.jpegQuality());
         }
-        return encoder.encode(img, settings.jpegQuality());
     }
 
     private String overlay(FrameResult r) {
@@ -265,7 +263,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         }
         FrameHub.Viewer viewer;
         try {
-            viewer = frames.open();
+            viewer = frames.open(fps);
         } catch (FrameHub.TooManyViewersException e) {
             error(resp, 503, e.getMessage());
             return;
@@ -275,7 +273,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
             noCache(resp);
             OutputStream out = resp.getOutputStream();
             resp.flushBuffer();
-            new MjpegSession(frames, fps).run(out, () -> active, Long.MAX_VALUE);
+            new MjpegSession(frames, viewer).run(out, () -> active, Long.MAX_VALUE);
         } catch (IOException e) {
             LOG.debug("stream client gone: {}", e.toString());
         } catch (InterruptedException e) {

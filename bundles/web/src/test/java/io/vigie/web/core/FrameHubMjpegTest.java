@@ -53,6 +53,80 @@ class FrameHubMjpegTest {
         assertEquals(0, h.viewers());
     }
 
+    /** The detector's side of {@link FrameHub#wantsImages()}: pixels (a copy) only when the hub wants them. */
+    private int publishLikeTheDetector(FrameHub h, long seq) {
+        boolean copy = h.wantsImages();
+        h.publish(Fixtures.result(seq, List.of(), List.of()), copy ? img : null);
+        return copy ? 1 : 0;
+    }
+
+    @Test
+    void noViewerNoCopyNoEncode() throws Exception {
+        FrameHub h = hub(2);
+        int copies = 0;
+        for (int i = 0; i < 90; i++) {
+            clock.set(i * 33_333_333L);
+            copies += publishLikeTheDetector(h, i + 1);
+        }
+        assertEquals(0, copies, "no viewer: no frame copied");
+        assertEquals(0, renders.get(), "no viewer: nothing encoded");
+        assertNull(h.latestIfFresh(Long.MAX_VALUE));
+        // a viewer that came and went leaves nothing running either
+        h.open(10).close();
+        for (int i = 90; i < 180; i++) {
+            clock.set(i * 33_333_333L);
+            copies += publishLikeTheDetector(h, i + 1);
+        }
+        assertEquals(0, copies);
+        assertEquals(0, h.encodes());
+    }
+
+    @Test
+    void twoTenFpsViewersOfAThirtyFpsSourceShareAtMostTenEncodesPerSecond() throws Exception {
+        FrameHub h = hub(4);
+        clock.set(5_000_000L);
+        FrameHub.Viewer a = h.open(10);
+        FrameHub.Viewer b = null;
+        int copies = 0;
+        int takenA = 0;
+        int takenB = 0;
+        int shared = 0;
+        for (int i = 0; i < 90; i++) { // 3 s of a 30 fps source
+            clock.set(5_000_000L + i * 33_333_333L);
+            if (i == 4) b = h.open(10); // the second viewer arrives later, off the first one's phase
+            copies += publishLikeTheDetector(h, i + 1);
+            FrameHub.Encoded ea = a.poll();
+            FrameHub.Encoded eb = b == null ? null : b.poll();
+            if (ea != null) takenA++;
+            if (eb != null) takenB++;
+            if (ea != null && eb != null) {
+                assertSame(ea.jpeg(), eb.jpeg(), "one encoding for both viewers");
+                shared++;
+            }
+        }
+        assertTrue(takenA >= 27 && takenA <= 31, "viewer a took " + takenA + " frames in 3 s at 10 fps");
+        assertTrue(takenB >= 25 && takenB <= 30, "viewer b took " + takenB);
+        assertTrue(renders.get() <= 31, renders.get() + " encodes in 3 s: more than 10/s");
+        assertEquals(renders.get(), h.encodes());
+        assertTrue(shared >= takenB - 1, "b's frames are a's frames: " + shared + " of " + takenB);
+        assertTrue(copies <= renders.get() + 1, copies + " copies for " + renders.get() + " encodes: copies nobody took");
+    }
+
+    @Test
+    void aViewerBusyWithItsLastFrameCausesNoCopies() throws Exception {
+        FrameHub h = hub(2);
+        clock.set(-7_000_000_000L); // System.nanoTime may be negative: a new viewer is due at once all the same
+        FrameHub.Viewer v = h.open(10);
+        assertTrue(h.wantsImages());
+        assertEquals(1, publishLikeTheDetector(h, 1));
+        assertNotNull(v.poll());
+        // due again 100 ms later, but still writing its last frame (no poll/next since): nothing to copy for it
+        clock.addAndGet(500_000_000L);
+        assertFalse(h.wantsImages());
+        assertNull(v.poll(), "nothing newer was published");
+        assertTrue(h.wantsImages(), "back for more: the next frame is copied");
+    }
+
     @Test
     void encodesOncePerFrameSharedByAllClientsAndSkipsFramesNobodyTook() throws Exception {
         FrameHub h = hub(4);
@@ -92,7 +166,7 @@ class FrameHubMjpegTest {
         };
         Thread client = new Thread(() -> {
             try (FrameHub.Viewer v = h.open()) {
-                new MjpegSession(h, 0).run(stuck, () -> true, 2);
+                new MjpegSession(h, v).run(stuck, () -> true, 2);
             } catch (Exception e) {
                 // ends when the hub closes
             }
@@ -127,7 +201,7 @@ class FrameHubMjpegTest {
         pub.start();
         long n;
         try (FrameHub.Viewer v = h.open()) {
-            n = new MjpegSession(h, 0).run(out, () -> true, 2);
+            n = new MjpegSession(h, v).run(out, () -> true, 2);
         }
         pub.join();
         assertEquals(2, n);

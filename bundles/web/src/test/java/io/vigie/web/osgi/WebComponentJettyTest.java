@@ -240,12 +240,16 @@ class WebComponentJettyTest {
             assertEquals(320, img.getWidth());
             assertEquals(240, img.getHeight());
         }
-        assertTrue(web.wantsImages());
+        // pixels are wanted only while the viewer is due (not busy writing, its fps cap allowing): the slot is counted
+        assertTrue(body(get("/metrics")).contains("vigie_stream_clients 1\n"));
         c.disconnect();
         // The server notices on a following write and frees the viewer slot.
         long deadline = System.currentTimeMillis() + 15_000;
-        while (web.wantsImages() && System.currentTimeMillis() < deadline) Thread.sleep(50);
-        assertFalse(web.wantsImages(), "viewer released after the client went away");
+        while (body(get("/metrics")).contains("vigie_stream_clients 1\n") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(body(get("/metrics")).contains("vigie_stream_clients 0\n"), "viewer released after the client went away");
+        assertFalse(web.wantsImages());
     }
 
     @Test
