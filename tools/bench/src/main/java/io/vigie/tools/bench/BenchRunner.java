@@ -39,9 +39,14 @@ public final class BenchRunner {
     /** Extra environment for the edge JVM: the launcher sets MALLOC_ARENA_MAX=2 (bounded glibc arenas). */
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
-    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap");
+    static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "gating", "no-gating");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
             "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles");
+
+    /** Motion gating (GatingBench): the clips to play, none with --no-gating; rows of every environment. */
+    private List<GatingBench.Clip> gatingClips = List.of();
+    private boolean gatingOnly;
+    private final List<GatingBench.Row> gating = new ArrayList<>();
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a;
@@ -71,7 +76,8 @@ public final class BenchRunner {
                 + "       [--window S] [--warmup S] [--runs N] [--jvm \"opts\"] [--edge-jvm \"opts\"] "
                 + "[--edge-cpus 0.5] [--edge-mem 512M]\n"
                 + "       [--source-max-fps 30] [--cold-timeout S] [--envs normal,edge] [--edge-env \"NAME=value ...\"]\n"
-                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]";
+                + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
+                + "       [--gating (only the motion-gating suite) | --no-gating]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -138,6 +144,15 @@ public final class BenchRunner {
         boolean swapOnly = a.containsKey("swap"), swaps = !a.containsKey("no-swap");
         if (swapOnly && !swaps) throw new IllegalArgumentException("--swap and --no-swap exclude each other");
         int swapCycles = Integer.parseInt(a.getOrDefault("swap-cycles", quick ? "1" : "2"));
+        // motion gating: vtest.avi (cut to 20 s with --quick) and the clip with still stretches the build makes
+        gatingOnly = a.containsKey("gating");
+        if (gatingOnly && (a.containsKey("no-gating") || swapOnly))
+            throw new IllegalArgumentException("--gating excludes --no-gating and --swap");
+        if (gatingOnly) swaps = false;
+        Path stillClip = root.resolve("tools/bench/target/media/" + GatingBench.STILL_CLIP + ".avi");
+        if (!a.containsKey("no-gating") && !swapOnly)
+            gatingClips = List.of(new GatingBench.Clip("vtest", video, quick ? 20 : 0),
+                    new GatingBench.Clip(GatingBench.STILL_CLIP, stillClip, 0));
         if (swapCycles < 1 || swapCycles > 20) throw new IllegalArgumentException("--swap-cycles: 1..20");
         long coldTimeoutMs = (long) (Double.parseDouble(a.getOrDefault("cold-timeout", "90")) * 1000);
         List<String> jvm = opts(a.getOrDefault("jvm", DEFAULT_NORMAL_JVM));
@@ -162,6 +177,7 @@ public final class BenchRunner {
         if (!Files.isDirectory(evalLib)) missing.add(evalLib.toString());
         models.values().stream().filter(p -> !Files.isRegularFile(p)).forEach(p -> missing.add(p.toString()));
         if (!Files.isRegularFile(video)) missing.add(video.toString());
+        if (!gatingClips.isEmpty() && !Files.isRegularFile(stillClip)) missing.add(stillClip + " (or --no-gating)");
         if (!missing.isEmpty()) {
             System.err.println("bench: missing " + String.join(", ", missing) + " (see scripts/bench.sh for the build commands)");
             return 2;
@@ -233,6 +249,7 @@ public final class BenchRunner {
             mm.put(e.getKey(), one);
         }
         header.put("models", mm);
+        if (!gating.isEmpty()) header.put("gating", Map.of("rows", gating, "goals", GatingBench.goals(gating)));
 
         Files.createDirectories(out.getParent());
         Files.writeString(out, Report.toText(Report.toJson(header, envs, maxFps)));
@@ -240,7 +257,9 @@ public final class BenchRunner {
         System.out.println(Report.table(envs, maxFps));
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
+        if (!gating.isEmpty()) System.out.println(GatingBench.table(gating));
         System.out.print(Report.verdicts(envs, maxFps));
+        GatingBench.goals(gating).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);
         return 0;
@@ -255,7 +274,7 @@ public final class BenchRunner {
         List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
-            if (swapOnly) break;
+            if (swapOnly || gatingOnly) break;
             String precision = m.getKey();
             for (int t : threads) {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
@@ -286,6 +305,11 @@ public final class BenchRunner {
             Files.createDirectories(wd);
             swaps = new SwapBench(pb.setup(), root).run(threads.get(0), swapCycles, wd);
             deleteTree(wd.resolve("data/framework"));
+        }
+        if (!gatingClips.isEmpty()) {
+            Path wd = runDir.resolve(name + "-gating");
+            Files.createDirectories(wd);
+            gating.addAll(new GatingBench(pb.setup(), threads.get(0)).run(name, gatingClips, wd));
         }
         return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null, swaps);
     }
