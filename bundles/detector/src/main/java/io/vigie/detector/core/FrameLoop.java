@@ -292,8 +292,9 @@ final class FrameLoop implements AutoCloseable {
 
     private void postIntrusions(String topic, String what, List<Map<String, Object>> props, ModelIdentity model) {
         for (Map<String, Object> p : props) {
-            LOG.info("Intrusion {} in zone {} ({} persons, model {})", what, p.get(DetectorTopics.ZONE),
-                    p.get(DetectorTopics.PERSONS), model.shortId());
+            // the frame sequence lets a log be compared frame by frame (the gating benchmark reads it)
+            LOG.info("Intrusion {} in zone {} (frame {}, {} persons, model {})", what, p.get(DetectorTopics.ZONE),
+                    p.get(DetectorTopics.SEQUENCE), p.get(DetectorTopics.PERSONS), model.shortId());
             events.post(topic, p);
         }
     }

@@ -1,12 +1,6 @@
 package io.vigie.tools.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,19 +9,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 /**
  * Motion-gated inference vs ungated, on the real gateway: for each clip, a fresh gateway plays it once at its own
  * frame rate (a camera's pace) with {@code motion.gate.enabled} false, then another with it true. Per pass: CPU of
  * the gateway (utime+stime over the clip, from the first frame of the clip to its end), the gate's counters and the
- * intrusion START events of three zones (left / middle / right strips), by clip frame. Rows compare the two passes:
- * CPU ratio, events the gated pass also fired (same zone, within {@link #MATCH_FRAMES}) and each one's delay.
+ * intrusion START events of three zones (left / middle / right strips), by clip frame (from the gateway log). Rows
+ * compare the two passes: CPU ratio, events the gated pass also fired (same zone, within {@link #MATCH_FRAMES}) and
+ * each one's delay.
  * <p>
  * A pass: start with the clip looping and no zones until a model is active (warm-up), then switch to one play
  * without loop, with the zones: the source reopens (its frame counter restarts: that is the window start) and the
@@ -56,11 +51,12 @@ public final class GatingBench {
      *
      * @param frames   clip frames decoded during the window; {@code results}: frames that produced a result
      * @param cpuCores CPU seconds / window seconds of the gateway process
+     * @param preprocessP50Ms the detector's preprocess stage, p50 of its last frames: gated, mostly the gate's own cost
      */
     public record Pass(boolean gated, Double windowS, Double cpuS, Double cpuCores, Long frames, Long results, Long skipped,
-            Long motion, Long rechecks, List<Event> starts, String error) {
+            Long motion, Long rechecks, Double preprocessP50Ms, List<Event> starts, String error) {
         static Pass failed(boolean gated, String error) {
-            return new Pass(gated, null, null, null, null, null, null, null, null, List.of(), error);
+            return new Pass(gated, null, null, null, null, null, null, null, null, null, List.of(), error);
         }
     }
 
@@ -132,8 +128,6 @@ public final class GatingBench {
                 s = http.getJson("/vigie/api/status").orElse(null);
             }
             long pid = p.javaPid().orElseThrow(() -> new IllegalStateException("no java process under the gateway wrapper"));
-            List<Event> starts = new CopyOnWriteArrayList<>();
-            Thread reader = intrusionStarts(http, starts);
             Thread.sleep((long) (setup.warmupS() * 1000));
             cfg.put("source.loop", false);
             cfg.put("zones", ZONES);
@@ -160,12 +154,11 @@ public final class GatingBench {
                 if (s1 != null && "ENDED".equals(Json.str(s1, "source", "state"))) break;
                 if (System.nanoTime() > Math.min(end, deadline)) break;
                 if (!p.isAlive()) return Pass.failed(gated, "gateway exited (log " + log + ")");
-                Thread.sleep(50);
+                Thread.sleep(250); // not faster: each status request costs the gateway CPU too
             }
             OptionalLong c1 = ProcStats.cpuTicks(pid);
             long t1 = System.nanoTime();
-            Thread.sleep(500); // the last events reach the SSE stream
-            reader.interrupt();
+            JsonObject m = http.getJson("/vigie/api/metrics").orElse(null);
             if (s1 == null) return Pass.failed(gated, "no status at the end of the clip (log " + log + ")");
             double window = (t1 - t0) / 1e9;
             Double cpu = c0.isPresent() && c1.isPresent()
@@ -173,7 +166,8 @@ public final class GatingBench {
             return new Pass(gated, Json.round(window), Json.round(cpu), cpu == null ? null : Json.round(cpu / window),
                     delta(s0, s1, "source", "decoded"), delta(s0, s1, "framesProcessed"),
                     delta(s0, s1, "motionGate", "skipped"), delta(s0, s1, "motionGate", "motion"),
-                    delta(s0, s1, "motionGate", "rechecks"), List.copyOf(starts), null);
+                    delta(s0, s1, "motionGate", "rechecks"), m == null ? null : Json.round(Json.num(m, "stagesMs",
+                            "preprocess", "p50")), starts(Files.readAllLines(log)), null);
         }
     }
 
@@ -183,32 +177,20 @@ public final class GatingBench {
         return x == null || y == null ? null : (long) (y - x);
     }
 
-    /** Collects intrusion START events of the SSE stream (clip frame = sequence - 1) until interrupted. */
-    private static Thread intrusionStarts(Http http, List<Event> starts) {
-        Thread t = new Thread(() -> {
-            try {
-                HttpResponse<InputStream> r = HttpClient.newHttpClient().send(http.request("/vigie/events").GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                    boolean intrusion = false;
-                    for (String line; !Thread.currentThread().isInterrupted() && (line = in.readLine()) != null;) {
-                        if (line.startsWith("event:")) intrusion = line.substring(6).trim().equals("intrusion");
-                        if (!intrusion || !line.startsWith("data:")) continue;
-                        JsonObject o = JsonParser.parseString(line.substring(5)).getAsJsonObject();
-                        Double seq = Json.num(o, "sequence");
-                        if ("START".equals(Json.str(o, "type")) && seq != null)
-                            starts.add(new Event(Json.str(o, "zone"), seq.longValue() - 1));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                BenchRunner.log("gating: SSE stream ended: %s", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "gating-sse");
-        t.setDaemon(true);
-        t.start();
-        return t;
+    /** The detector's log line of an intrusion start (FrameLoop): zone and frame sequence. */
+    static final Pattern START_LINE = Pattern.compile("Intrusion START in zone (\\S+) \\(frame (\\d+),");
+
+    /**
+     * The intrusion STARTs of a gateway log, by clip frame (sequence - 1; the reopened source counts from 1). Read from
+     * the log rather than the SSE stream: a connected client would add its own CPU to both passes.
+     */
+    static List<Event> starts(List<String> log) {
+        List<Event> out = new ArrayList<>();
+        for (String line : log) {
+            Matcher m = START_LINE.matcher(line);
+            if (m.find()) out.add(new Event(m.group(1), Long.parseLong(m.group(2)) - 1));
+        }
+        return out;
     }
 
     /**
@@ -274,16 +256,18 @@ public final class GatingBench {
     static String table(List<Row> rows) {
         if (rows.isEmpty()) return "";
         StringBuilder sb = new StringBuilder("| env | clip | CPU cores ungated / gated | CPU ratio | frames inferred / "
-                + "skipped / re-checks (gated) | START events matched | delays ms | note |\n|---|---|---|---|---|---|---|---|\n");
+                + "skipped / re-checks (gated) | preprocess p50 ms (gated) | START events matched | delays ms | note |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             Pass u = r.ungated(), g = r.gated();
             String inferred = g.results() == null || g.skipped() == null ? "–"
                     : (g.results() - g.skipped()) + " / " + g.skipped() + " / " + g.rechecks();
             String note = (u.error() == null ? "" : "ungated: " + u.error() + " ")
                     + (g.error() == null ? "" : "gated: " + g.error());
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s / %s | %s | %s | %d / %d (+%d extra) | %s | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s / %s | %s | %s | %s | %d / %d (+%d extra) | %s | %s |%n",
                     r.environment(), r.clip(), Report.fmt(u.cpuCores(), 2), Report.fmt(g.cpuCores(), 2),
-                    Report.fmt(r.cpuRatio(), 2), inferred, r.matched(), r.events(), r.extra(),
+                    Report.fmt(r.cpuRatio(), 2), inferred, Report.fmt(g.preprocessP50Ms(), 2), r.matched(), r.events(),
+                    r.extra(),
                     r.delaysMs().stream().map(d -> Report.fmt(d, 0)).collect(Collectors.joining(" ")),
                     note.trim().replace('|', '/')));
         }

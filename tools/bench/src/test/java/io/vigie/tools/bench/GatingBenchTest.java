@@ -17,7 +17,7 @@ import io.vigie.tools.bench.GatingBench.Row;
 class GatingBenchTest {
     static Pass pass(boolean gated, double cpuS, long frames, List<Event> starts) {
         return new Pass(gated, 60.0, cpuS, cpuS / 60, frames, frames, gated ? 500L : 0L, gated ? 90L : 0L,
-                gated ? 10L : 0L, starts, null);
+                gated ? 10L : 0L, 0.3, starts, null);
     }
 
     @Test
@@ -62,7 +62,7 @@ class GatingBenchTest {
         assertEquals("SKIP", h.get(1).status(), "no event to compare");
         String table = GatingBench.table(List.of(still, vtest));
         assertTrue(table.startsWith("| env | clip | CPU cores ungated / gated |"), table);
-        assertTrue(table.contains("| edge | vtest-still | 0.50 / 0.18 | 0.37 | 100 / 500 / 10 | 1 / 1 (+0 extra) | 0 |"),
+        assertTrue(table.contains("| edge | vtest-still | 0.50 / 0.18 | 0.37 | 100 / 500 / 10 | 0.30 | 1 / 1 (+0 extra) | 0 |"),
                 table);
     }
 
@@ -71,5 +71,14 @@ class GatingBenchTest {
         assertEquals("true", BenchRunner.parse(new String[] { "--gating" }).get("gating"));
         assertEquals("true", BenchRunner.parse(new String[] { "--no-gating", "--quick" }).get("no-gating"));
         assertThrows(IllegalArgumentException.class, () -> new BenchRunner().run(Map.of("gating", "true", "swap", "true")));
+    }
+
+    @Test
+    void startsAreReadFromTheDetectorsLogLines() {
+        List<String> log = List.of(
+                "[vigie-detector] INFO FrameLoop - Intrusion START in zone left (frame 12, 2 persons, model x)",
+                "[vigie-detector] INFO FrameLoop - Intrusion END in zone left (frame 80, 2 persons, model x)",
+                "Intrusion START in zone right (frame 301, 1 persons, model x)");
+        assertEquals(List.of(new Event("left", 11), new Event("right", 300)), GatingBench.starts(log));
     }
 }
