@@ -20,7 +20,7 @@ import com.google.gson.JsonObject;
  * Motion-gated inference vs ungated, on the real gateway: for each clip, a fresh gateway plays it once at its own
  * frame rate (a camera's pace) with {@code motion.gate.enabled} false, then another with it true. Per pass: CPU of
  * the gateway (utime+stime over the clip, from the first frame of the clip to its end), the gate's counters and the
- * intrusion START events of three zones (left / middle / right strips), by clip frame (from the gateway log). Rows
+ * intrusion START events of five zones (vertical strips), by clip frame (from the gateway log). Rows
  * compare the two passes: CPU ratio, events the gated pass also fired (same zone, within {@link #MATCH_FRAMES}) and
  * each one's delay.
  * <p>
@@ -29,9 +29,9 @@ import com.google.gson.JsonObject;
  * zone trackers start empty; the window ends when the source reports ENDED.
  */
 public final class GatingBench {
-    /** Three vertical strips: people walking across vtest.avi's yard enter and leave them. */
-    static final List<String> ZONES = List.of("left:0,0;0.4,0;0.4,1;0,1", "middle:0.4,0;0.7,0;0.7,1;0.4,1",
-            "right:0.7,0;1,0;1,1;0.7,1");
+    /** Five vertical strips (s1 left .. s5 right): people walking across vtest.avi's yard enter and leave them. */
+    static final List<String> ZONES = List.of("s1:0,0;0.2,0;0.2,1;0,1", "s2:0.2,0;0.4,0;0.4,1;0.2,1",
+            "s3:0.4,0;0.6,0;0.6,1;0.4,1", "s4:0.6,0;0.8,0;0.8,1;0.6,1", "s5:0.8,0;1,0;1,1;0.8,1");
     /** A gated START matches an ungated one in the same zone at most this many frames away (3 s at 10 fps). */
     static final int MATCH_FRAMES = 30;
     /** Goal: gated CPU at most this fraction of ungated on the clip with still stretches. */
