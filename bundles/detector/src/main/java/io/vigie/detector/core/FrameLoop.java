@@ -223,7 +223,15 @@ final class FrameLoop implements AutoCloseable {
         long g0 = nanos.getAsLong();
         MotionGate.Decision decision = gate(img, f.timestampMillis());
         double gateMs = (nanos.getAsLong() - g0) / 1e6;
-        InferenceResult r = decision.infer() ? det.detect(img, s.scoreThreshold()) : null;
+        InferenceResult r = null;
+        if (decision.infer()) {
+            try {
+                r = det.detect(img, s.scoreThreshold());
+            } catch (RuntimeException e) {
+                gate.reset(); // the gate took this frame as its reference, but no detections came from it
+                throw e;
+            }
+        }
         long p0 = nanos.getAsLong();
 
         List<Detection> kept;

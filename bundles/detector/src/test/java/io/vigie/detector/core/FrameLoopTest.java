@@ -248,4 +248,17 @@ class FrameLoopTest {
         steps(1);
         assertEquals(List.of(0L, 3L), engine.seen.stream().map(Fakes.Seen::sequence).toList());
     }
+
+    @Test
+    void aFrameWhoseInferenceFailedIsNotTheGatesReference() throws Exception {
+        startWith(gated(settings("INT8", 0.5f, "left:0,0;0.5,0;0.5,1;0,1")));
+        engine.failDetect = seq -> seq == 2;
+        grey = seq -> seq < 2 ? MotionGateTest.background() : MotionGateTest.withBlock(10, 40, 8, 30);
+        steps(5);
+        assertEquals(List.of(0L, 2L, 3L), engine.seen.stream().map(Fakes.Seen::sequence).toList(),
+                "frame 2 moved but failed: frame 3, same picture, is inferred; 4 reuses it");
+        assertEquals(4, loop.latest().sequence());
+        assertEquals(1, loop.latest().detections().size(), "frame 3's person");
+        assertEquals(4, loop.framesProcessed(), "no result for the failed frame");
+    }
 }
