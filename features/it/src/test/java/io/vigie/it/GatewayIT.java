@@ -368,4 +368,30 @@ class GatewayIT {
         JsonObject s = gw.awaitJson("/vigie/api/status", o -> running(o, "FP32"), 60_000);
         assertNull(str(s, "error"), s.toString());
     }
+
+    @Test
+    @Order(12)
+    void motionGateSkipsStillFramesWhileResultsKeepFlowing() throws Exception {
+        // one image, looped: nothing ever moves after the first frame
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "still-");
+        BufferedImage img = new BufferedImage(640, 480, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 480; y++) for (int x = 0; x < 640; x++) img.setRGB(x, y, (x / 3) << 16 | (y / 2) << 8 | 90);
+        ImageIO.write(img, "jpg", dir.resolve("still.jpg").toFile());
+        Map<String, Object> c = detectorConfig("INT8", "dir:" + dir, FLOOR);
+        c.put("source.realtime", "false");
+        c.put("source.max.fps", "10");
+        c.put("motion.gate.enabled", "true");
+        long before = gw.json("/vigie/api/status").getAsJsonObject("motionGate").get("skipped").getAsLong();
+        gw.writeConfig(DETECTOR, c);
+        JsonObject s = gw.awaitJson("/vigie/api/status", o -> o.getAsJsonObject("motionGate").get("enabled").getAsBoolean()
+                && o.getAsJsonObject("motionGate").get("skipped").getAsLong() >= 30, 60_000);
+        JsonObject g = s.getAsJsonObject("motionGate");
+        assertEquals(0, before, "off until configured");
+        long inferred = g.get("motion").getAsLong() + g.get("rechecks").getAsLong();
+        assertTrue(inferred >= 1, "the first frame is inferred: " + g);
+        assertTrue(inferred <= 4, "then only the first frames of the new source / model and the idle re-check: " + g);
+        long frames = s.get("framesProcessed").getAsLong();
+        gw.awaitJson("/vigie/api/status", o -> o.get("framesProcessed").getAsLong() > frames + 5, 10_000);
+        assertTrue(gw.json("/vigie/api/metrics").getAsJsonObject("motionGate").get("skipped").getAsLong() >= 30);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,12 @@ public final class DetectionPipeline implements AutoCloseable {
 
     public DetectionPipeline(InferenceEngine engine, FrameSourceFactory sources, EventSink events,
             ModelValidator validator) {
+        this(engine, sources, events, validator, () -> null);
+    }
+
+    /** @param greyScalers the motion gate's grey scaler (OpenCV in the bundle); without one the gate stays off */
+    public DetectionPipeline(InferenceEngine engine, FrameSourceFactory sources, EventSink events,
+            ModelValidator validator, Supplier<GreyScaler> greyScalers) {
         this.loader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigie-model-loader");
             t.setDaemon(true);
@@ -62,7 +69,7 @@ public final class DetectionPipeline implements AutoCloseable {
             }
         };
         this.models = new ModelSwitcher(engine, validator, events, onLoader, System::nanoTime);
-        this.loop = new FrameLoop(sources, models, events, System::nanoTime);
+        this.loop = new FrameLoop(sources, models, events, System::nanoTime, greyScalers);
     }
 
     // ---- lifecycle -------------------------------------------------------------------------
@@ -152,6 +159,6 @@ public final class DetectionPipeline implements AutoCloseable {
             if (s != null) for (Zone z : s.zones()) zones.add(new ZoneState(z.name(), z.points(), 0, false));
         }
         return new DetectorStatus(state, err, ss, activeId, available, loop.framesProcessed(), loop.fps(),
-                loop.sinkDrops(), zones);
+                loop.sinkDrops(), zones, loop.motionGate());
     }
 }

@@ -14,7 +14,8 @@ import io.vigie.api.video.SourceConfig;
  * refused as a whole and the running settings stay untouched.
  */
 public record DetectorSettings(SourceConfig source, Precision precision, float scoreThreshold, Set<String> classes,
-        List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads, ModelGate gate) {
+        List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads, ModelGate gate,
+        MotionGate.Settings motion) {
 
     /**
      * What a model must show before it may serve frames, and how long a removed model keeps serving.
@@ -49,6 +50,14 @@ public record DetectorSettings(SourceConfig source, Precision precision, float s
     public DetectorSettings {
         classes = Set.copyOf(classes);
         zones = List.copyOf(zones);
+        if (motion == null) motion = MotionGate.Settings.OFF;
+    }
+
+    /** Settings with the motion gate off. */
+    public DetectorSettings(SourceConfig source, Precision precision, float scoreThreshold, Set<String> classes,
+            List<Zone> zones, float minBoxArea, long dwellMs, long cooldownMs, int threads, ModelGate gate) {
+        this(source, precision, scoreThreshold, classes, zones, minBoxArea, dwellMs, cooldownMs, threads, gate,
+                MotionGate.Settings.OFF);
     }
 
     /** Builds settings from raw config values (as the metatype interface gives them). */

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.MotionGateStatus;
 import io.vigie.api.detect.Timings;
 import io.vigie.api.detect.ZoneState;
 import io.vigie.api.inference.Detection;
@@ -38,6 +40,10 @@ import io.vigie.api.video.SourceStatus;
  * a new model (the switcher's loader) arrive through single-slot hand-offs and are swapped in between two frames by
  * {@link #step}, so no frame ever sees a half-switched pipeline; the replaced source and interpreter are closed here.
  * Sinks get results through their own {@link SinkDispatcher}, so none can slow this thread.
+ * <p>
+ * With the motion gate on ({@link MotionGate}), a frame in which nothing moved since the last inferred frame does
+ * not run the model: it reuses that frame's detections and still goes through zones, dwell and sinks, so a person
+ * who stopped keeps the zone occupied and dwell/cooldown times run on.
  */
 final class FrameLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrameLoop.class);
@@ -47,12 +53,14 @@ final class FrameLoop implements AutoCloseable {
     private final ModelSwitcher models;
     private final EventSink events;
     private final LongSupplier nanos;
+    private final Supplier<GreyScaler> scalers;
 
     private final Map<FrameListener, SinkDispatcher> sinks = new ConcurrentHashMap<>();
     private final List<SinkDispatcher> sinkList = new CopyOnWriteArrayList<>();
     private final AtomicReference<FrameSource> pendingSource = new AtomicReference<>();
     private volatile DetectorSettings settings;
     private volatile boolean zonesDirty = true;
+    private volatile boolean gateDirty = true;
     private volatile boolean running;
     private volatile long removedSinkDrops;
     private Thread thread;
@@ -66,12 +74,25 @@ final class FrameLoop implements AutoCloseable {
     private long lastErrorLogNanos;
     private final Map<String, DwellTracker> trackers = new LinkedHashMap<>();
     private final FpsMeter fps = new FpsMeter(30);
+    private final MotionGate gate = new MotionGate();
+    private GreyScaler scaler;
+    private boolean scalerMissingLogged;
+    /** Detections of the last inferred frame, which frames the gate skips reuse. */
+    private List<Detection> lastKept = List.of();
 
+    /** Without a grey scaler: the motion gate stays off whatever the settings say. */
     FrameLoop(FrameSourceFactory sources, ModelSwitcher models, EventSink events, LongSupplier nanos) {
+        this(sources, models, events, nanos, () -> null);
+    }
+
+    /** @param scalers makes the motion gate's grey scaler, on the inference thread, when the gate is first on */
+    FrameLoop(FrameSourceFactory sources, ModelSwitcher models, EventSink events, LongSupplier nanos,
+            Supplier<GreyScaler> scalers) {
         this.sources = sources;
         this.models = models;
         this.events = events;
         this.nanos = nanos;
+        this.scalers = scalers;
     }
 
     /** New accepted settings: reopens the source when it changed, rebuilds the trackers when zones/dwell did. */
@@ -86,6 +107,7 @@ final class FrameLoop implements AutoCloseable {
                 || prev.cooldownMs() != next.cooldownMs()) {
             zonesDirty = true;
         }
+        gateDirty = true; // filters, zones or the gate changed: the last detections may not hold, infer the next frame
     }
 
     // ---- sinks -------------------------------------------------------------------------------------------------
@@ -131,6 +153,8 @@ final class FrameLoop implements AutoCloseable {
             source = null;
             models.stopped(active);
             active = null;
+            if (scaler != null) scaler.close();
+            scaler = null;
         }
     }
 
@@ -160,6 +184,7 @@ final class FrameLoop implements AutoCloseable {
         if (ns != null) {
             ModelSwitcher.closeQuietly(source);
             source = ns;
+            gateDirty = true;
         }
         ObjectDetector next = models.swap(active);
         if (next != null && next != active) announceSwap = true;
@@ -170,21 +195,57 @@ final class FrameLoop implements AutoCloseable {
             trackers.clear();
             for (Zone z : s.zones()) trackers.put(z.name(), new DwellTracker(s.dwellMs(), s.cooldownMs()));
         }
+        if (gateDirty && s != null) {
+            gateDirty = false;
+            gate.configure(s.motion());
+            gate.reset();
+        }
+    }
+
+    /** The gate's verdict on this frame; with the gate off (or no scaler) always "infer". */
+    private MotionGate.Decision gate(ImageView img, long timestampMs) {
+        if (!gate.settings().enabled()) return gate.decide(null, timestampMs, false, false);
+        if (scaler == null) scaler = scalers.get();
+        if (scaler == null) {
+            if (!scalerMissingLogged) LOG.warn("motion.gate.enabled is set but no grey scaler is available: gate off");
+            scalerMissingLogged = true;
+            return new MotionGate.Decision(true, MotionGate.Reason.OFF, 0, null);
+        }
+        boolean tracking = !lastKept.isEmpty();
+        for (DwellTracker t : trackers.values()) tracking |= t.state() != DwellTracker.State.IDLE;
+        return gate.decide(scaler.grey(img), timestampMs, tracking, announceSwap);
     }
 
     private void process(Frame f) {
         DetectorSettings s = settings;
         ObjectDetector det = active;
         ImageView img = f.image();
-        InferenceResult r = det.detect(img, s.scoreThreshold());
+        long g0 = nanos.getAsLong();
+        MotionGate.Decision decision = gate(img, f.timestampMillis());
+        double gateMs = (nanos.getAsLong() - g0) / 1e6;
+        InferenceResult r = null;
+        if (decision.infer()) {
+            try {
+                r = det.detect(img, s.scoreThreshold());
+            } catch (RuntimeException e) {
+                gate.reset(); // the gate took this frame as its reference, but no detections came from it
+                throw e;
+            }
+        }
         long p0 = nanos.getAsLong();
 
-        List<Detection> kept = new ArrayList<>(r.detections().size());
-        for (Detection d : r.detections()) {
-            if (d.score() >= s.scoreThreshold() && s.classes().contains(d.label().toLowerCase(Locale.ROOT))
-                    && d.area() >= s.minBoxArea()) {
-                kept.add(d);
+        List<Detection> kept;
+        if (r == null) {
+            kept = lastKept; // nothing moved since the frame these came from
+        } else {
+            kept = new ArrayList<>(r.detections().size());
+            for (Detection d : r.detections()) {
+                if (d.score() >= s.scoreThreshold() && s.classes().contains(d.label().toLowerCase(Locale.ROOT))
+                        && d.area() >= s.minBoxArea()) {
+                    kept.add(d);
+                }
             }
+            lastKept = kept; // not changed after this point
         }
         ModelIdentity model = det.identity();
         List<ZoneState> zoneStates = new ArrayList<>(s.zones().size());
@@ -208,11 +269,12 @@ final class FrameLoop implements AutoCloseable {
             zoneStates.add(new ZoneState(z.name(), z.points(), inZone.size(), tr.intrusion()));
         }
         long done = nanos.getAsLong();
-        double post = r.postprocessMillis() + (done - p0) / 1e6;
+        // the gate's grey frame and comparison are preprocessing; a skipped frame has no inference time
+        double pre = gateMs + (r == null ? 0 : r.preprocessMillis()), inf = r == null ? 0 : r.inferenceMillis();
+        double post = (r == null ? 0 : r.postprocessMillis()) + (done - p0) / 1e6;
         // frame timestamps are wall-clock: their age is measured on the wall clock
         double total = f.decodeMillis() + Math.max(0, System.currentTimeMillis() - f.timestampMillis());
-        Timings timings = new Timings(f.decodeMillis(), r.preprocessMillis(), r.inferenceMillis(), post,
-                Math.max(total, f.decodeMillis() + r.preprocessMillis() + r.inferenceMillis() + post));
+        Timings timings = new Timings(f.decodeMillis(), pre, inf, post, Math.max(total, f.decodeMillis() + pre + inf + post));
         FrameResult result = new FrameResult(f.sequence(), f.timestampMillis(), img.width(), img.height(), kept,
                 zoneStates, model, timings);
         latest = result;
@@ -238,8 +300,9 @@ final class FrameLoop implements AutoCloseable {
 
     private void postIntrusions(String topic, String what, List<Map<String, Object>> props, ModelIdentity model) {
         for (Map<String, Object> p : props) {
-            LOG.info("Intrusion {} in zone {} ({} persons, model {})", what, p.get(DetectorTopics.ZONE),
-                    p.get(DetectorTopics.PERSONS), model.shortId());
+            // the frame sequence lets a log be compared frame by frame (the gating benchmark reads it)
+            LOG.info("Intrusion {} in zone {} (frame {}, {} persons, model {})", what, p.get(DetectorTopics.ZONE),
+                    p.get(DetectorTopics.SEQUENCE), p.get(DetectorTopics.PERSONS), model.shortId());
             events.post(topic, p);
         }
     }
@@ -265,6 +328,12 @@ final class FrameLoop implements AutoCloseable {
 
     long framesProcessed() {
         return framesProcessed;
+    }
+
+    /** The motion gate's counters; {@code enabled} as the last applied settings say. */
+    MotionGateStatus motionGate() {
+        DetectorSettings s = settings;
+        return new MotionGateStatus(s != null && s.motion().enabled(), gate.skipped(), gate.motion(), gate.rechecks());
     }
 
     /** Processed frames per second over the recent window, decaying while no frame comes. */

@@ -47,6 +47,24 @@ public final class SettingsRules {
     public static final String DWELL_MS = "dwell.ms";
     public static final String COOLDOWN_MS = "cooldown.ms";
 
+    // ---- motion gate (MotionGate): keys, bounds, defaults ----
+    public static final String MOTION_GATE_ENABLED = "motion.gate.enabled";
+    public static final String MOTION_THRESHOLD = "motion.threshold";
+    public static final String MOTION_MIN_AREA = "motion.min.area";
+    public static final String MOTION_RECHECK_MS = "motion.recheck.ms";
+    public static final String MOTION_IDLE_RECHECK_MS = "motion.idle.recheck.ms";
+    /** motion.threshold: a grey-level difference. */
+    public static final String GREY_MAX = "255";
+    /** Off in the product: the edge profile turns it on. */
+    public static final boolean MOTION_GATE_DEFAULT = false;
+    /** Above blurred compression noise, below a person on a typical background (vtest.avi). */
+    public static final int MOTION_THRESHOLD_DEFAULT = 25;
+    /** As min.box.area: a change smaller than the smallest box that counts is not worth an inference. */
+    public static final float MOTION_MIN_AREA_DEFAULT = 0.001f;
+    public static final long MOTION_RECHECK_DEFAULT = 2000;
+    public static final long MOTION_IDLE_RECHECK_DEFAULT = 10_000;
+    // ---- end motion gate ----
+
     // Inclusive bounds, written as the metatype's min/max strings (DetectorConfig refers to them).
     public static final String ZERO = "0";
     public static final String ONE = "1";
@@ -114,7 +132,13 @@ public final class SettingsRules {
             new Rule(MIN_BOX_AREA, Kind.FLOAT, MIN_BOX_AREA_DEFAULT, ZERO, FRACTION_MAX),
             new Rule(ZONES, Kind.ZONES, new String[0], null, null),
             new Rule(DWELL_MS, Kind.LONG, DWELL_DEFAULT, ZERO, DAY_MS),
-            new Rule(COOLDOWN_MS, Kind.LONG, COOLDOWN_DEFAULT, ZERO, DAY_MS));
+            new Rule(COOLDOWN_MS, Kind.LONG, COOLDOWN_DEFAULT, ZERO, DAY_MS),
+            // motion gate
+            new Rule(MOTION_GATE_ENABLED, Kind.BOOLEAN, MOTION_GATE_DEFAULT, null, null),
+            new Rule(MOTION_THRESHOLD, Kind.INT, MOTION_THRESHOLD_DEFAULT, ONE, GREY_MAX),
+            new Rule(MOTION_MIN_AREA, Kind.FLOAT, MOTION_MIN_AREA_DEFAULT, ZERO, FRACTION_MAX),
+            new Rule(MOTION_RECHECK_MS, Kind.LONG, MOTION_RECHECK_DEFAULT, ZERO, DAY_MS),
+            new Rule(MOTION_IDLE_RECHECK_MS, Kind.LONG, MOTION_IDLE_RECHECK_DEFAULT, ZERO, DAY_MS));
 
     private SettingsRules() {
     }
@@ -165,7 +189,13 @@ public final class SettingsRules {
         }
         return new DetectorSettings(src, Precision.valueOf((String) v.get(PRECISION)), (Float) v.get(SCORE_THRESHOLD),
                 Set.of((String[]) v.get(CLASSES)), zones, (Float) v.get(MIN_BOX_AREA), (Long) v.get(DWELL_MS),
-                (Long) v.get(COOLDOWN_MS), (Integer) v.get(THREADS), gate);
+                (Long) v.get(COOLDOWN_MS), (Integer) v.get(THREADS), gate, motion(v));
+    }
+
+    /** The motion gate's settings out of complete settings. */
+    static MotionGate.Settings motion(Map<String, Object> v) {
+        return new MotionGate.Settings((Boolean) v.get(MOTION_GATE_ENABLED), (Integer) v.get(MOTION_THRESHOLD),
+                (Float) v.get(MOTION_MIN_AREA), (Long) v.get(MOTION_RECHECK_MS), (Long) v.get(MOTION_IDLE_RECHECK_MS));
     }
 
     /** Rules that tie keys together, checked on complete (merged) settings. */

@@ -29,8 +29,10 @@ import io.vigie.api.inference.InferenceEngine;
 import io.vigie.api.model.DetectionModel;
 import io.vigie.api.video.FrameSourceFactory;
 import io.vigie.detector.core.DetectionPipeline;
+import io.vigie.detector.core.ModelValidator;
 import io.vigie.detector.core.SettingsRules;
 import io.vigie.detector.core.SettingsService;
+import io.vigie.detector.cv.CvGreyScaler;
 
 /**
  * OSGi glue around {@link DetectionPipeline}. A Kura ConfigurableComponent: component name =
@@ -66,7 +68,8 @@ public class DetectorComponent implements DetectorService, DetectorSettingsServi
     void activate(Map<String, Object> config) {
         synchronized (this) {
             pipeline = new DetectionPipeline(engine, sources,
-                    (topic, props) -> eventAdmin.postEvent(new Event(topic, props)));
+                    (topic, props) -> eventAdmin.postEvent(new Event(topic, props)), ModelValidator.builtIn(),
+                    CvGreyScaler::new);
             // Models first, settings second: the first selection then sees every installed model
             // instead of loading whichever bound first and replacing it a moment later.
             for (DetectionModel m : pendingModels) pipeline.modelAdded(m);

@@ -90,4 +90,25 @@ public @interface DetectorConfig {
     @AttributeDefinition(name = "Cooldown (ms)", description = "Time a zone must stay empty before END fires.",
             min = ZERO, max = DAY_MS)
     long cooldown_ms() default COOLDOWN_DEFAULT;
+
+    // ---- motion gate ----
+    @AttributeDefinition(name = "Motion gate", description = "Run the model only on frames where something moved since "
+            + "the last inferred frame; still frames reuse its detections. Saves CPU on quiet cameras.")
+    boolean motion_gate_enabled() default MOTION_GATE_DEFAULT;
+
+    @AttributeDefinition(name = "Motion threshold", description = "Grey-level difference (of 255) above which a pixel "
+            + "of the 160-pixel-wide grey frame changed.", min = ONE, max = GREY_MAX)
+    int motion_threshold() default MOTION_THRESHOLD_DEFAULT;
+
+    @AttributeDefinition(name = "Motion min area", description = "Fraction of the grey frame's pixels that must change "
+            + "for motion.", min = ZERO, max = FRACTION_MAX)
+    float motion_min_area() default MOTION_MIN_AREA_DEFAULT;
+
+    @AttributeDefinition(name = "Motion re-check (ms)", description = "Run the model at least this often while people "
+            + "are seen or a zone is not idle, even if nothing moves.", min = ZERO, max = DAY_MS)
+    long motion_recheck_ms() default MOTION_RECHECK_DEFAULT;
+
+    @AttributeDefinition(name = "Motion idle re-check (ms)", description = "Run the model at least this often when "
+            + "nobody is seen and nothing moves.", min = ZERO, max = DAY_MS)
+    long motion_idle_recheck_ms() default MOTION_IDLE_RECHECK_DEFAULT;
 }

@@ -84,6 +84,8 @@ final class Fakes {
     static final class FakeEngine implements InferenceEngine {
         volatile SeqPredicate personVisible = seq -> true;
         volatile boolean failNext;
+        /** Frames whose inference throws (after being recorded in {@link #seen}). */
+        volatile SeqPredicate failDetect = seq -> false;
         final AtomicInteger closed = new AtomicInteger();
         final List<ModelIdentity> loads = new CopyOnWriteArrayList<>();
         final List<ModelIdentity> closedIds = new CopyOnWriteArrayList<>();
@@ -106,6 +108,7 @@ final class Fakes {
                     boolean checkImage = image.width() != 64;
                     long seq = checkImage ? -1 : image.bgr().getLong(0);
                     if (!checkImage) seen.add(new Seen(seq, identity));
+                    if (!checkImage && failDetect.test(seq)) throw new IllegalStateException("invoke failed");
                     List<Detection> ds = new ArrayList<>();
                     if (checkImage || personVisible.test(seq)) {
                         ds.add(new Detection(0, "person", 0.9f, 0.1f, 0.2f, 0.3f, 0.8f));

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,12 @@ class FrameLoopTest {
     final Fakes.Events events = new Fakes.Events();
     final Fakes.ManualClock clock = new Fakes.ManualClock();
     final ModelSwitcher models = new ModelSwitcher(engine, Fakes.VALIDATOR, events, clock, clock);
-    final FrameLoop loop = new FrameLoop(sources, models, events, clock);
+    /** The motion gate's grey frame of each sequence (the fake source writes the sequence into its pixels). */
+    volatile LongFunction<GreyFrame> grey = seq -> MotionGateTest.background();
+    final FrameLoop loop = new FrameLoop(sources, models, events, clock, () -> new GreyScaler() {
+        public GreyFrame grey(ImageView image) { return grey.apply(image.bgr().getLong(0)); }
+        public void close() { }
+    });
 
     @AfterEach
     void tearDown() {
@@ -195,5 +201,64 @@ class FrameLoopTest {
         }
         loop.removeListener(noPixels);
         assertEquals(0, loop.sinkDrops());
+    }
+
+    /** Fakes' settings with the motion gate on: threshold 25, min area 0.001, re-check 1 s tracked / 5 s idle. */
+    static DetectorSettings gated(DetectorSettings s) {
+        return new DetectorSettings(s.source(), s.precision(), s.scoreThreshold(), s.classes(), s.zones(), s.minBoxArea(),
+                s.dwellMs(), s.cooldownMs(), s.threads(), s.gate(), MotionGateTest.ON);
+    }
+
+    @Test
+    void motionGateSkipsStillFramesYetIntrusionStartAndEndComeOnTheSameFramesAsUngated() throws Exception {
+        startWith(gated(settings("INT8", 0.5f, "left:0,0;0.5,0;0.5,1;0,1")));
+        engine.personVisible = seq -> seq >= 5 && seq <= 20; // as in the ungated test above: START 8, END 24
+        // the person walks in on frames 5..7, stands still until 20, is gone from 21
+        grey = seq -> seq < 5 || seq > 20 ? MotionGateTest.background()
+                : MotionGateTest.withBlock(10 + 5 * (int) Math.min(seq - 5, 2), 40, 8, 30);
+        steps(30);
+        assertEquals(List.of(0L, 5L, 6L, 7L, 17L, 21L), engine.seen.stream().map(Fakes.Seen::sequence).toList(),
+                "first frame; the first moving frame 5 and 6, 7; a re-check 1 s after 7; the person leaving at 21");
+        assertEquals(List.of(DetectorTopics.MODEL_CHANGED, DetectorTopics.INTRUSION_START,
+                DetectorTopics.INTRUSION_END), events.topics);
+        assertEquals(8L, events.first(DetectorTopics.INTRUSION_START).get(DetectorTopics.SEQUENCE),
+                "dwell runs on over skipped frames: START on frame 8 as ungated");
+        assertEquals(1, events.first(DetectorTopics.INTRUSION_START).get(DetectorTopics.PERSONS));
+        assertEquals(24L, events.first(DetectorTopics.INTRUSION_END).get(DetectorTopics.SEQUENCE), "END as ungated");
+        var g = loop.motionGate();
+        assertTrue(g.enabled());
+        assertEquals(24, g.skipped());
+        assertEquals(5, g.motion());
+        assertEquals(1, g.rechecks());
+        assertEquals(30, loop.framesProcessed(), "every frame produced a result");
+    }
+
+    @Test
+    void aSkippedFrameCarriesTheLastDetectionsWithoutInferenceTime() throws Exception {
+        startWith(gated(settings("INT8", 0.5f, "left:0,0;0.5,0;0.5,1;0,1")));
+        steps(3);
+        assertEquals(List.of(0L), engine.seen.stream().map(Fakes.Seen::sequence).toList());
+        FrameResult r = loop.latest();
+        assertEquals(2, r.sequence());
+        assertEquals(1, r.detections().size(), "the person of frame 0");
+        assertEquals(0.0, r.timings().inferenceMillis());
+        assertEquals(1, r.zones().get(0).persons());
+        // new settings (here the threshold): the next frame is inferred whatever moved
+        configure(gated(settings("INT8", 0.6f, "left:0,0;0.5,0;0.5,1;0,1")));
+        steps(1);
+        assertEquals(List.of(0L, 3L), engine.seen.stream().map(Fakes.Seen::sequence).toList());
+    }
+
+    @Test
+    void aFrameWhoseInferenceFailedIsNotTheGatesReference() throws Exception {
+        startWith(gated(settings("INT8", 0.5f, "left:0,0;0.5,0;0.5,1;0,1")));
+        engine.failDetect = seq -> seq == 2;
+        grey = seq -> seq < 2 ? MotionGateTest.background() : MotionGateTest.withBlock(10, 40, 8, 30);
+        steps(5);
+        assertEquals(List.of(0L, 2L, 3L), engine.seen.stream().map(Fakes.Seen::sequence).toList(),
+                "frame 2 moved but failed: frame 3, same picture, is inferred; 4 reuses it");
+        assertEquals(4, loop.latest().sequence());
+        assertEquals(1, loop.latest().detections().size(), "frame 3's person");
+        assertEquals(4, loop.framesProcessed(), "no result for the failed frame");
     }
 }

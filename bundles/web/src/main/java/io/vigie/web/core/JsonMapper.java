@@ -14,6 +14,7 @@ import com.google.gson.JsonParser;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.MotionGateStatus;
 import io.vigie.api.detect.Timings;
 import io.vigie.api.inference.Detection;
 import io.vigie.api.model.ModelIdentity;
@@ -108,6 +109,17 @@ public final class JsonMapper {
         o.addProperty("fps", s.fps());
         o.addProperty("sinkDrops", s.sinkDrops());
         o.add("zones", ApiJson.zones(s.zones()));
+        o.add("motionGate", motionGate(s.motionGate()));
+        return o;
+    }
+
+    /** {enabled, skipped, motion, rechecks}: frames the motion gate skipped / inferred for motion / re-checked. */
+    static JsonObject motionGate(MotionGateStatus g) {
+        JsonObject o = new JsonObject();
+        o.addProperty("enabled", g.enabled());
+        o.addProperty("skipped", g.skipped());
+        o.addProperty("motion", g.motion());
+        o.addProperty("rechecks", g.rechecks());
         return o;
     }
 
@@ -119,7 +131,7 @@ public final class JsonMapper {
         return o;
     }
 
-    /** {fps, latencyMs{p50,p95,p99}, stagesMs{stage:{p50,p95,p99}}, frames, drops, sinkDrops, model} */
+    /** {fps, latencyMs{p50,p95,p99}, stagesMs{stage:{p50,p95,p99}}, frames, drops, sinkDrops, motionGate{}, model} */
     public static JsonObject metrics(WebMetrics m, DetectorStatus s, ModelIdentity model) {
         JsonObject o = new JsonObject();
         o.addProperty("fps", s != null ? s.fps() : 0);
@@ -130,6 +142,7 @@ public final class JsonMapper {
         o.addProperty("frames", s != null ? s.framesProcessed() : m.frames());
         o.addProperty("drops", s != null && s.source() != null ? s.source().dropped() : 0);
         o.addProperty("sinkDrops", s != null ? s.sinkDrops() : 0);
+        o.add("motionGate", motionGate(s != null ? s.motionGate() : MotionGateStatus.OFF));
         o.addProperty("webFrames", m.frames());
         o.addProperty("webSequenceGaps", m.sequenceGaps());
         o.addProperty("modelSwaps", m.swaps());

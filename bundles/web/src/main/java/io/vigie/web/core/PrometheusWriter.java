@@ -61,8 +61,10 @@ public final class PrometheusWriter {
                 .sample("vigie_up", status != null && status.state() == DetectorStatus.State.RUNNING ? 1 : 0);
         w.family("vigie_fps", "gauge", "Processed frames per second (the detector's recent window; 0 without detector)")
                 .sample("vigie_fps", status != null ? status.fps() : 0);
-        w.family("vigie_frames_total", "counter", "Frames that went through inference")
+        w.family("vigie_frames_total", "counter", "Frames that produced a result (inferred or reused by the motion gate)")
                 .sample("vigie_frames_total", status != null ? status.framesProcessed() : m.frames());
+        w.family("vigie_motion_skipped_frames_total", "counter", "Frames whose inference the motion gate skipped")
+                .sample("vigie_motion_skipped_frames_total", status != null ? status.motionGate().skipped() : 0);
         w.family("vigie_dropped_frames_total", "counter", "Frames decoded but replaced by a newer one before inference")
                 .sample("vigie_dropped_frames_total",
                         status != null && status.source() != null ? status.source().dropped() : 0);

@@ -21,6 +21,7 @@ import com.google.gson.JsonParser;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.MotionGateStatus;
 import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.Precision;
 import io.vigie.api.video.SourceStatus;
@@ -67,7 +68,20 @@ class PrometheusAndJsonTest {
         return new DetectorStatus(DetectorStatus.State.RUNNING, null,
                 new SourceStatus(SourceStatus.State.RUNNING, null, 1000, 17, 0, 10, 768, 576), m,
                 List.of(m, new ModelIdentity("ssd", Precision.FP32, "1.0.0", "abc")), 983, 9.5, 3,
-                List.of(Fixtures.zone("door", true, 1)));
+                List.of(Fixtures.zone("door", true, 1)), new MotionGateStatus(true, 700, 250, 33));
+    }
+
+    @Test
+    void motionGateCountersInStatusAndMetricsJson() {
+        JsonObject g = JsonMapper.status(status(Fixtures.MODEL)).getAsJsonObject("motionGate");
+        assertTrue(g.get("enabled").getAsBoolean());
+        assertEquals(700, g.get("skipped").getAsLong());
+        assertEquals(250, g.get("motion").getAsLong());
+        assertEquals(33, g.get("rechecks").getAsLong());
+        assertEquals(700, JsonMapper.metrics(new WebMetrics(), status(Fixtures.MODEL), Fixtures.MODEL)
+                .getAsJsonObject("motionGate").get("skipped").getAsLong());
+        assertFalse(JsonMapper.metrics(new WebMetrics(), null, null).getAsJsonObject("motionGate").get("enabled")
+                .getAsBoolean());
     }
 
     @Test
@@ -84,6 +98,7 @@ class PrometheusAndJsonTest {
         for (Sample s : samples) if (s.labels().isEmpty()) plain.put(s.name(), s.value());
         assertEquals(9.5, plain.get("vigie_fps"));
         assertEquals(983, plain.get("vigie_frames_total"));
+        assertEquals(700, plain.get("vigie_motion_skipped_frames_total"));
         assertEquals(17, plain.get("vigie_dropped_frames_total"));
         assertEquals(3, plain.get("vigie_sink_drops_total"));
         assertEquals(2, plain.get("vigie_web_sequence_gaps_total"));

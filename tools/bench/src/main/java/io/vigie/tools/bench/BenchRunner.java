@@ -41,7 +41,7 @@ public final class BenchRunner {
     public static final String DEFAULT_EDGE_ENV = "MALLOC_ARENA_MAX=2";
 
     static final Set<String> FLAGS = Set.of("quick", "no-edge", "help", "swap", "no-swap", "peers", "peers-only",
-            "no-edge-profile");
+            "no-edge-profile", "gating", "no-gating");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
             "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles",
             "edge-profile", "swap-variants");
@@ -49,6 +49,11 @@ public final class BenchRunner {
     private boolean peersOnly;
     private String peerPython;
     private final List<PeerReport.Row> peerRows = new ArrayList<>();
+
+    /** Motion gating (GatingBench): the clips to play, none with --no-gating; rows of every environment. */
+    private List<GatingBench.Clip> gatingClips = List.of();
+    private boolean gatingOnly;
+    private final List<GatingBench.Row> gating = new ArrayList<>();
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a;
@@ -81,7 +86,8 @@ public final class BenchRunner {
                 + "       [--swap (only the model-swap suite) | --no-swap] [--swap-cycles N]\n"
                 + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]\n"
                 + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]\n"
-                + "       [--swap-variants default,unpaced,standby (SwapBench.VARIANTS)]";
+                + "       [--swap-variants default,unpaced,standby (SwapBench.VARIANTS)]\n"
+                + "       [--gating (only the motion-gating suite) | --no-gating]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -150,6 +156,15 @@ public final class BenchRunner {
         if (peersOnly && swapOnly) throw new IllegalArgumentException("--peers-only and --swap exclude each other");
         if (swapOnly && !swaps) throw new IllegalArgumentException("--swap and --no-swap exclude each other");
         int swapCycles = Integer.parseInt(a.getOrDefault("swap-cycles", quick ? "1" : "2"));
+        // motion gating: vtest.avi (cut to 20 s with --quick) and the clip with still stretches the build makes
+        gatingOnly = a.containsKey("gating");
+        if (gatingOnly && (a.containsKey("no-gating") || swapOnly))
+            throw new IllegalArgumentException("--gating excludes --no-gating and --swap");
+        if (gatingOnly) swaps = false;
+        Path stillClip = root.resolve("tools/bench/target/media/" + GatingBench.STILL_CLIP + ".avi");
+        if (!a.containsKey("no-gating") && !swapOnly && !peersOnly)
+            gatingClips = List.of(new GatingBench.Clip("vtest", video, quick ? 20 : 0),
+                    new GatingBench.Clip(GatingBench.STILL_CLIP, stillClip, 0));
         if (swapCycles < 1 || swapCycles > 20) throw new IllegalArgumentException("--swap-cycles: 1..20");
         swapVariants = Arrays.asList(a.getOrDefault("swap-variants", String.join(",", SwapBench.VARIANTS.keySet())).split(","));
         for (String v : swapVariants)
@@ -166,7 +181,8 @@ public final class BenchRunner {
 
         // the edge profile row (./vigie demo --edge settings): read first, a bad file stops before anything runs
         Path profileFile = Path.of(a.getOrDefault("edge-profile", root.resolve("conf/edge-profile.properties").toString()));
-        EdgeProfile.Settings profile = swapOnly || a.containsKey("no-edge-profile") ? null : EdgeProfile.read(profileFile);
+        boolean noProfile = swapOnly || gatingOnly || peersOnly || a.containsKey("no-edge-profile");
+        EdgeProfile.Settings profile = noProfile ? null : EdgeProfile.read(profileFile);
         EdgeProfile.Run profileRun = profile == null ? null : new EdgeProfile.Run(profile, null, "edge simulation not run");
         Path gatewayJar = root.resolve("features/gateway/target/vigie-gateway.jar");
         // RawMain runs on this tool's jars + tools/eval's runtime libraries (api, inference, natives)
@@ -182,6 +198,7 @@ public final class BenchRunner {
         if (!Files.isDirectory(evalLib)) missing.add(evalLib.toString());
         models.values().stream().filter(p -> !Files.isRegularFile(p)).forEach(p -> missing.add(p.toString()));
         if (!Files.isRegularFile(video)) missing.add(video.toString());
+        if (!gatingClips.isEmpty() && !Files.isRegularFile(stillClip)) missing.add(stillClip + " (or --no-gating)");
         if (!missing.isEmpty()) {
             System.err.println("bench: missing " + String.join(", ", missing) + " (see scripts/bench.sh for the build commands)");
             return 2;
@@ -273,6 +290,7 @@ public final class BenchRunner {
             ep.put("result", profileRun.result());
         }
         header.put("edgeProfile", ep);
+        if (!gating.isEmpty()) header.put("gating", Map.of("rows", gating, "goals", GatingBench.goals(gating)));
 
         Files.createDirectories(out.getParent());
         com.google.gson.JsonObject json = Report.toJson(header, envs, maxFps);
@@ -287,8 +305,10 @@ public final class BenchRunner {
         String swapTable = Report.swapTable(envs);
         if (!swapTable.isEmpty()) System.out.println(swapTable);
         if (profileRun != null) System.out.println(EdgeProfile.table(profileRun));
+        if (!gating.isEmpty()) System.out.println(GatingBench.table(gating));
         if (!peersOnly) System.out.print(Report.verdicts(envs, maxFps));
         if (profileRun != null) EdgeProfile.goals(profileRun).forEach(g -> System.out.println(g.line()));
+        GatingBench.goals(gating).forEach(g -> System.out.println(g.line()));
         PeerReport.goals(peerRows).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);
@@ -307,7 +327,7 @@ public final class BenchRunner {
         List<RawResult> raw = new ArrayList<>();
         List<PipelineResult> pipeline = new ArrayList<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
-            if (swapOnly || peersOnly) break;
+            if (swapOnly || peersOnly || gatingOnly) break;
             String precision = m.getKey();
             for (int t : threads) {
                 // raw right before its pipeline twin: on a shared machine the load changes by the minute,
@@ -329,7 +349,7 @@ public final class BenchRunner {
                 pipeline.add(pr);
             }
         }
-        if (peerPython != null && !swapOnly) {
+        if (peerPython != null && !swapOnly && !gatingOnly) {
             PeerBench peer = new PeerBench(new PeerBench.Setup(wrapper, peerPython, root.resolve("tools/peer-python/peer.py"),
                     video, maxFps, coldTimeoutMs, warmup, window));
             peerRows.addAll(new PeerSuite(pb, peer).run(name, cpus, models, threads.get(0), runDir));
@@ -347,6 +367,11 @@ public final class BenchRunner {
                 swaps.addAll(new SwapBench(pb.setup(), root).run(threads.get(0), swapCycles, wd, variant));
                 deleteTree(wd.resolve("data/framework"));
             }
+        }
+        if (!gatingClips.isEmpty()) {
+            Path wd = runDir.resolve(name + "-gating");
+            Files.createDirectories(wd);
+            gating.addAll(new GatingBench(pb.setup(), threads.get(0)).run(name, gatingClips, wd));
         }
         return new Environment(name, cpus, memMb, jvmOpts, raw, pipeline, null, swaps);
     }
