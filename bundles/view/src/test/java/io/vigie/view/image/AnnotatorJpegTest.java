@@ -2,6 +2,7 @@ package io.vigie.view.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,43 @@ class AnnotatorJpegTest {
         assertThrows(IllegalArgumentException.class, () -> enc.encode(img, 0));
         enc.close();
         assertThrows(IllegalStateException.class, () -> enc.encode(img, 80));
+    }
+
+    @Test
+    void openCvAndImageIoEncodeTheSamePicture() throws Exception {
+        BufferedImage img = Annotator.toImage(Fixtures.grey(320, 240, 6, true));
+        new Annotator().annotate(img, Fixtures.result(7, List.of(Fixtures.person(0.1f, 0.2f, 0.5f, 0.9f)),
+                List.of(Fixtures.zone("yard", true, 1))), "#7");
+        try (JpegEncoder fast = new JpegEncoder(); JpegEncoder imageIo = new JpegEncoder(false)) {
+            assertTrue(fast.usesNative(), "bytedeco natives are on the test class path");
+            assertFalse(imageIo.usesNative());
+            BufferedImage a = ImageIO.read(new ByteArrayInputStream(fast.encode(img, 80)));
+            BufferedImage b = ImageIO.read(new ByteArrayInputStream(imageIo.encode(img, 80)));
+            assertEquals(320, a.getWidth());
+            assertEquals(240, a.getHeight());
+            long diff = 0;
+            for (int y = 0; y < 240; y++) {
+                for (int x = 0; x < 320; x++) {
+                    int p = a.getRGB(x, y), q = b.getRGB(x, y);
+                    for (int s = 0; s < 24; s += 8) diff += Math.abs(((p >> s) & 0xff) - ((q >> s) & 0xff));
+                }
+            }
+            assertTrue(diff / (320.0 * 240 * 3) < 2.0, "mean channel difference " + diff / (320.0 * 240 * 3));
+            // colour order: the intrusion zone's red tint stays red through the native path (BGR bytes, not RGB)
+            int inside = a.getRGB(240, 120); // inside the zone, right of the person box
+            assertTrue(((inside >> 16) & 0xff) > (inside & 0xff) + 30, Integer.toHexString(inside));
+            // a new frame size reallocates the native buffer
+            BufferedImage small = Annotator.toImage(Fixtures.grey(64, 48, 3, false));
+            assertEquals(64, ImageIO.read(new ByteArrayInputStream(fast.encode(small, 80))).getWidth());
+        }
+    }
+
+    @Test
+    void onlyPackedBgrImagesTakeTheNativePath() {
+        assertTrue(NativeJpeg.packedBgr(Annotator.toImage(Fixtures.grey(32, 16, 2, true))));
+        assertFalse(NativeJpeg.packedBgr(new BufferedImage(32, 16, BufferedImage.TYPE_INT_RGB)));
+        assertFalse(NativeJpeg.packedBgr(Annotator.toImage(Fixtures.grey(32, 16, 2, true)).getSubimage(1, 1, 8, 8)),
+                "a sub-image's buffer holds more than its pixels");
     }
 
     @Test
