@@ -69,6 +69,8 @@ final class HostileKit {
         more.apply(gw);
         gw.start();
         gw.awaitJson(STATUS, s -> serving(s, "INT8"), 120_000);
+        // the packages servlet is its own component: it may register after the detector serves (405/404 until then)
+        gw.awaitJson(API, p -> p.has("packages"), 60_000);
         return gw;
     }
 

@@ -20,8 +20,8 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 /**
- * Boots a real Felix, installs the jar this module just packaged and loads the TFLite and
- * OpenCV natives through the bundle's own class loader (runs after {@code package}, failsafe).
+ * Boots a real Felix, installs the jar this module just packaged and loads the TFLite, OpenCV
+ * and FFmpeg natives through the bundle's own class loader (runs after {@code package}, failsafe).
  */
 class BundleLoadsNativesIT {
     private static Framework framework;
@@ -61,7 +61,7 @@ class BundleLoadsNativesIT {
         Method v = tfl.getMethod("TfLiteVersion");
         Object ptr = v.invoke(null);
         String s = (String) ptr.getClass().getMethod("getString").invoke(ptr);
-        assertTrue(s.startsWith("2.20"), "TfLiteVersion " + s);
+        assertEquals(upstream("vigie.tflite.version"), s, "TfLiteVersion");
     }
 
     @Test
@@ -70,7 +70,23 @@ class BundleLoadsNativesIT {
         loadNatives(core);
         Object ptr = core.getMethod("getVersionString").invoke(null);
         String s = ptr instanceof String ? (String) ptr : (String) ptr.getClass().getMethod("getString").invoke(ptr);
-        assertTrue(s.startsWith("4.13"), "OpenCV version " + s);
+        assertEquals(upstream("vigie.opencv.version"), s.trim(), "OpenCV version");
+    }
+
+    @Test
+    void ffmpegNativesLoadInsideOsgi() throws Exception {
+        Class<?> avutil = load("org.bytedeco.ffmpeg.global.avutil");
+        loadNatives(avutil);
+        Object ptr = avutil.getMethod("av_version_info").invoke(null);
+        String s = (String) ptr.getClass().getMethod("getString").invoke(ptr);
+        assertTrue(s.startsWith(upstream("vigie.ffmpeg.version")), "FFmpeg version " + s);
+    }
+
+    /** The upstream version of a bytedeco artifact the build embedded: "2.21.0-1.5.14" -> "2.21.0". */
+    private static String upstream(String property) {
+        String v = System.getProperty(property);
+        assertNotNull(v, property + " (set by the pom)");
+        return v.substring(0, v.lastIndexOf('-'));
     }
 
     private static Class<?> load(String name) throws ClassNotFoundException {
