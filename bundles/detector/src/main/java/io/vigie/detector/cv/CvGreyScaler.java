@@ -32,6 +32,7 @@ public final class CvGreyScaler implements GreyScaler {
     private Size size;
     private int srcW, srcH;
     private byte[] pixels = new byte[0];
+    private byte[] row = new byte[0]; // heap frames only: one source row at a time
 
     @Override
     public GreyFrame grey(ImageView im) {
@@ -64,7 +65,7 @@ public final class CvGreyScaler implements GreyScaler {
             copy = new Mat(srcH, srcW, CV_8UC3);
         }
         ByteBuffer b = im.bgr();
-        byte[] row = new byte[srcW * 3];
+        if (row.length != srcW * 3) row = new byte[srcW * 3];
         BytePointer dst = copy.data();
         for (int y = 0; y < srcH; y++) {
             b.get(y * im.stride(), row, 0, row.length);

@@ -84,6 +84,25 @@ class SettingsRulesTest {
         assertMessage("unknown key 'nope'", "nope", 1);
     }
 
+    /** Issue 11's keys (motion gate, loading) get the same hostile values as the older ones. */
+    @Test
+    void motionAndLoadingKeysRefuseHostileValues() {
+        assertMessage("motion.threshold '0' must be 1..255", MOTION_THRESHOLD, 0);
+        assertMessage("motion.threshold '256' must be 1..255", MOTION_THRESHOLD, 256);
+        assertMessage("motion.threshold '2.5' must be an integer", MOTION_THRESHOLD, 2.5);
+        assertMessage("motion.min.area 'NaN' must be a finite number", MOTION_MIN_AREA, Double.NaN);
+        assertMessage("motion.min.area '-0.001' must be in [0, 0.99]", MOTION_MIN_AREA, -0.001);
+        assertMessage("motion.min.area '1.0' must be in [0, 0.99]", MOTION_MIN_AREA, 1.0);
+        assertMessage("motion.recheck.ms '-1' must be 0..86400000", MOTION_RECHECK_MS, -1);
+        assertMessage("motion.idle.recheck.ms '9223372036854775807' must be 0..86400000", MOTION_IDLE_RECHECK_MS,
+                Long.MAX_VALUE);
+        assertMessage("motion.recheck.ms '1e3' must be an integer", MOTION_RECHECK_MS, "1e3");
+        assertMessage("motion.gate.enabled 'on' must be true or false", MOTION_GATE_ENABLED, "on");
+        assertMessage("model.standby '1' must be true or false", STANDBY, 1);
+        assertMessage("model.load.paced '../x' must be true or false", LOAD_PACED, "../x");
+        assertEquals(Boolean.TRUE, normalise(MOTION_GATE_ENABLED, " TRUE "));
+    }
+
     @Test
     void textFromConfigurationFilesIsReadLikeTypedValues() {
         assertEquals(0.5f, normalise(SCORE_THRESHOLD, " 0.5 "));
