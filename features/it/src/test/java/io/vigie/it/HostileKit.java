@@ -117,6 +117,7 @@ final class HostileKit {
         return Map.of("health.window.seconds", "6", "health.latency.budget.ms", "0");
     }
 
+    /** Stops the gateway (if started) and prints its log tail, for the test report. */
     static void stop(Gateway gw) throws Exception {
         if (gw == null) return;
         gw.close();

@@ -67,10 +67,7 @@ class OtaIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
-            System.out.println("---- gateway log tail ----\n" + gw.tail());
-        }
+        HostileKit.stop(gw);
     }
 
     static String sha256(byte[] b) throws Exception {

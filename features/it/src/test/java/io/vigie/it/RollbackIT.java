@@ -62,10 +62,7 @@ class RollbackIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
-            System.out.println("---- gateway log tail ----\n" + gw.tail());
-        }
+        HostileKit.stop(gw);
     }
 
     /** 6 s health window; budget 0 = the detector's (1000 ms), else this p95 limit. */
