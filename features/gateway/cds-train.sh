@@ -28,8 +28,10 @@ mkdir -p "$WORK/conf" "$WORK/data"
   echo 'zones=["train:0,0;1,0;1,1;0,1"]'
 } > "$WORK/conf/io.vigie.detector.config"
 
+# the bundles unpacked beside the jar when bundle-dir.sh made them (./vigie and the bench start the same way)
+mapfile -t bundle_opts < <(bash "$(dirname "$0")/bundle-dir.sh" --options "$JAR")
 # the launcher's memory settings (JAVA_OPTS_DEFAULT in ./vigie): the same code paths get loaded
-"$JAVA" -Xmx128m -Xms24m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m \
+"$JAVA" "${bundle_opts[@]}" -Xmx128m -Xms24m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m \
   -XX:ArchiveClassesAtExit="$OUT.tmp" -Xlog:cds=error -Xlog:cds+dynamic=error \
   -Dvigie.conf="$WORK/conf" -Dvigie.data="$WORK/data" -Dfelix.cm.dir="$WORK/data/config" \
   -Dorg.osgi.framework.storage="$WORK/data/framework" -Dorg.osgi.service.http.port=0 \

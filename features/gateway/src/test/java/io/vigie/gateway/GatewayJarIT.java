@@ -51,6 +51,8 @@ class GatewayJarIT {
     static Path log;
     static int port;
     static Process process;
+    static Path framework;
+    static List<String> bundleOptions;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -68,10 +70,15 @@ class GatewayJarIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dvigie.conf=" + conf, "-Dvigie.data=" + data,
-                "-Dfelix.cm.dir=" + data.resolve("config"), "-Dorg.osgi.framework.storage=" + data.resolve("framework"),
-                "-Dorg.osgi.service.http.port=" + port, "-jar", jar.toString());
+        framework = data.resolve("framework");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m"));
+        // as ./vigie starts it: the bundles the build unpacked beside the jar, installed by reference (bundle-dir.sh)
+        bundleOptions = bundleDirOptions(jar);
+        cmd.addAll(bundleOptions);
+        cmd.addAll(List.of("-Dvigie.conf=" + conf, "-Dvigie.data=" + data,
+                "-Dfelix.cm.dir=" + data.resolve("config"), "-Dorg.osgi.framework.storage=" + framework,
+                "-Dorg.osgi.service.http.port=" + port, "-jar", jar.toString()));
         process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         await("web console up", () -> get(CONSOLE + "/bundles.json", null).statusCode(), c -> c == 401 || c == 200, 90_000);
@@ -87,6 +94,37 @@ class GatewayJarIT {
         if (!exited) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             fail("gateway did not stop within 30 s of SIGTERM\n" + tail());
+        }
+    }
+
+    static List<String> bundleDirOptions(Path jar) throws Exception {
+        Process p = new ProcessBuilder("bash", Path.of("bundle-dir.sh").toAbsolutePath().toString(), "--options",
+                jar.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.lines().toList();
+    }
+
+    @Test
+    void theUnpackedBundlesAreInstalledByReferenceNotCopiedIntoTheStorage() throws Exception {
+        assertEquals(2, bundleOptions.size(), "the build unpacks the bundles beside the jar: " + bundleOptions);
+        await("all bundles installed", () -> get(CONSOLE + "/bundles.json", "admin:" + PASSWORD).body(),
+                b -> status(b)[0] > 20, 60_000);
+        long copied;
+        try (var files = Files.walk(framework)) {
+            copied = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+        // embedded installs copy every bundle (109 MB, 86 MB of it the natives bundle) into the storage
+        assertTrue(copied < 20L << 20, "framework storage holds " + copied + " bytes: bundles were copied");
+        try (var infos = Files.list(framework)) {
+            long byReference = infos.map(d -> d.resolve("bundle.info")).filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return Files.readString(f, StandardCharsets.UTF_8).contains("reference:file:");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+            assertTrue(byReference > 20, byReference + " bundles installed by reference");
         }
     }
 

@@ -22,7 +22,10 @@ public interface DetectionModel {
 
     ModelSpec spec();
 
-    /** The .tflite bytes; the implementation verifies them against {@code identity().sha256()}. */
+    /**
+     * The .tflite bytes; the implementation verifies them (model bundles: against the CRC-32 their build wrote beside
+     * {@code identity().sha256()}, or against that sha256 when there is none).
+     */
     byte[] loadBytes() throws IOException;
 
     /** Human-readable model card (markdown), may be empty. */

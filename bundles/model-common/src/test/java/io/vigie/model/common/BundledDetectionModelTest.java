@@ -23,10 +23,16 @@ class BundledDetectionModelTest {
 
     /** @param declaredSize the size= line of model.properties, or null for none */
     private static ResourceLoader resources(byte[] model, String sha, Integer declaredSize) {
+        return resources(model, sha, declaredSize, null);
+    }
+
+    /** @param crc32 the crc32= line of model.properties, or null for none */
+    private static ResourceLoader resources(byte[] model, String sha, Integer declaredSize, String crc32) {
         Map<String, byte[]> m = new HashMap<>();
         m.put(ModelProperties.MODEL_PATH, model);
         String props = ModelPropertiesTest.VALID.replace(ModelPropertiesTest.SHA, sha).replaceAll("(?m)^size=.*\\R?", "");
         if (declaredSize != null) props += "\nsize=" + declaredSize + "\n";
+        if (crc32 != null) props += "\ncrc32=" + crc32 + "\n";
         m.put(ModelProperties.PROPERTIES_PATH, props.getBytes(StandardCharsets.UTF_8));
         m.put("model/labels.txt", "person\nbicycle\ncar\n\n".getBytes(StandardCharsets.UTF_8));
         m.put(ModelProperties.CARD_PATH, "# card".getBytes(StandardCharsets.UTF_8));
@@ -94,5 +100,44 @@ class BundledDetectionModelTest {
         ResourceLoader none = path -> null;
         IOException e = assertThrows(IOException.class, () -> new BundledDetectionModel(none));
         assertTrue(e.getMessage().contains(ModelProperties.PROPERTIES_PATH), e.getMessage());
+    }
+
+    @Test
+    void aDeclaredCrc32ChecksTheBytesInsteadOfHashingThem() throws IOException {
+        byte[] big = new byte[2 * (1 << 20) + 99]; // several chunks
+        new java.util.Random(11).nextBytes(big);
+        String sha = BundledDetectionModel.sha256(big), crc = BundledDetectionModel.crc32(big);
+        assertArrayEquals(big, new BundledDetectionModel(resources(big, sha, big.length, crc)).loadBytes());
+        assertArrayEquals(big, new BundledDetectionModel(resources(big, sha, null, crc.toUpperCase())).loadBytes());
+        for (int at : new int[] { 0, 1 << 20, big.length - 1 }) { // first, middle and last chunk
+            byte[] damaged = big.clone();
+            damaged[at] ^= 0x10;
+            IOException e = assertThrows(IOException.class,
+                    () -> new BundledDetectionModel(resources(damaged, sha, big.length, crc)).loadBytes());
+            assertTrue(e.getMessage().contains("crc32 expected " + crc), e.getMessage());
+            assertTrue(e.getMessage().contains(BundledDetectionModel.crc32(damaged)), e.getMessage());
+        }
+        // the CRC-32 is the check when declared: a wrong sha256 line alone is not noticed (it is the build's claim)
+        assertArrayEquals(big, new BundledDetectionModel(resources(big, "0".repeat(64), big.length, crc)).loadBytes());
+    }
+
+    @Test
+    void withoutCrc32TheSha256IsStillChecked() throws IOException {
+        byte[] damaged = MODEL.clone();
+        damaged[3] ^= 1;
+        // older packages (no crc32= line) keep the SHA-256 check
+        assertThrows(IOException.class,
+                () -> new BundledDetectionModel(resources(damaged, BundledDetectionModel.sha256(MODEL))).loadBytes());
+    }
+
+    @Test
+    void aMalformedCrc32IsRefusedAtConstruction() {
+        String sha = BundledDetectionModel.sha256(MODEL);
+        for (String bad : new String[] { "", "xyz", "1234567", "123456789", "-1234567", "0x123456", "12 34567",
+                "ffffffff0", "\u0000\u0000" }) {
+            IOException e = assertThrows(IOException.class,
+                    () -> new BundledDetectionModel(resources(MODEL, sha, null, bad)), "crc32=" + bad);
+            assertTrue(e.getMessage().contains("crc32"), e.getMessage());
+        }
     }
 }

@@ -19,7 +19,8 @@ class PackedModelTest {
     void packedModelIsConsistent() throws IOException {
         ClassLoader cl = PackedModelTest.class.getClassLoader();
         BundledDetectionModel m = new BundledDetectionModel(cl::getResourceAsStream);
-        byte[] bytes = m.loadBytes(); // verifies sha256 against model.properties
+        byte[] bytes = m.loadBytes(); // verifies the crc32 of model.properties
+        // the build's two claims about the packed bytes hold: the identity's sha256 and the crc32 checked at each load
         assertEquals(m.identity().sha256(), BundledDetectionModel.sha256(bytes));
         assertEquals("ssd-mobilenet-v2-coco", m.identity().name());
         assertEquals("1.0.0", m.identity().version());
@@ -36,6 +37,7 @@ class PackedModelTest {
             p.load(in);
         }
         assertEquals(bytes.length, Integer.parseInt(p.getProperty("size")));
+        assertEquals(BundledDetectionModel.crc32(bytes), p.getProperty("crc32"), "the build writes the crc32 of the bytes");
         // FP32 takes floats; INT8 takes int8 (Vigie quantizer, default) or uint8 (-Dvigie.int8.coral, -Dvigie.quant.input=uint8)
         assertTrue(m.identity().precision() == Precision.FP32 ? "float32".equals(p.getProperty("input.type"))
                 : java.util.Set.of("int8", "uint8").contains(p.getProperty("input.type")), p.getProperty("input.type"));

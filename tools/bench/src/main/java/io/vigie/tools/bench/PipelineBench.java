@@ -31,6 +31,8 @@ public final class PipelineBench {
 
     private final Setup setup;
     private final long ticksPerSecond = ProcStats.clockTicksPerSecond();
+    /** CPU seconds (all threads) the gateway had used when its first detection was seen, last run; NaN if unknown. */
+    private volatile double coldStartCpuS = Double.NaN;
 
     public PipelineBench(Setup setup) {
         this.setup = setup;
@@ -57,10 +59,16 @@ public final class PipelineBench {
         return setup;
     }
 
+    /** CPU seconds the gateway process had used at the last run's first detection (NaN if the run did not get there). */
+    public double coldStartCpuS() {
+        return coldStartCpuS;
+    }
+
     public List<String> command(Path confDir, Path dataDir, int port) {
         List<String> cmd = new ArrayList<>(setup.wrapper());
         cmd.add(setup.java());
         cmd.addAll(Cds.jvmOptions(setup.gatewayJar()));
+        cmd.addAll(BundleDir.jvmOptions(setup.gatewayJar()));
         cmd.addAll(setup.jvmOpts());
         cmd.add("-Dvigie.conf=" + confDir.toAbsolutePath());
         cmd.add("-Dvigie.data=" + dataDir.toAbsolutePath());
@@ -115,6 +123,7 @@ public final class PipelineBench {
         ConfigFile.write(conf, Http.AUTH_PID, Http.authConfig(password));
         Http http = new Http(port, password);
         boolean wrapped = !setup.wrapper().isEmpty();
+        coldStartCpuS = Double.NaN;
         try (ChildProcess p = ChildProcess.start(command(conf, data, port), workDir, log)) {
             // cold start: spawn -> API answers -> a model is active -> first result that contains a detection
             Double apiMs = null, modelMs = null, coldMs = null;
@@ -143,6 +152,9 @@ public final class PipelineBench {
                 if (coldMs == null) Thread.sleep(50);
             }
             long pid = p.javaPid().orElseThrow(() -> new IllegalStateException("no java process under the gateway wrapper"));
+            // less sensitive to a busy machine than the wall time: what the start cost, whoever else ran
+            OptionalLong coldTicks = ProcStats.cpuTicks(pid);
+            coldStartCpuS = coldTicks.isPresent() ? (double) coldTicks.getAsLong() / ticksPerSecond : Double.NaN;
             if (viewer != null) p.closeFirst(viewer.apply(http));
             Thread.sleep((long) (setup.warmupS() * 1000));
 

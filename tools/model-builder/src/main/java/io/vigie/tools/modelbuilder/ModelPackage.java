@@ -45,6 +45,10 @@ public final class ModelPackage {
         p.append("version=").append(version).append('\n');
         p.append("sha256=").append(sha).append('\n');
         p.append("size=").append(model.length).append('\n');
+        // what the model bundle checks the bytes against at each load (native CRC, not a 0.1-0.3 CPU-s SHA-256)
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(model);
+        p.append("crc32=").append(String.format("%08x", crc.getValue())).append('\n');
         p.append("format=POSTPROCESS_OP\n");
         p.append("input.type=").append(inputType).append('\n');
         p.append("input.shape=1,300,300,3\n");
