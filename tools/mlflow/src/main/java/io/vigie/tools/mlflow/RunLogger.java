@@ -7,9 +7,15 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One MLflow run of a CLI tool (eval, quantize, bench, the pipeline's stages), logged on a best-effort basis: the tool's
@@ -216,6 +222,39 @@ public final class RunLogger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /**
+     * SHA-256 of a file's bytes, or of a folder tree (each regular file's relative path and bytes, in path order): the
+     * identity of a calibration set or a dataset as a param. "unreadable: ..." when it cannot be read.
+     */
+    public static String contentSha256(Path path) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            if (Files.isDirectory(path)) {
+                List<Path> files;
+                try (Stream<Path> s = Files.walk(path)) {
+                    files = s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+                }
+                for (Path f : files) {
+                    md.update(path.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                    digestFile(md, f);
+                }
+            } else {
+                digestFile(md, path);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+
+    private static void digestFile(MessageDigest md, Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0;) md.update(buf, 0, n);
         }
     }
 
