@@ -89,8 +89,7 @@ class EvalMlflowIT {
         assertEquals(report.get("recall").getAsDouble(), run.metrics().get("recall"), 0.5e-5);
         assertEquals(report.get("images").getAsDouble(), run.metrics().get("images"));
 
-        MlflowClient.Run r = new MlflowClient.Run(run.runId(), exp, "mlflow-artifacts:/" + exp + "/" + run.runId()
-                + "/artifacts");
+        MlflowClient.Run r = run.run();
         assertEquals(Files.readString(json), new String(client.downloadArtifact(r, "results/eval.json"),
                 StandardCharsets.UTF_8));
         assertEquals(Files.size(model), client.listArtifacts(r, "model").get(0).size());

@@ -64,10 +64,15 @@ public final class MlflowClient {
     }
 
     /** A run as read back. Metrics: the latest value of each key. */
-    public record RunData(String runId, String experimentId, String name, String status, Map<String, String> params,
-            Map<String, Double> metrics, Map<String, String> tags) {
+    public record RunData(String runId, String experimentId, String name, String status, String artifactUri,
+            Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
         public String parentRunId() {
             return tags.get(PARENT_RUN_TAG);
+        }
+
+        /** The run's handle, for artifact calls. */
+        public Run run() {
+            return new Run(runId, experimentId, artifactUri);
         }
     }
 
@@ -211,7 +216,7 @@ public final class MlflowClient {
             metrics.put(str(m.getAsJsonObject(), "key"), m.getAsJsonObject().get("value").getAsDouble());
         }
         return new RunData(str(info, "run_id"), str(info, "experiment_id"), str(info, "run_name"), str(info, "status"),
-                readKeyValues(array(data, "params")), metrics, readKeyValues(array(data, "tags")));
+                str(info, "artifact_uri"), readKeyValues(array(data, "params")), metrics, readKeyValues(array(data, "tags")));
     }
 
     /** Runs of an experiment whose tags/params match {@code filter} (MLflow's search syntax), newest first. */
