@@ -24,7 +24,7 @@ final class BenchMlflow {
     static void log(JsonObject json, Path out, Path root, String uri, String experiment) {
         if (RunLogger.resolveUri(uri) == null) return;
         if (System.getProperty("vigie.root") == null) System.setProperty("vigie.root", root.toString());
-        try (RunLogger run = RunLogger.start(uri, experiment, "bench " + json.get("startedAt").getAsString(), System.out)) {
+        try (RunLogger run = RunLogger.start(uri, experiment, "bench " + text(json.get("startedAt")), System.out)) {
             run.params(params(json)).metrics(metrics(json)).tags(goals(json)).artifact(out, "results");
             run.succeeded();
         }
@@ -33,7 +33,7 @@ final class BenchMlflow {
     /** The bench's own params, the models' hashes and each environment's CPU quota / memory / JVM options. */
     static Map<String, String> params(JsonObject json) {
         Map<String, String> p = new LinkedHashMap<>();
-        json.getAsJsonObject("params").entrySet().forEach(e -> p.put(e.getKey(), text(e.getValue())));
+        if (json.has("params")) json.getAsJsonObject("params").entrySet().forEach(e -> p.put(e.getKey(), text(e.getValue())));
         if (json.has("models")) {
             json.getAsJsonObject("models").entrySet().forEach(e -> p.put("model." + e.getKey() + ".sha256",
                     text(e.getValue().getAsJsonObject().get("sha256"))));
@@ -51,7 +51,7 @@ final class BenchMlflow {
     /** Every row's FPS, p50/p95/p99, RSS, cold start; raw invoke times; the median swap time per path; the profile's. */
     static Map<String, Double> metrics(JsonObject json) {
         Map<String, Double> m = new TreeMap<>();
-        m.put("duration_s", json.get("durationS").getAsDouble());
+        if (json.has("durationS")) m.put("duration_s", json.get("durationS").getAsDouble());
         for (JsonElement e : array(json, "environments")) {
             JsonObject env = e.getAsJsonObject();
             String n = env.get("name").getAsString();
@@ -76,7 +76,8 @@ final class BenchMlflow {
             swaps.forEach((k, v) -> m.put(k, Stats.percentile(Stats.toArray(v), 50)));
         }
         JsonElement ep = json.get("edgeProfile");
-        if (ep != null && ep.isJsonObject() && ep.getAsJsonObject().get("result").isJsonObject()) {
+        JsonElement result = ep != null && ep.isJsonObject() ? ep.getAsJsonObject().get("result") : null;
+        if (result != null && result.isJsonObject()) {
             pipelineRow(m, "edge_profile/", ep.getAsJsonObject().getAsJsonObject("result"));
         }
         return m;

@@ -47,4 +47,15 @@ class BenchMlflowTest {
         assertEquals(18, goals.size());
         assertEquals("PASS", goals.get("goal.pipeline_vs_raw.normal"));
     }
+
+    /** A --swap or --peers-only run, or an older JSON: fields missing or null, nothing thrown, nothing invented. */
+    @Test
+    void sparseJsonGivesWhatItHas() {
+        JsonObject json = JsonParser.parseString("{\"edgeProfile\":null,\"environments\":[{\"name\":\"normal\","
+                + "\"pipeline\":[{\"precision\":\"INT8\",\"threads\":1,\"fps\":null,\"latencyP95Ms\":40.5}]}]}")
+                .getAsJsonObject();
+        assertEquals(Map.of("normal/INT8-1t/latency_p95_ms", 40.5), BenchMlflow.metrics(json));
+        assertTrue(BenchMlflow.goals(json).isEmpty());
+        assertEquals("", BenchMlflow.params(json).get("normal.cpus"));
+    }
 }
