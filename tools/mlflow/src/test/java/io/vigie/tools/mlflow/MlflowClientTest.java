@@ -88,6 +88,44 @@ class MlflowClientTest {
         }
     }
 
+    /** Something that accepts the connection and never answers: a timeout, reported as unreachable. */
+    @Test
+    void aServerThatNeverAnswersTimesOut() throws Exception {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        s.createContext("/", x -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.close();
+        });
+        s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        s.start();
+        try {
+            MlflowClient c = new MlflowClient("http://127.0.0.1:" + s.getAddress().getPort(), Duration.ofSeconds(2),
+                    Duration.ofMillis(500));
+            MlflowException e = assertThrows(MlflowException.class, () -> c.experimentId("x"));
+            assertEquals(MlflowException.Kind.UNREACHABLE, e.kind());
+            assertTrue(e.getMessage().contains("no answer in time"), e.getMessage());
+        } finally {
+            release.countDown();
+            s.stop(0);
+        }
+    }
+
+    /** A server without --serve-artifacts gives runs an artifact location on its own disk: said, not attempted. */
+    @Test
+    void artifactsOutsideTheProxyAreRefusedClearly() throws Exception {
+        MlflowClient c = new MlflowClient("http://127.0.0.1:9");
+        MlflowClient.Run run = new MlflowClient.Run("r1", "0", "/srv/mlruns/0/r1/artifacts");
+        MlflowException e = assertThrows(MlflowException.class,
+                () -> c.logArtifact(run, "a.json", java.nio.file.Path.of("pom.xml")));
+        assertEquals(MlflowException.Kind.NO_ARTIFACT_PROXY, e.kind());
+        assertTrue(e.getMessage().contains("--serve-artifacts"), e.getMessage());
+    }
+
     /** The tools' rule: MLflow down, the command goes on and says the run was not logged. */
     @Test
     void runLoggerAgainstNothingSaysNotLoggedAndNeverThrows() throws Exception {
