@@ -2,9 +2,10 @@
 # Installs the system packages Vigie's build, demo and tests need on Debian (idempotent). The one place that
 # runs apt-get: ./vigie test runs it (the user asked for the set-up); ./vigie demo asks before running it.
 # Java 17, Maven and npm are expected (the build runs `npm pack` to fetch the model).
-# Usage: scripts/install-deps.sh [--check] [PKG...]
-#   PKG...   only these (of the list below); none: all of them, then checks java, mvn and npm
+# Usage: scripts/install-deps.sh [--check] [PKG...] | --mlflow
+#   PKG...   only these (of the list below); none: all of them, then checks java, mvn and npm, then --mlflow
 #   --check  install nothing: print the missing packages on one line and exit 1 when there are any
+#   --mlflow only the MLflow server's venv (PyPI, hash-pinned; tools/mlflow-server/setup.sh, once)
 set -euo pipefail
 # opencv-doc: vtest.avi (demo, calibration, tests); mosquitto: the cloud tests' broker;
 # libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0
@@ -13,7 +14,9 @@ PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl)
 
 check=0
 if [ "${1:-}" = "--check" ]; then check=1; shift; fi
-case "${1:-}" in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0;; esac
+case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0;; esac
+mlflow_venv() { bash "$(dirname "$0")/../tools/mlflow-server/setup.sh" >/dev/null; }
+if [ "${1:-}" = "--mlflow" ]; then mlflow_venv; exit 0; fi
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${PKGS[@]}")
 for p in "${wanted[@]}"; do
@@ -39,3 +42,5 @@ for tool in java mvn npm; do
   command -v "$tool" >/dev/null || {
     echo "missing $tool: install Java 17 (openjdk-17-jdk-headless), maven and npm" >&2; exit 1; }
 done
+# the MLflow server the MLflow tests start (tools/mlflow/MlflowServerIT) and ./vigie mlflow-server runs
+mlflow_venv || { echo "install-deps: the MLflow venv could not be made (python3.11 and PyPI needed)" >&2; exit 1; }

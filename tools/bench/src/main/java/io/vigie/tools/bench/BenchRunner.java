@@ -44,7 +44,7 @@ public final class BenchRunner {
             "no-edge-profile", "gating", "no-gating");
     static final Set<String> OPTIONS = Set.of("root", "out", "video", "precisions", "threads", "window", "warmup", "runs", "jvm",
             "edge-jvm", "edge-cpus", "edge-mem", "source-max-fps", "cold-timeout", "envs", "edge-env", "swap-cycles",
-            "edge-profile", "swap-variants");
+            "edge-profile", "swap-variants", "mlflow", "mlflow-experiment");
 
     private boolean peersOnly;
     private String peerPython;
@@ -87,7 +87,8 @@ public final class BenchRunner {
                 + "       [--peers (also Vigie vs the Python peer, tools/peer-python) | --peers-only]\n"
                 + "       [--edge-profile FILE (default conf/edge-profile.properties) | --no-edge-profile]\n"
                 + "       [--swap-variants default,unpaced,standby (SwapBench.VARIANTS)]\n"
-                + "       [--gating (only the motion-gating suite) | --no-gating]";
+                + "       [--gating (only the motion-gating suite) | --no-gating]\n"
+                + "       [--mlflow URI (else MLFLOW_TRACKING_URI): the results as an MLflow run] [--mlflow-experiment NAME]";
     }
 
     /** --key value / --flag parsing; unknown or valueless options are errors (nothing runs). */
@@ -312,6 +313,7 @@ public final class BenchRunner {
         PeerReport.goals(peerRows).forEach(g -> System.out.println(g.line()));
         System.out.println();
         System.out.println("JSON: " + out);
+        BenchMlflow.log(json, out, root, a.get("mlflow"), a.getOrDefault("mlflow-experiment", "vigie-bench"));
         return 0;
     }
 

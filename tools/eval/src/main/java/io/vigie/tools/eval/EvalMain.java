@@ -6,8 +6,10 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -20,6 +22,7 @@ import io.vigie.api.model.ModelIdentity;
 import io.vigie.api.model.ModelSpec;
 import io.vigie.api.model.Precision;
 import io.vigie.inference.core.TfliteEngine;
+import io.vigie.tools.mlflow.RunLogger;
 
 /**
  * Person AP of a TFLite detection model on a YOLO-label folder, with the engine's own
@@ -32,6 +35,7 @@ import io.vigie.inference.core.TfliteEngine;
  *      [--mean 128 --std 128] (float inputs) [--model-class 0] (model's person id) [--class 0] (dataset's)
  *      [--raw-ssd300 --labels FILE [--no-sigmoid]] (raw-output SSD: anchors generated, labels one per line,
  *      --model-class = the person column, e.g. 4 for MediaPipe's OIDv4 SSD)
+ *      [--mlflow URI] (else MLFLOW_TRACKING_URI) [--mlflow-experiment vigie-eval] [--precision int8|fp32]
  * </pre>
  * The model must end in the TFLite post-process op (boxes, classes, scores, count).
  */
@@ -86,8 +90,6 @@ public final class EvalMain {
         Path modelPath = Paths.get(a.require("model"));
         Path dataset = Paths.get(a.require("dataset"));
         String split = a.get("split", "val");
-        double threshold = Double.parseDouble(a.get("threshold", "0.5"));
-        int threads = Integer.parseInt(a.get("threads", "1"));
         int modelClass = Integer.parseInt(a.get("model-class", "0"));
         int datasetClass = Integer.parseInt(a.get("class", "0"));
         float mean = Float.parseFloat(a.get("mean", "128"));
@@ -117,6 +119,19 @@ public final class EvalMain {
                 : YoloDataset.splitDir(dataset, split).getFileName().toString();
         if (items.isEmpty()) throw new IllegalArgumentException("no images in " + dataset + " (" + splitName + ")");
 
+        // MLflow (--mlflow URI or MLFLOW_TRACKING_URI): started before the work so a crash ends the run FAILED
+        try (RunLogger mlflow = RunLogger.start(a.get("mlflow", null), a.get("mlflow-experiment", "vigie-eval"),
+                "eval " + modelPath.getFileName(), System.err)) {
+            evaluate(a, modelPath, sha, id, bytes, spec, items, dataset, splitName, mlflow);
+            mlflow.succeeded();
+        }
+    }
+
+    private static void evaluate(Args a, Path modelPath, String sha, ModelIdentity id, byte[] bytes, ModelSpec spec,
+            List<YoloDataset.Item> items, Path dataset, String splitName, RunLogger mlflow) throws Exception {
+        double threshold = Double.parseDouble(a.get("threshold", "0.5"));
+        int threads = Integer.parseInt(a.get("threads", "1"));
+        int modelClass = Integer.parseInt(a.get("model-class", "0"));
         Detections run = detect(id, bytes, spec, items, modelClass,
                 new EngineOptions(threads, !a.has("no-xnnpack"), ApCalculator.MAX_DETS));
         List<List<ApCalculator.Box>> gts = run.gts();
@@ -136,10 +151,45 @@ public final class EvalMain {
                 pr.precision(), pr.recall(), pr.tp(), pr.fp(), pr.gt());
         System.out.printf(Locale.ROOT, "mean invoke %.1f ms (%d threads)%n", inferMs / items.size(), threads);
 
-        if (a.has("json")) {
-            Files.writeString(Paths.get(a.require("json")), reportJson(modelPath, sha, dataset, splitName, items.size(), nGt,
-                    ap50, ap, threshold, pr, inferMs / items.size(), threads));
+        String report = reportJson(modelPath, sha, dataset, splitName, items.size(), nGt, ap50, ap, threshold, pr,
+                inferMs / items.size(), threads);
+        if (a.has("json")) Files.writeString(Paths.get(a.require("json")), report);
+        if (mlflow.active()) {
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("model", modelPath.getFileName());
+            params.put("model.sha256", sha);
+            params.put("model.bytes", bytes.length);
+            params.put("precision", a.get("precision", precisionOf(modelPath)));
+            params.put("threads", threads);
+            params.put("xnnpack", !a.has("no-xnnpack"));
+            params.put("dataset", dataset);
+            params.put("dataset.sha256", RunLogger.contentSha256(dataset));
+            params.put("split", splitName);
+            params.put("threshold", threshold);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("ap50", ap50);
+            metrics.put("ap50_95", ap);
+            metrics.put("precision", pr.precision());
+            metrics.put("recall", pr.recall());
+            metrics.put("images", (double) items.size());
+            metrics.put("persons", (double) nGt);
+            metrics.put("mean_invoke_ms", inferMs / items.size());
+            metrics.put("size_bytes", (double) bytes.length);
+            Path json = a.has("json") ? Paths.get(a.require("json")) : null;
+            if (json == null) {
+                json = Files.createTempDirectory("vigie-eval").resolve("eval.json");
+                Files.writeString(json, report);
+            }
+            mlflow.params(params).metrics(metrics).artifact(json, "results").artifact(modelPath, "model");
         }
+    }
+
+    /** The precision a model file name says (the builds name them *-int8 / *-fp32), "unknown" otherwise. */
+    static String precisionOf(Path model) {
+        String n = model.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.contains("int8") || n.contains("quant")) return "int8";
+        if (n.contains("fp32") || n.contains("float")) return "fp32";
+        return "unknown";
     }
 
     /** The --json report: numbers rounded as before, NaN (no ground truth) and infinities as null. */

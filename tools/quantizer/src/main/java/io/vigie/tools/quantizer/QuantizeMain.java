@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,16 +18,19 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import io.vigie.tools.mlflow.RunLogger;
+
 /**
  * CLI: {@code QuantizeMain --in fp32.tflite --calib <image dir | video> --out int8.tflite}
  * [--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8]
- * [--mean 128 --std 128] [--threads 2]. Exit 2 on bad input; the output is written only on
+ * [--mean 128 --std 128] [--threads 2] [--mlflow URI (else MLFLOW_TRACKING_URI)] [--mlflow-experiment vigie-quantize].
+ * Exit 2 on bad input; the output is written only on
  * success (temporary file, then moved).
  */
 public final class QuantizeMain {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final Set<String> OPTIONS = Set.of("in", "calib", "out", "method", "percentile", "frames", "input-type",
-            "mean", "std", "threads");
+            "mean", "std", "threads", "mlflow", "mlflow-experiment");
 
     public static void main(String[] argv) {
         try {
@@ -35,7 +39,7 @@ public final class QuantizeMain {
             System.err.println("quantize: " + e.getMessage());
             System.err.println("usage: vigie quantize --in fp32.tflite --calib <image dir|video>[,fallback...] --out int8.tflite "
                     + "[--method minmax|percentile] [--percentile 99.99] [--frames 100] [--input-type int8|uint8] "
-                    + "[--mean 128 --std 128] [--threads 2]");
+                    + "[--mean 128 --std 128] [--threads 2] [--mlflow URI]");
             System.exit(2);
         } catch (IOException e) {
             System.err.println("quantize: " + e);
@@ -67,6 +71,40 @@ public final class QuantizeMain {
         if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
             throw new IllegalArgumentException("--out must differ from --in");
 
+        // MLflow (--mlflow URI or MLFLOW_TRACKING_URI): started before the work so a failure ends the run FAILED
+        try (RunLogger mlflow = RunLogger.start(a.get("mlflow"), a.getOrDefault("mlflow-experiment", "vigie-quantize"),
+                "quantize " + in.getFileName(), System.err)) {
+            String summary = quantize(in, calib, out, method, pct, inputType, frames, mean, std, threads);
+            if (mlflow.active()) {
+                JsonObject o = com.google.gson.JsonParser.parseString(summary).getAsJsonObject();
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("model.in", in.getFileName());
+                params.put("model.in.sha256", RunLogger.contentSha256(in));
+                params.put("model.sha256", o.get("sha256").getAsString());
+                params.put("precision", "int8");
+                params.put("method", o.get("method").getAsString());
+                params.put("calibration", calib);
+                params.put("calibration.sha256", RunLogger.contentSha256(calib));
+                params.put("calibration.frames", frames);
+                params.put("input.type", inputType);
+                params.put("mean", mean);
+                params.put("std", std);
+                params.put("threads", threads);
+                Map<String, Number> metrics = new LinkedHashMap<>();
+                for (String k : List.of("bytes", "inputBytes", "frames", "activations", "perChannelWeights", "millis")) {
+                    metrics.put(k, o.get(k).getAsDouble());
+                }
+                Path json = Files.createTempDirectory("vigie-quantize").resolve("quantize.json");
+                Files.writeString(json, summary + System.lineSeparator());
+                mlflow.params(params).metrics(metrics).artifact(json, "results").artifact(out, "model");
+            }
+            mlflow.succeeded();
+            return summary;
+        }
+    }
+
+    private static String quantize(Path in, Path calib, Path out, Int8Quantizer.Method method, double pct, String inputType,
+            int frames, float mean, float std, int threads) throws IOException {
         byte[] model = Files.readAllBytes(in);
         Int8Quantizer.Prepared p = Int8Quantizer.prepare(model); // fail on a bad model before decoding frames
         int[] hw = p.inputSize();
