@@ -29,6 +29,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 
@@ -44,7 +45,17 @@ final class Chart {
     }
 
     static void write(List<ReleaseReport.PerfRow> rows, GateFile gates, Path png) throws IOException {
+        write(rows, gates, png, null);
+    }
+
+    /** @param subtitle under both titles (what run this is), or null */
+    static void write(List<ReleaseReport.PerfRow> unsorted, GateFile gates, Path png, String subtitle) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        // x86 first, then the edge simulation, then the edge profile; FP32 before INT8 within each
+        List<ReleaseReport.PerfRow> rows = unsorted.stream().sorted(java.util.Comparator
+                .comparingInt((ReleaseReport.PerfRow r) -> r.environment().startsWith("edge profile") ? 2
+                        : r.environment().startsWith("edge") ? 1 : 0)
+                .thenComparing(ReleaseReport.PerfRow::environment).thenComparing(ReleaseReport.PerfRow::model)).toList();
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -52,10 +63,14 @@ final class Chart {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
-            chart("Pipeline FPS (higher is better)", "frames / s", rows, true, gates)
-                    .draw(g, new Rectangle2D.Double(0, 0, WIDTH / 2.0, HEIGHT));
-            chart("Latency p95 (lower is better)", "ms", rows, false, gates)
-                    .draw(g, new Rectangle2D.Double(WIDTH / 2.0, 0, WIDTH / 2.0, HEIGHT));
+            JFreeChart fps = chart("Pipeline FPS (higher is better)", "frames / s", rows, true, gates);
+            JFreeChart p95 = chart("Latency p95, decode to result (lower is better)", "ms", rows, false, gates);
+            if (subtitle != null) {
+                fps.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
+                p95.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
+            }
+            fps.draw(g, new Rectangle2D.Double(0, 0, WIDTH / 2.0, HEIGHT));
+            p95.draw(g, new Rectangle2D.Double(WIDTH / 2.0, 0, WIDTH / 2.0, HEIGHT));
         } finally {
             g.dispose();
         }
@@ -122,8 +137,10 @@ final class Chart {
             m.setLabel("gate " + line.getKey() + ": " + String.join(", ", line.getValue()));
             m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             m.setLabelPaint(new Color(0xd62728));
-            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+            // right end, under the line: clear of the value labels, which sit on top of the bars
+            m.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
+            m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
             plot.addRangeMarker(m, Layer.FOREGROUND);
             max = Math.max(max, threshold);
         }

@@ -29,10 +29,16 @@ final class Pipeline {
 
     private final List<Stage> stages;
 
+    /** Names a stage may not take: files of target/pipeline that are not stage records. */
+    static final java.util.Set<String> RESERVED = java.util.Set.of("verdicts", "data");
+
     Pipeline(List<Stage> stages) {
         this.stages = List.copyOf(stages);
         if (stages.stream().map(Stage::name).distinct().count() != stages.size())
             throw new IllegalArgumentException("duplicate stage names");
+        for (Stage s : stages)
+            if (RESERVED.contains(s.name()) || !s.name().matches("[a-z0-9][a-z0-9-]*"))
+                throw new IllegalArgumentException("bad stage name '" + s.name() + "'");
     }
 
     List<Stage> stages() {

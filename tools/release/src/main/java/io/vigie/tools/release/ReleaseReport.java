@@ -89,10 +89,7 @@ final class ReleaseReport {
         md.append("\n| Run | Machine | Load at start / end (1 5 15 min) | Quick | Window s |\n|---|---|---|---|---|\n");
         for (Results.Result r : results.byName().values()) {
             if (!r.name().startsWith(Results.BENCH) || r.json() == null) continue;
-            JsonObject m = r.json().has("machine") && r.json().get("machine").isJsonObject()
-                    ? r.json().getAsJsonObject("machine") : new JsonObject();
-            JsonObject params = r.json().has("params") && r.json().get("params").isJsonObject()
-                    ? r.json().getAsJsonObject("params") : new JsonObject();
+            JsonObject m = obj(r.json(), "machine"), params = obj(r.json(), "params");
             md.append("| ").append(r.name()).append(" | ").append(cell(text(m.get("nproc")) + " CPU " + text(m.get("cpuModel"))
                     + ", " + text(m.get("os")))).append(" | ").append(cell(text(m.get("loadAvgStart")) + " / "
                     + text(m.get("loadAvgEnd")))).append(" | ").append(text(params.get("quick"))).append(" | ")
@@ -113,6 +110,19 @@ final class ReleaseReport {
             for (String n : notes) md.append("- ").append(cell(n)).append('\n');
         }
         return md.toString();
+    }
+
+    /** "2026-12-07 06:57 UTC, load 14.6 at start, --quick" from the bench results (first bench's machine). */
+    static String subtitle(Results results, boolean quick) {
+        for (Results.Result r : results.byName().values()) {
+            if (!r.name().startsWith(Results.BENCH) || r.json() == null) continue;
+            JsonObject m = obj(r.json(), "machine");
+            String load = text(m.get("loadAvgStart"));
+            return text(r.json().get("startedAt")).replace('T', ' ').replace("Z", " UTC") + ", " + text(m.get("nproc"))
+                    + " CPU, load " + load.split(" ")[0] + " at the start of " + r.name()
+                    + (quick ? ", --quick (short windows)" : "");
+        }
+        return quick ? "--quick" : null;
     }
 
     private static PerfRow row(String input, String env, JsonObject p) {
@@ -139,6 +149,11 @@ final class ReleaseReport {
         String name = text(e.get("name"));
         if (!"edge".equals(name)) return arch;
         return "edge sim " + text(e.get("cpus")) + " CPU " + text(e.get("memoryMb")) + " MB (" + arch + ")";
+    }
+
+    /** The member object, or an empty one (a field missing or of the wrong type prints as "—"). */
+    private static JsonObject obj(JsonObject o, String key) {
+        return o.has(key) && o.get(key).isJsonObject() ? o.getAsJsonObject(key) : new JsonObject();
     }
 
     private static boolean isNull(JsonElement e) {

@@ -221,10 +221,10 @@ final class ReleaseStages {
             GateEvaluator.Outcome outcome = GateEvaluator.evaluate(gates, results);
             Files.createDirectories(c.reportDir());
             Path png = c.reportDir().resolve("chart.png"), md = c.reportDir().resolve("report.md");
-            Chart.write(ReleaseReport.perfRows(results), gates, png);
             String header = "Run of " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + (c.quick() ? " with --quick (short windows: not release numbers)" : "") + "; results in "
                     + c.root().relativize(c.data().toAbsolutePath()) + ".";
+            Chart.write(ReleaseReport.perfRows(results), gates, png, ReleaseReport.subtitle(results, c.quick()));
             Files.writeString(md, ReleaseReport.markdown(results, outcome, stageNotes(c), png.getFileName().toString(), header),
                     StandardCharsets.UTF_8);
             return Outcome.pass(results.byName().size() + " results, decision would be " + outcome.decision(),
@@ -232,7 +232,7 @@ final class ReleaseStages {
         }
     }
 
-    /** Evaluates the gates; writes the verdicts + decision to target/pipeline/decision.json (the decision stage reads it). */
+    /** Evaluates the gates; writes the verdicts + decision to target/pipeline/verdicts.json (the decision stage reads it). */
     static final class GatesStage implements Stage {
         @Override
         public String name() {
@@ -277,7 +277,7 @@ final class ReleaseStages {
         @Override
         public Map<String, String> inputs(PipelineContext c) throws IOException {
             Path f = decisionFile(c);
-            return Map.of("decision.json", Files.exists(f) ? Hashes.sha256(f) : "missing");
+            return Map.of("verdicts.json", Files.exists(f) ? Hashes.sha256(f) : "missing");
         }
 
         @Override
@@ -296,7 +296,7 @@ final class ReleaseStages {
     }
 
     static Path decisionFile(PipelineContext c) {
-        return c.work().resolve("decision.json");
+        return c.work().resolve("verdicts.json");
     }
 
     private static Map<String, String> dataInputs(PipelineContext c) throws IOException {
