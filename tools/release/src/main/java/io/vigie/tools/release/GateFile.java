@@ -109,6 +109,12 @@ record GateFile(int version, List<Gate> gates, String sha256) {
             threshold = num(g, "threshold", id);
             if (!Double.isFinite(threshold)) throw new IllegalArgumentException(id + ": threshold is not a finite number");
         } else if (g.has("threshold")) throw new IllegalArgumentException(id + ": no threshold with relativeTo.as value");
+        try {
+            JsonPick.validate(str(g, "path", id));
+            if (rel != null) JsonPick.validate(rel.path());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(id + ": " + e.getMessage(), e);
+        }
         String chart = g.has("chart") ? str(g, "chart", id) : null;
         if (chart != null && !CHARTS.contains(chart)) throw new IllegalArgumentException(id + ": chart must be one of " + CHARTS);
         boolean blocking = true;

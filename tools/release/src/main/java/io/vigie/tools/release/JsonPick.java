@@ -21,12 +21,22 @@ final class JsonPick {
     private JsonPick() {
     }
 
+    /** Throws {@link IllegalArgumentException} when {@code path} is not a well-formed path (checked when gates are read). */
+    static void validate(String path) {
+        if (path == null || path.isBlank()) throw new IllegalArgumentException("empty path");
+        for (String step : path.split("\\.(?![^\\[]*])", -1)) {
+            Matcher m = STEP.matcher(step);
+            if (!m.matches()) throw new IllegalArgumentException("bad path step '" + step + "' in " + path);
+            if (m.group(2) != null) selector(m.group(2), path);
+        }
+    }
+
     /** The value, or throws {@link IllegalArgumentException} saying where the path stopped matching. */
     static JsonElement pick(JsonElement root, String path) {
         if (path == null || path.isBlank()) throw new IllegalArgumentException("empty path");
         JsonElement cur = root;
         StringBuilder done = new StringBuilder();
-        for (String step : path.split("\\.(?![^\\[]*])")) {
+        for (String step : path.split("\\.(?![^\\[]*])", -1)) {
             Matcher m = STEP.matcher(step);
             if (!m.matches()) throw new IllegalArgumentException("bad path step '" + step + "' in " + path);
             if (cur == null || !cur.isJsonObject()) throw new IllegalArgumentException(done + " is not an object");
@@ -46,10 +56,12 @@ final class JsonPick {
 
     private static Map<String, String> selector(String text, String path) {
         Map<String, String> want = new LinkedHashMap<>();
-        for (String kv : text.split(",")) {
+        for (String kv : text.split(",", -1)) {
             int eq = kv.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("bad selector '" + text + "' in " + path);
-            want.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            String k = kv.substring(0, eq).trim(), v = kv.substring(eq + 1).trim();
+            if (k.isEmpty() || v.isEmpty()) throw new IllegalArgumentException("bad selector '" + text + "' in " + path);
+            want.put(k, v);
         }
         return want;
     }

@@ -45,7 +45,12 @@ record Results(Map<String, Result> byName) {
         return new Results(m);
     }
 
+    /** Bench files are ~10-50 KB; anything this big is not a result (and must not exhaust the heap). */
+    static final long MAX_BYTES = 16L << 20;
+
     static Result read(String name, Path f) throws IOException {
+        if (Files.size(f) > MAX_BYTES)
+            return new Result(name, f, Hashes.sha256(f), null, "larger than " + (MAX_BYTES >> 20) + " MB: not a result file");
         byte[] bytes = Files.readAllBytes(f);
         String sha = Hashes.sha256(bytes);
         JsonObject o;

@@ -134,6 +134,17 @@ class GateEvaluatorTest {
     }
 
     @Test
+    void aHugeResultFileIsRefusedUnread() throws IOException {
+        Path d = Fixtures.run(tmp);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(d.resolve("eval-int8.json").toFile(), "rw")) {
+            f.setLength(Results.MAX_BYTES + 1);
+        }
+        Outcome o = evaluate(d);
+        assertEquals(Decision.BLOCK, o.decision());
+        assertTrue(verdict(o, "int8_ap50_floor").reason().contains("not a result file"));
+    }
+
+    @Test
     void aBenchOfAnotherModelThanTheEvaluatedOneBlocks() throws IOException {
         Path d = Fixtures.run(tmp);
         Fixtures.edit(d, "eval-int8", o -> o.addProperty("sha256", "0".repeat(64)));
@@ -185,6 +196,13 @@ class GateEvaluatorTest {
                 ok.formatted("").replace("[]", "[]"),                                   // no gates
                 ok.formatted(gate.formatted("")).replace("/1", "/2"),                   // unknown schema
                 ok.formatted(gate.formatted("")).replace("\"version\":1", "\"version\":0"),
+                ok.formatted(gate.formatted("").replace("a.b", "a..b")),
+                ok.formatted(gate.formatted("").replace("a.b", "a.")),
+                ok.formatted(gate.formatted("").replace("a.b", "a[")),
+                ok.formatted(gate.formatted("").replace("a.b", "a[x]")),
+                ok.formatted(gate.formatted("").replace("a.b", "a[=1]")),
+                ok.formatted(gate.formatted("").replace("a.b", "a[k=1,]")),
+                ok.formatted(gate.formatted("").replace("a.b", "a b")),
                 "[]", "not json {", "" }) {
             assertThrows(IllegalArgumentException.class, () -> GateFile.parse(bad, "s"), bad);
         }
