@@ -15,8 +15,7 @@ import java.util.function.Function;
  * A stage that runs a command in the checkout (output streamed, prefixed with the stage name) and, when it names a
  * result file, checks the command wrote it. Exit code 0 and the file present: PASS; anything else: FAIL.
  */
-final class CommandStage implements Stage {
-    private final String name, description;
+final class CommandStage extends NamedStage {
     private final Function<PipelineContext, List<String>> command;
     private final Function<PipelineContext, Map<String, Path>> inputs;
     private final Function<PipelineContext, Path> result;
@@ -27,28 +26,17 @@ final class CommandStage implements Stage {
      */
     CommandStage(String name, String description, Function<PipelineContext, List<String>> command,
             Function<PipelineContext, Map<String, Path>> inputs, Function<PipelineContext, Path> result) {
-        this.name = name;
-        this.description = description;
+        super(name, description);
         this.command = command;
         this.inputs = inputs;
         this.result = result;
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
     public Map<String, String> inputs(PipelineContext c) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : inputs.apply(c).entrySet())
-            m.put(e.getKey(), Files.exists(e.getValue()) ? Hashes.sha256(e.getValue()) : "missing");
+            m.put(e.getKey(), Hashes.orMissing(e.getValue()));
         return m;
     }
 
@@ -57,13 +45,13 @@ final class CommandStage implements Stage {
         List<String> cmd = command.apply(c);
         Path out = result == null ? null : result.apply(c);
         if (out != null) Files.deleteIfExists(out);
-        c.out().println("pipeline: " + name + ": " + String.join(" ", cmd));
+        c.out().println("pipeline: " + name() + ": " + String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(c.root().toFile()).redirectErrorStream(true);
         pb.environment().putAll(c.env());
         Process p = pb.start();
         p.getOutputStream().close();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null;) c.out().println("  [" + name + "] " + line);
+            for (String line; (line = r.readLine()) != null;) c.out().println("  [" + name() + "] " + line);
         } finally {
             if (p.isAlive()) p.destroy();
         }

@@ -19,6 +19,11 @@ final class Hashes {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
+    /** {@link #sha256(Path)}, or "missing" (a stage records what it found, absent inputs included). */
+    static String orMissing(Path p) throws IOException {
+        return Files.exists(p) ? sha256(p) : "missing";
+    }
+
     /** A file's SHA-256; a folder's is the SHA-256 of "relative-path sha256\n" lines of its files, sorted. */
     static String sha256(Path p) throws IOException {
         if (Files.isDirectory(p)) {

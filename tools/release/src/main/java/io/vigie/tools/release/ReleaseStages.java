@@ -107,17 +107,7 @@ final class ReleaseStages {
     }
 
     private static Stage notWired(String name, String description, String why) {
-        return new Stage() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
+        return new NamedStage(name, description) {
             @Override
             public Map<String, String> inputs(PipelineContext c) {
                 return Map.of();
@@ -131,21 +121,15 @@ final class ReleaseStages {
     }
 
     /** The arm64 INT8 bench: a CI job on an arm64 runner (ubuntu-24.04-arm); elsewhere skipped, never emulated. */
-    static final class Arm64Bench implements Stage {
-        @Override
-        public String name() {
-            return "bench-arm64-int8";
-        }
-
-        @Override
-        public String description() {
-            return "arm64 INT8 pipeline, whole machine (arm64 hosts only: the release workflow's arm64 job)";
+    static final class Arm64Bench extends NamedStage {
+        Arm64Bench() {
+            super("bench-arm64-int8",
+                    "arm64 INT8 pipeline, whole machine (arm64 hosts only: the release workflow's arm64 job)");
         }
 
         @Override
         public Map<String, String> inputs(PipelineContext c) throws IOException {
-            Path jar = c.root().resolve(GATEWAY_JAR);
-            return Map.of("gateway", Files.exists(jar) ? Hashes.sha256(jar) : "missing");
+            return Map.of("gateway", Hashes.orMissing(c.root().resolve(GATEWAY_JAR)));
         }
 
         @Override
@@ -159,21 +143,15 @@ final class ReleaseStages {
     }
 
     /** The arm64 correctness check under qemu-user (scripts/arm64-check.sh, printing JSON), when present. */
-    static final class Arm64Check implements Stage {
-        @Override
-        public String name() {
-            return "arm64-check";
-        }
-
-        @Override
-        public String description() {
-            return "arm64 gateway under qemu-user: same detections as x86 (emulated: timings are not measurements)";
+    static final class Arm64Check extends NamedStage {
+        Arm64Check() {
+            super("arm64-check",
+                    "arm64 gateway under qemu-user: same detections as x86 (emulated: timings are not measurements)");
         }
 
         @Override
         public Map<String, String> inputs(PipelineContext c) throws IOException {
-            Path s = c.root().resolve(ARM64_CHECK);
-            return Map.of(ARM64_CHECK, Files.exists(s) ? Hashes.sha256(s) : "missing");
+            return Map.of(ARM64_CHECK, Hashes.orMissing(c.root().resolve(ARM64_CHECK)));
         }
 
         @Override
@@ -197,21 +175,22 @@ final class ReleaseStages {
         }
     }
 
-    /** Report + chart from the data folder and the gate verdicts (the gates stage decides; this one shows). */
-    static final class ReportStage implements Stage {
-        @Override
-        public String name() {
-            return "report";
+    /** A stage reading the run's result files and the gate file: those are its inputs. */
+    abstract static class ResultsStage extends NamedStage {
+        ResultsStage(String name, String description) {
+            super(name, description);
         }
 
         @Override
-        public String description() {
-            return "Markdown report + PNG chart (docs/release/)";
-        }
-
-        @Override
-        public Map<String, String> inputs(PipelineContext c) throws IOException {
+        public final Map<String, String> inputs(PipelineContext c) throws IOException {
             return dataInputs(c);
+        }
+    }
+
+    /** Report + chart from the data folder and the gate verdicts (the gates stage decides; this one shows). */
+    static final class ReportStage extends ResultsStage {
+        ReportStage() {
+            super("report", "Markdown report + PNG chart (docs/release/)");
         }
 
         @Override
@@ -233,20 +212,9 @@ final class ReleaseStages {
     }
 
     /** Evaluates the gates; writes the verdicts + decision to target/pipeline/verdicts.json (the decision stage reads it). */
-    static final class GatesStage implements Stage {
-        @Override
-        public String name() {
-            return "gates";
-        }
-
-        @Override
-        public String description() {
-            return "every gate of conf/release-gates.json against the results";
-        }
-
-        @Override
-        public Map<String, String> inputs(PipelineContext c) throws IOException {
-            return dataInputs(c);
+    static final class GatesStage extends ResultsStage {
+        GatesStage() {
+            super("gates", "every gate of conf/release-gates.json against the results");
         }
 
         @Override
@@ -263,21 +231,15 @@ final class ReleaseStages {
     }
 
     /** Exit 0 on PROMOTE, {@link #BLOCKED} with the reasons on BLOCK (the gates stage's file, so it re-runs alone). */
-    static final class DecisionStage implements Stage {
-        @Override
-        public String name() {
-            return "decision";
-        }
-
-        @Override
-        public String description() {
-            return "PROMOTE (exit 0) or BLOCK (exit 3, with the reasons)";
+    static final class DecisionStage extends NamedStage {
+        DecisionStage() {
+            super("decision",
+                    "PROMOTE (exit 0) or BLOCK (exit 3, with the reasons)");
         }
 
         @Override
         public Map<String, String> inputs(PipelineContext c) throws IOException {
-            Path f = decisionFile(c);
-            return Map.of("verdicts.json", Files.exists(f) ? Hashes.sha256(f) : "missing");
+            return Map.of("verdicts.json", Hashes.orMissing(decisionFile(c)));
         }
 
         @Override
@@ -301,7 +263,7 @@ final class ReleaseStages {
 
     private static Map<String, String> dataInputs(PipelineContext c) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("gates", Files.exists(c.gates()) ? Hashes.sha256(c.gates()) : "missing");
+        m.put("gates", Hashes.orMissing(c.gates()));
         for (Results.Result r : Results.load(c.data()).byName().values()) m.put(r.name(), r.sha256());
         return m;
     }
