@@ -276,8 +276,10 @@ final class ReleaseStages {
             if (!Files.isRegularFile(f)) continue;
             try {
                 JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
-                notes.add(String.format(Locale.ROOT, "%s: %s in %s s (%s) %s", s.name(), o.get("status").getAsString(),
-                        o.get("wallS").getAsString(), o.get("startedAt").getAsString(), o.get("message").getAsString()));
+                boolean quick = o.has("quick") && o.get("quick").getAsBoolean();
+                notes.add(String.format(Locale.ROOT, "%s: %s in %s s (%s%s) %s", s.name(), o.get("status").getAsString(),
+                        o.get("wallS").getAsString(), o.get("startedAt").getAsString(), quick ? ", --quick" : "",
+                        o.get("message").getAsString()));
             } catch (RuntimeException e) {
                 notes.add(s.name() + ": unreadable record " + f.getFileName());
             }

@@ -139,7 +139,10 @@ class PipelineTest {
         assertEquals(Stage.Status.NOT_WIRED, runs.get(3).status());
         assertEquals(Stage.Status.NOT_WIRED, runs.get(5).status());
         assertEquals("PROMOTE", runs.get(4).message());
-        assertTrue(Files.readString(c.reportDir().resolve("report.md")).startsWith("# Release report: PROMOTE"));
+        String md = Files.readString(c.reportDir().resolve("report.md"));
+        assertTrue(md.startsWith("# Release report: PROMOTE"));
+        assertTrue(md.contains("\n- arm64-check: NOT_WIRED in "), "the report lists the stage records");
+        assertTrue(md.contains(", --quick) NOT WIRED: scripts/arm64-check.sh"), md);
         assertTrue(Files.size(c.reportDir().resolve("chart.png")) > 10_000);
     }
 
