@@ -160,8 +160,9 @@ final class ReleaseStages {
             if (!Files.isRegularFile(script))
                 return Outcome.notWired("NOT WIRED: " + ARM64_CHECK + " is not in this checkout yet (the arm64 part)");
             Path log = c.work().resolve("arm64-check.out");
-            Outcome o = new CommandStage(name(), description(), x -> List.of("bash", "-c", "bash " + ARM64_CHECK + " > " + log),
-                    x -> Map.of(), null).run(c);
+            // stdout to a file (the JSON), the script's path and the file as arguments, never spliced into the shell text
+            List<String> cmd = List.of("bash", "-c", "bash \"$0\" > \"$1\"", ARM64_CHECK, log.toString());
+            Outcome o = new CommandStage(name(), description(), x -> cmd, x -> Map.of(), null).run(c);
             if (o.status() != Status.PASS) return o;
             String out = Files.readString(log, StandardCharsets.UTF_8).trim();
             try {

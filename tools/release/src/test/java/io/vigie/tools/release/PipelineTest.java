@@ -164,6 +164,26 @@ class PipelineTest {
     }
 
     @Test
+    void theArm64CheckRunsTheScriptWhenPresentAndKeepsItsJson() throws IOException {
+        Pipeline p = new Pipeline(ReleaseStages.all());
+        Path script = Files.createDirectories(root.resolve("scripts")).resolve("arm64-check.sh");
+        Files.writeString(script, "echo 'qemu: starting'\necho '{\"sameAsX86\": true,'\necho ' \"emulated\": true}'\n");
+        List<Pipeline.Run> runs = p.run(c, p.select("arm64-check", null));
+        assertEquals(Stage.Status.PASS, runs.get(0).status(), runs.get(0).message());
+        JsonObject o = JsonParser.parseString(Files.readString(c.data().resolve("arm64-check.json"))).getAsJsonObject();
+        assertTrue(o.get("sameAsX86").getAsBoolean());
+        assertEquals(Hashes.sha256(script), record("arm64-check").getAsJsonObject("inputs").get(ReleaseStages.ARM64_CHECK)
+                .getAsString());
+
+        Files.writeString(script, "echo 'detections differ'\n");
+        assertEquals(Stage.Status.FAIL, p.run(c, p.select("arm64-check", null)).get(0).status(), "no JSON");
+        Files.writeString(script, "echo '{\"sameAsX86\": false}'; exit 1\n");
+        runs = p.run(c, p.select("arm64-check", null));
+        assertEquals(Stage.Status.FAIL, runs.get(0).status());
+        assertEquals(1, Pipeline.summarize(runs, c));
+    }
+
+    @Test
     void theDecisionWithoutGatesFailsAsABrokenStage() throws IOException {
         Pipeline p = new Pipeline(ReleaseStages.all());
         List<Pipeline.Run> runs = p.run(c, p.select("decision", null));
