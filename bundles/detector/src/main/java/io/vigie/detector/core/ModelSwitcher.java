@@ -89,6 +89,12 @@ final class ModelSwitcher implements AutoCloseable {
     /** When the active model's service went away while we kept its interpreter (0: not holding). */
     private volatile long holdingSinceNanos;
     private ModelIdentity loadingId; // guarded by this
+    /**
+     * Run on the loader thread after a load while no model serves frames (cold start). The model's bytes passed
+     * through the heap (24 MB for FP32, straight into the old generation); with the launcher's heap free ratios a
+     * full GC gives those pages back to the OS (RSS), and with no frames flowing its pause delays nobody.
+     */
+    private volatile Runnable idleHeapTrim = System::gc;
 
     ModelSwitcher(InferenceEngine engine, ModelValidator validator, EventSink events, Scheduler loader,
             LongSupplier nanos) {
@@ -271,6 +277,7 @@ final class ModelSwitcher implements AutoCloseable {
             loadingId = null;
         }
         modelError = null;
+        if (activeId == null && pendingDetector.get() == null) idleHeapTrim.run();
         LOG.info("Model {} loaded and validated in {} ms, {} ms CPU ({} threads{}): person {} on the check image, "
                 + "{} ms/frame", id.shortId(), Math.round((nanos.getAsLong() - t0) / 1e6),
                 Math.round((LoadPacer.threadCpuNanos() - cpu0) / 1e6), threads, paced() ? ", paced" : "",
@@ -397,6 +404,11 @@ final class ModelSwitcher implements AutoCloseable {
     }
 
     // ---- status ------------------------------------------------------------------------------------------------
+
+    /** Tests: replaces the heap trim run after a load while nothing serves frames. */
+    void idleHeapTrim(Runnable trim) {
+        idleHeapTrim = trim;
+    }
 
     ModelIdentity activeId() {
         return activeId;

@@ -130,6 +130,31 @@ class ModelSwitcherTest {
     }
 
     @Test
+    void theHeapIsTrimmedAfterTheFirstLoadOnlyWhileNoModelServes() {
+        java.util.concurrent.atomic.AtomicInteger trims = new java.util.concurrent.atomic.AtomicInteger();
+        sw.idleHeapTrim(trims::incrementAndGet);
+        sw.configure(settings("INT8", 0.5f));
+        sw.modelAdded(model(INT8));
+        sw.modelAdded(model(FP32));
+        clock.runDue();
+        assertEquals(1, trims.get(), "cold start: the first model loaded while nothing serves frames");
+        assertEquals(INT8, frame());
+        sw.configure(settings("FP32", 0.5f));
+        clock.runDue();
+        assertEquals(List.of(INT8, FP32), engine.loads);
+        assertEquals(FP32, frame());
+        assertEquals(1, trims.get(), "a swap loads while INT8 serves: no full GC pause in the middle of frames");
+    }
+
+    @Test
+    void aFailedFirstLoadDoesNotTrimAndTheFallbackDoes() {
+        java.util.concurrent.atomic.AtomicInteger trims = new java.util.concurrent.atomic.AtomicInteger();
+        sw.idleHeapTrim(trims::incrementAndGet);
+        fp32ServingAfterInt8FailedToLoad();
+        assertEquals(1, trims.get(), "only the FP32 load that succeeded, before anything served");
+    }
+
+    @Test
     void aPreferredModelThatFailsToLoadFallsBackToTheOther() {
         fp32ServingAfterInt8FailedToLoad();
         Map<String, Object> failed = events.first(DetectorTopics.MODEL_CHANGED);

@@ -31,8 +31,9 @@ import java.util.Set;
 public final class BenchRunner {
     /** Sized for a 512 MB / 0.5 CPU box; chosen by measurement, see docs/BENCHMARKS.md. */
     /** The JVM options ./vigie run uses (JAVA_OPTS_DEFAULT in the launcher), and its MALLOC_ARENA_MAX=2. */
-    public static final String LAUNCHER_JVM = "-Xmx128m -Xms24m -Xmn12m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
-            + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dorg.bytedeco.javacpp.maxPhysicalBytes=0";
+    public static final String LAUNCHER_JVM = "-Xmx128m -Xms24m -Xmn8m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+            + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps";
     public static final String DEFAULT_EDGE_JVM = LAUNCHER_JVM + " -XX:ActiveProcessorCount=1";
     /** What ./vigie run uses (JAVA_OPTS_DEFAULT there): JavaCPP's 2 x Xmx physical cap lifted, natives are freed explicitly. */
     public static final String DEFAULT_NORMAL_JVM = LAUNCHER_JVM;
