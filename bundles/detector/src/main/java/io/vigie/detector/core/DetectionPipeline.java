@@ -59,7 +59,7 @@ public final class DetectionPipeline implements AutoCloseable {
             Thread t = new Thread(r, "vigie-model-loader");
             t.setDaemon(true);
             // loads, checks and the standby run behind the detector (its hash thread inherits this): a nice
-            // value with the launcher's -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19
+            // value with the launcher's -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10
             t.setPriority(LOADER_PRIORITY);
             return t;
         });
