@@ -47,6 +47,29 @@ class BundledDetectionModelTest {
     }
 
     @Test
+    void laterLoadsOfTheVerifiedBytesSkipTheSha256ButAChangeIsCheckedInFull() throws IOException {
+        byte[] big = new byte[2 * (1 << 20) + 5];
+        new java.util.Random(3).nextBytes(big);
+        byte[][] served = { big.clone() };
+        ResourceLoader base = resources(big, BundledDetectionModel.sha256(big), big.length);
+        ResourceLoader changing = path -> ModelProperties.MODEL_PATH.equals(path)
+                ? new ByteArrayInputStream(served[0]) : base.open(path);
+        BundledDetectionModel m = new BundledDetectionModel(changing);
+        assertArrayEquals(big, m.loadBytes());
+        assertEquals(1, m.sha256Checks());
+        assertArrayEquals(big, m.loadBytes());
+        assertArrayEquals(big, m.loadBytes());
+        assertEquals(1, m.sha256Checks(), "the same bytes again: CRC-32 only");
+        served[0][1 << 20] ^= 1; // the bundle's copy changed after it was verified (disk, a bad cache)
+        IOException e = assertThrows(IOException.class, m::loadBytes);
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+        assertEquals(2, m.sha256Checks(), "a change is hashed in full");
+        served[0] = big.clone(); // put right: the verified bytes again
+        assertArrayEquals(big, m.loadBytes());
+        assertEquals(2, m.sha256Checks());
+    }
+
+    @Test
     void shaMismatchIsDetected() throws IOException {
         byte[] tampered = MODEL.clone();
         tampered[0] ^= 1;
