@@ -40,6 +40,9 @@ public final class DetectionPipeline implements AutoCloseable {
     private volatile DetectorSettings settings;
     private volatile String configError;
 
+    /** The loader thread's priority: below the detector's, so the OS gives the detector the CPU when both want it. */
+    static final int LOADER_PRIORITY = Thread.MIN_PRIORITY;
+
     public DetectionPipeline(InferenceEngine engine, FrameSourceFactory sources, EventSink events) {
         this(engine, sources, events, ModelValidator.builtIn());
     }
@@ -55,6 +58,9 @@ public final class DetectionPipeline implements AutoCloseable {
         this.loader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigie-model-loader");
             t.setDaemon(true);
+            // loads, checks and the standby run behind the detector (its hash thread inherits this): a nice
+            // value with the launcher's -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10
+            t.setPriority(LOADER_PRIORITY);
             return t;
         });
         ModelSwitcher.Scheduler onLoader = new ModelSwitcher.Scheduler() {

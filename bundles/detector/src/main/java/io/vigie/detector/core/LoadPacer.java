@@ -8,8 +8,9 @@ import java.util.function.IntSupplier;
  * Lets the model loader yield to the running detector: the inference thread calls {@link #turn} between two frames,
  * and the loader waits for the next turn before each step of a load, so each step starts when the detector has just
  * finished a frame and has the most idle time ahead. On a CPU quota (half a core) a loader running beside the
- * detector would take the CPU the next frame needs, and frames would be dropped. Thread priorities cannot express
- * this: both threads are in one CPU quota, and the JVM ignores Java priorities on Linux.
+ * detector would take the CPU the next frame needs, and frames would be dropped. The loader thread also runs at
+ * {@link Thread#MIN_PRIORITY}, which the JVM turns into a nice value only with the launcher's priority options
+ * (without them it ignores Java priorities on Linux); pacing works either way.
  * <p>
  * The wait is bounded: when no frame comes (source stalled, slow model), the load goes on after {@code maxWaitMs}.
  * Pacing is only worth its latency (a step per frame) when the CPU is short: the JVM sees no more processors than

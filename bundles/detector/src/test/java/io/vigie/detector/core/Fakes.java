@@ -90,11 +90,14 @@ final class Fakes {
         final List<ModelIdentity> loads = new CopyOnWriteArrayList<>();
         final List<ModelIdentity> closedIds = new CopyOnWriteArrayList<>();
         final List<Seen> seen = new CopyOnWriteArrayList<>();
+        /** The threads models were loaded on. */
+        final List<Thread> loaders = new CopyOnWriteArrayList<>();
 
         @Override
         public ObjectDetector load(ModelIdentity identity, byte[] model, ModelSpec spec, EngineOptions options)
                 throws ModelLoadException {
             loads.add(identity);
+            loaders.add(Thread.currentThread());
             if (failNext) {
                 failNext = false;
                 throw new ModelLoadException("not a TFLite model (bad magic)");

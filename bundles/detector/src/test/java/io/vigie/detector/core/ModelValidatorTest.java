@@ -53,6 +53,28 @@ class ModelValidatorTest {
         assertReason("too slow", fake(List.of(new Detection(0, "person", 0.9f, 0.1f, 0.1f, 0.3f, 0.6f)), 60), 20);
     }
 
+    @Test
+    void timeSpentWaitingForTheCpuIsNotTheModelsLatency() {
+        // a check at the background priority: 60 ms of wall time, all of it waiting behind the detector (the wait
+        // counter advances with the clock)
+        ObjectDetector slowOnlyBecauseWaiting = fake(List.of(new Detection(0, "person", 0.9f, 0.1f, 0.1f, 0.3f, 0.6f)), 60);
+        ModelValidator waiting = new ModelValidator(V.checkImage(), System::nanoTime);
+        ModelValidator.Report r = waiting.validate(slowOnlyBecauseWaiting, 0.4f, 20);
+        assertEquals(0.0, r.medianMillis(), "waiting left out");
+        // the same wall time without waiting is the model's own: too slow
+        ModelValidator notWaiting = new ModelValidator(V.checkImage(), () -> 0);
+        assertThrows(ModelValidator.Refused.class, () -> notWaiting.validate(slowOnlyBecauseWaiting, 0.4f, 20));
+    }
+
+    @Test
+    void theRunQueueWaitIsReadFromProcOnLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of(
+                "/proc/thread-self/schedstat")), "Linux with schedstat");
+        long a = ModelValidator.runQueueNanos();
+        long b = ModelValidator.runQueueNanos();
+        assertTrue(a >= 0 && b >= a, a + " then " + b);
+    }
+
     static void assertReason(String reason, ObjectDetector d, long budget) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> V.validate(d, 0.4f, budget));
         assertTrue(e.getMessage().contains(reason), e.getMessage());

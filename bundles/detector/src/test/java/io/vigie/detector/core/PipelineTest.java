@@ -60,6 +60,17 @@ class PipelineTest {
     }
 
     @Test
+    void modelsLoadOnALowPriorityThreadBesideTheDetector() {
+        start("INT8");
+        p.modelAdded(model(INT8));
+        within(5000).until(() -> !engine.seen.isEmpty());
+        assertEquals(1, engine.loaders.size());
+        Thread loader = engine.loaders.get(0);
+        assertEquals("vigie-model-loader", loader.getName());
+        assertEquals(Thread.MIN_PRIORITY, loader.getPriority(), "a load must not take the detector's CPU");
+    }
+
+    @Test
     void detectsFiresIntrusionAndCarriesModelIdentity() {
         // person in the left half for frames 5..20 counted from the first frame the model sees (the loop drops
         // frames while the model loads, so absolute sequence numbers depend on the machine's load), then gone

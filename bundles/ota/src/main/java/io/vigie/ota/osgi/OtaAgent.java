@@ -18,6 +18,12 @@ public interface OtaAgent {
 
     ModelGuard guard();
 
+    /**
+     * Where REST installs and uninstalls run: one thread at the background priority ({@code Background}), so checks,
+     * DeploymentAdmin and the new model's activation do not take the detector's CPU.
+     */
+    java.util.concurrent.ExecutorService installs();
+
     /** Folder for uploads and REST downloads on their way to an install. */
     Path incoming();
 }

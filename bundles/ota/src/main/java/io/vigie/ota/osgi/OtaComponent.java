@@ -29,6 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.vigie.ota.core.Background;
 import io.vigie.ota.core.DeployV2Handler;
 import io.vigie.ota.core.DownloadPolicy;
 import io.vigie.ota.core.DpInfo;
@@ -68,6 +69,8 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
     private final ModelGuard guard;
     private final DeployV2Handler deployV2;
     private final ExecutorService jobs;
+    /** REST installs and uninstalls: off the HTTP thread, at the background priority. */
+    private final ExecutorService installs = Executors.newSingleThreadExecutor(Background.threads("vigie-ota-install"));
     private final Thread restorer;
     private final List<RequestHandlerRegistry> registries = new CopyOnWriteArrayList<>();
     private volatile String appId;
@@ -94,7 +97,7 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         HealthPolicy initial = health.policy(HealthFeed.DEFAULT_DETECTOR_BUDGET_MS);
         this.guard = new ModelGuard(manager, initial, this::outcome);
         guard.configure(health.rollbackEnabled(), initial);
-        this.jobs = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-ota-deploy-v2"));
+        this.jobs = Executors.newSingleThreadExecutor(Background.threads("vigie-ota-deploy-v2"));
         this.deployV2 = new DeployV2Handler(manager, guard, dir.resolve("downloads"), jobs, deployV2Settings(config));
         this.appId = config.deploy_v2_app_id();
         modified(config);
@@ -167,6 +170,7 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         restorer.join(5_000);
         deployV2.close();
         jobs.shutdownNow();
+        installs.shutdownNow();
     }
 
     // ---- what the servlet and the health handler share
@@ -184,6 +188,11 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
     @Override
     public ModelGuard guard() {
         return guard;
+    }
+
+    @Override
+    public ExecutorService installs() {
+        return installs;
     }
 
     @Override

@@ -168,7 +168,10 @@ public class PackagesServlet extends HttpServlet {
         String name = nameOf(req);
         try {
             if (name == null) throw new OtaException(Kind.BAD_REQUEST, "DELETE /vigie/api/packages/<name>");
-            ota.packages().uninstall(name);
+            inBackground(() -> {
+                ota.packages().uninstall(name);
+                return null;
+            });
             JsonObject o = new JsonObject();
             o.addProperty("uninstalled", name);
             send(resp, 200, o);
@@ -260,7 +263,10 @@ public class PackagesServlet extends HttpServlet {
                     throw new OtaException(Kind.BAD_REQUEST, "signature is not base64");
                 }
             }
-            PackageManager.Result r = ota.packages().install(file, expected, signature);
+            Path upload = file;
+            HashSpec hashSpec = expected;
+            byte[] sigBytes = signature;
+            PackageManager.Result r = inBackground(() -> ota.packages().install(upload, hashSpec, sigBytes));
             DpInfo info = r.info();
             JsonObject o = new JsonObject();
             o.addProperty("installed", info.name());
@@ -281,6 +287,25 @@ public class PackagesServlet extends HttpServlet {
             error(resp, new OtaException(Kind.INTERNAL, "upload failed: " + e.getMessage()));
         } finally {
             if (file != null) Files.deleteIfExists(file);
+        }
+    }
+
+    /** Runs a package operation on the agent's background thread; the request waits for it. */
+    private <T> T inBackground(java.util.concurrent.Callable<T> op) throws OtaException, IOException {
+        java.util.concurrent.Future<T> f = ota.installs().submit(op);
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof OtaException o) throw o;
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error x) throw x;
+            throw new OtaException(Kind.INTERNAL, String.valueOf(c), c);
+        } catch (InterruptedException e) {
+            f.cancel(false); // not started yet: never runs; running: finishes, its outcome is in the events
+            Thread.currentThread().interrupt();
+            throw new OtaException(Kind.INTERNAL, "interrupted while the package operation ran");
         }
     }
 

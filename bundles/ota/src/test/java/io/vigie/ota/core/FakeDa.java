@@ -15,6 +15,8 @@ import java.util.Set;
 public final class FakeDa implements Deployer {
     public final Map<String, Installed> installed = new LinkedHashMap<>();
     public final List<String> installs = new ArrayList<>();
+    /** The threads DeploymentAdmin was called on (install, uninstall), in order. */
+    public final List<Thread> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<String, Unmanaged> unmanaged = new HashMap<>();
     final List<String> retired = new ArrayList<>();
     final List<String> restored = new ArrayList<>();
@@ -27,6 +29,7 @@ public final class FakeDa implements Deployer {
 
     @Override
     public Installed install(Path file) throws Exception {
+        callers.add(Thread.currentThread());
         if (refuse) throw new Exception("resolution failed");
         DpInfo i = new DpInspector("x86-64").inspect(file);
         Installed in = new Installed(i.name(), i.version(), i.bundles());
@@ -37,6 +40,7 @@ public final class FakeDa implements Deployer {
 
     @Override
     public void uninstall(String name) {
+        callers.add(Thread.currentThread());
         installed.remove(name);
     }
 

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.net.URLEncoder;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.vigie.ota.core.Background;
 import io.vigie.ota.core.DownloadPolicy;
 import io.vigie.ota.core.DpStore;
 import io.vigie.ota.core.FakeDa;
@@ -61,8 +64,12 @@ class PackagesServletJettyTest {
     static final long MAX = 1_000_000;
 
     /** What the wiring component would share. */
-    record Agent(PackageManager packages, DpStore store, ModelGuard guard, Path incoming) implements OtaAgent {
+    record Agent(PackageManager packages, DpStore store, ModelGuard guard, ExecutorService installs, Path incoming)
+            implements OtaAgent {
     }
+
+    /** What OtaComponent gives the servlet: one background thread. */
+    final ExecutorService installs = Executors.newSingleThreadExecutor(Background.threads("test-ota-install"));
 
     @BeforeEach
     void start() throws Exception {
@@ -70,7 +77,8 @@ class PackagesServletJettyTest {
         da = packages.da;
         incoming = Files.createDirectories(tmp.resolve("dp/incoming"));
         // local addresses allowed: the URL test's server is on 127.0.0.1
-        PackagesServlet servlet = new PackagesServlet(new Agent(packages.pm, packages.store, packages.guard, incoming), 5_000,
+        PackagesServlet servlet = new PackagesServlet(new Agent(packages.pm, packages.store, packages.guard, installs,
+                incoming), 5_000,
                 MAX, DownloadPolicy.LOCAL);
         server = new Server(0);
         ServletContextHandler ctx = new ServletContextHandler();
@@ -89,6 +97,7 @@ class PackagesServletJettyTest {
     @AfterEach
     void stop() throws Exception {
         server.stop();
+        installs.shutdownNow();
     }
 
     HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
@@ -157,6 +166,12 @@ class PackagesServletJettyTest {
         assertEquals("plain", json(del).get("uninstalled").getAsString());
         assertEquals(List.of("UNINSTALLED plain"), packages.events);
         assertTrue(da.installed.isEmpty());
+        // the install and the uninstall ran on the background thread, not on Jetty's request thread
+        assertEquals(2, da.callers.size());
+        for (Thread t : da.callers) {
+            assertEquals("test-ota-install", t.getName());
+            assertEquals(Thread.MIN_PRIORITY, t.getPriority());
+        }
         try (var left = Files.list(tmp.resolve("dp/incoming"))) {
             assertEquals(0, left.count(), "uploads are deleted after the install");
         }

@@ -33,7 +33,8 @@ public final class BenchRunner {
     /** The JVM options ./vigie run uses (JAVA_OPTS_DEFAULT in the launcher), and its MALLOC_ARENA_MAX=2. */
     public static final String LAUNCHER_JVM = "-Xmx128m -Xms24m -Xmn8m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
             + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
-            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps";
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps"
+            + " " + SwapBench.PRIORITY_JVM;
     public static final String DEFAULT_EDGE_JVM = LAUNCHER_JVM + " -XX:ActiveProcessorCount=1";
     /** What ./vigie run uses (JAVA_OPTS_DEFAULT there): JavaCPP's 2 x Xmx physical cap lifted, natives are freed explicitly. */
     public static final String DEFAULT_NORMAL_JVM = LAUNCHER_JVM;

@@ -65,6 +65,15 @@ public final class SwapBench {
         return java.util.Collections.unmodifiableMap(v); // insertion order: the order they run in
     }
 
+    /**
+     * PRIORITY_OPTS of the launcher: Java MIN_PRIORITY (the model loader, package installs) as nice 10, every other
+     * priority as nice 0. Part of the launcher's options the bench runs with; without them the priorities are ignored.
+     */
+    public static final String PRIORITY_JVM = "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10 "
+            + "-XX:JavaPriority2_To_OSPriority=0 -XX:JavaPriority3_To_OSPriority=0 -XX:JavaPriority4_To_OSPriority=0 "
+            + "-XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 "
+            + "-XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0";
+
     /** Continuity window around a swap: frames from BEFORE_MS before it to AFTER_MS after it. */
     static final long BEFORE_MS = 2000, AFTER_MS = 3000;
 
