@@ -256,11 +256,19 @@ compare() {
         nx = parse(x86[s], x); compared++; why = ""
         if (a[2] != x[2]) why = "model " a[2] " vs " x[2]
         else if (a[3] != x[3]) why = "count " a[3] " vs " x[3]
-        else for (k = 4; k <= na2; k += 6) {
-          if (a[k] != x[k] || a[k+1] != x[k+1]) { why = "label/score " a[k] " " a[k+1] " vs " x[k] " " x[k+1]; break }
-          for (c = 2; c <= 5; c++) { dd = a[k+c] - x[k+c]; if (dd < 0) dd = -dd; if (dd > maxd) maxd = dd
-            if (dd > tol) why = "box " (k-4)/6 " differs by " dd }
-          if (why != "") break
+        else {
+          # as a set: equal scores may come out of NMS in either order
+          split("", used)
+          for (k = 4; k <= na2 && why == ""; k += 6) {
+            best = -1; bestd = 2
+            for (j = 4; j <= nx; j += 6) {
+              if ((j in used) || a[k] != x[j] || a[k+1] != x[j+1]) continue
+              d = 0; for (c = 2; c <= 5; c++) { dd = a[k+c] - x[j+c]; if (dd < 0) dd = -dd; if (dd > d) d = dd }
+              if (d < bestd) { bestd = d; best = j }
+            }
+            if (best < 0) why = "no x86 detection with label/score " a[k] " " a[k+1]
+            else { used[best] = 1; if (bestd > maxd) maxd = bestd; if (bestd > tol) why = "box differs by " bestd }
+          }
         }
         if (why != "") { mism++; detail = detail (detail == "" ? "" : ",") "{\"frame\":" s ",\"why\":\"" why "\"}" }
       }
@@ -272,14 +280,15 @@ compare() {
 T_START=$(date +%s)
 declare -A TIMES
 for prec in INT8 FP32; do
-  n=$FRAMES_INT8; fps=0.5; [[ $prec == FP32 ]] && { n=$FRAMES_FP32; fps=0.1; }
+  # paced under each side's inference rate (no XNNPACK, loaded machine), so that few frames are dropped
+  n=$FRAMES_INT8; fps=0.5; xfps=0.5; [[ $prec == FP32 ]] && { n=$FRAMES_FP32; fps=0.1; xfps=0.2; }
   info "arm64 $prec under qemu: $n frames (slow: emulated)"
   TIMES[arm64-$prec]="$(run arm64 "$prec" "$n" "$fps")"
   maxseq=$(frames arm64 "$prec" | awk '$1 > m { m = $1 } END { print m + 0 }')
   # x86: every frame up to the last arm64 one (paced faster: its reference kernels keep up)
   xn=$(( maxseq > 0 ? maxseq : 1 ))
   info "x86_64 $prec: frames up to #$xn"
-  TIMES[x86-$prec]="$(run x86 "$prec" 0 2 "$xn")"
+  TIMES[x86-$prec]="$(run x86 "$prec" 0 "$xfps" "$xn")"
 done
 T_TOTAL=$(( $(date +%s) - T_START ))
 
