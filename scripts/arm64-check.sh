@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # arm64 (Raspberry Pi 64-bit) correctness under emulation: runs the linux-arm64 gateway jar under qemu-user on this
 # x86_64 machine and the x86_64 jar natively, both on vtest.avi with XNNPACK and FFmpeg SIMD off (bit-exact), once
-# per model (INT8, FP32), and compares their detections frame by frame: counts, labels and scores exact, boxes
-# within a tolerance. Also checks that people were found and an intrusion event fired on arm64. Prints one JSON
-# result (and its path); exit 0 = same results, 1 = mismatch or a run failed, 2 = usage / setup error.
+# per model (INT8, FP32), and compares their detections frame by frame: counts and labels exact, scores and boxes
+# within tolerances (the JSON has the largest differences seen). Also checks that people were found and an intrusion
+# event fired on arm64. Prints one JSON result (and its path); exit 0 = same results, 1 = mismatch or a run failed,
+# 2 = usage / setup error.
 # Timing under emulation is marked "emulated, not a measurement": qemu-user is 10-50x slower than a Pi.
 #
 # qemu-aarch64-static and an arm64 sysroot (OpenJDK 17 + the libraries FFmpeg links) are made once in the cache
@@ -24,8 +25,13 @@ PACKAGES="openjdk-17-jre-headless libstdc++6 libgcc-s1 libva-drm2 libva2 libdrm2
 SUITES="bookworm bookworm-updates"
 FRAMES_INT8=6
 FRAMES_FP32=2
-# normalised box coordinates; 0.002 of 768 px = 1.5 px
-BOX_TOLERANCE=0.002
+# Counts and labels must be equal, and each arm64 detection must have its own x86 one within these (normalised box
+# coordinates: 0.03 of 576 px = 17 px; scores). Not 0: TFLite's INT8 kernels round differently on arm64 even without
+# XNNPACK and with bit-identical input frames, and NMS then keeps a neighbouring anchor now and then (measured:
+# docs/RELEASE.md "Architectures"); the JSON gives the largest differences seen. --tolerance 0 --score-tolerance 0
+# is the strict check.
+BOX_TOLERANCE=0.03
+SCORE_TOLERANCE=0.1
 # per run, emulated start (JVM, framework, natives extraction the first time, model checks) included
 RUN_TIMEOUT_S=900
 SETUP_ONLY=0
@@ -35,10 +41,12 @@ usage() {
   sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
-Usage: scripts/arm64-check.sh [--frames-int8 N] [--frames-fp32 N] [--tolerance T] [--out FILE] [--cache DIR]
+Usage: scripts/arm64-check.sh [--frames-int8 N] [--frames-fp32 N] [--tolerance T] [--score-tolerance S]
+                              [--out FILE] [--cache DIR]
                               [--timeout S] [--setup-only] [--update-lock]
   --frames-int8/--frames-fp32  arm64 frames compared per model (default $FRAMES_INT8 / $FRAMES_FP32)
   --tolerance                  largest box coordinate difference, normalised (default $BOX_TOLERANCE)
+  --score-tolerance            largest score difference (default $SCORE_TOLERANCE; 0: exact)
   --out                        result JSON (default target/arm64-check/arm64-check.json)
   --cache                      qemu + sysroot cache (default ~/.cache/vigie/arm64, or \$VIGIE_ARM64_CACHE)
   --setup-only                 make/check the cached qemu and sysroot, run nothing
@@ -56,9 +64,9 @@ while [[ $# -gt 0 ]]; do
     --frames-int8) FRAMES_INT8=$(posint "$1" "${2:-}"); shift 2 ;;
     --frames-fp32) FRAMES_FP32=$(posint "$1" "${2:-}"); shift 2 ;;
     --timeout) RUN_TIMEOUT_S=$(posint "$1" "${2:-}"); shift 2 ;;
-    --tolerance)
-      [[ "${2:-}" =~ ^0?\.[0-9]{1,6}$ ]] || die "--tolerance must be a fraction like 0.002, not '${2:-}'"
-      BOX_TOLERANCE=$2; shift 2 ;;
+    --tolerance|--score-tolerance)
+      [[ "${2:-}" =~ ^(0|0?\.[0-9]{1,6})$ ]] || die "$1 must be a fraction like 0.005 (or 0), not '${2:-}'"
+      if [[ $1 == --tolerance ]]; then BOX_TOLERANCE=$2; else SCORE_TOLERANCE=$2; fi; shift 2 ;;
     --out) [[ -n "${2:-}" ]] || die "--out needs a file"; OUT=$2; shift 2 ;;
     --cache) [[ -n "${2:-}" ]] || die "--cache needs a directory"; CACHE=$2; shift 2 ;;
     --setup-only) SETUP_ONLY=1; shift ;;
@@ -243,13 +251,13 @@ frames() {
 
 # compare PRECISION: JSON object of the x86 vs arm64 comparison of that model's runs
 compare() {
-  awk -v tol="$BOX_TOLERANCE" -v prec="$1" '
+  awk -v btol="$BOX_TOLERANCE" -v stol="$SCORE_TOLERANCE" -v prec="$1" '
     function parse(line, arr,   t) { gsub(/[\[\]]/, "", line); return split(line, arr, " ") }
     FNR == 1 { file++ }
     file == 1 { x86[$1] = $0; next }
     { arm[++na] = $1; armline[$1] = $0 }
     END {
-      compared = 0; missing = 0; mism = 0; people = 0; maxd = 0; detail = ""
+      compared = 0; missing = 0; mism = 0; people = 0; maxd = 0; maxs = 0; detail = ""
       for (i = 1; i <= na; i++) {
         s = arm[i]; na2 = parse(armline[s], a); people += a[3]
         if (!(s in x86)) { missing++; continue }
@@ -262,18 +270,20 @@ compare() {
           for (k = 4; k <= na2 && why == ""; k += 6) {
             best = -1; bestd = 2
             for (j = 4; j <= nx; j += 6) {
-              if ((j in used) || a[k] != x[j] || a[k+1] != x[j+1]) continue
+              if ((j in used) || a[k] != x[j]) continue
               d = 0; for (c = 2; c <= 5; c++) { dd = a[k+c] - x[j+c]; if (dd < 0) dd = -dd; if (dd > d) d = dd }
-              if (d < bestd) { bestd = d; best = j }
+              ds = a[k+1] - x[j+1]; if (ds < 0) ds = -ds
+              if (d <= btol && ds <= stol && d < bestd) { bestd = d; best = j; bests = ds }
             }
-            if (best < 0) why = "no x86 detection with label/score " a[k] " " a[k+1]
-            else { used[best] = 1; if (bestd > maxd) maxd = bestd; if (bestd > tol) why = "box differs by " bestd }
+            if (best < 0) why = "no x86 " a[k] " within the tolerances of score " a[k+1] " box " a[k+2] " " a[k+3] " " a[k+4] " " a[k+5]
+            else { used[best] = 1; if (bestd > maxd) maxd = bestd; if (bests > maxs) maxs = bests }
           }
         }
         if (why != "") { mism++; detail = detail (detail == "" ? "" : ",") "{\"frame\":" s ",\"why\":\"" why "\"}" }
       }
       printf "{\"model\":\"%s\",\"frames_arm64\":%d,\"frames_compared\":%d,\"frames_not_in_x86_run\":%d,", prec, na, compared, missing
-      printf "\"mismatches\":%d,\"persons_arm64\":%d,\"max_box_diff\":%.6g,\"box_tolerance\":%s,\"mismatch_frames\":[%s]}", mism, people, maxd, tol, detail
+      printf "\"mismatches\":%d,\"persons_arm64\":%d,\"max_box_diff\":%.6g,\"max_score_diff\":%.6g,", mism, people, maxd, maxs
+      printf "\"box_tolerance\":%s,\"score_tolerance\":%s,\"mismatch_frames\":[%s]}", btol, stol, detail
     }' <(frames x86 "$1") <(frames arm64 "$1")
 }
 
