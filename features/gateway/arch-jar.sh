@@ -7,6 +7,7 @@
 set -euo pipefail
 [ $# -eq 5 ] || { echo "usage: $0 JAR_TOOL BASE.jar NATIVES.jar ARCH OUT.jar" >&2; exit 2; }
 JAR_TOOL=$1; BASE=$2; NATIVES=$3; ARCH=$4; OUT=$5
+for f in "$BASE" "$NATIVES"; do [ -f "$f" ] || { echo "arch-jar: $f missing" >&2; exit 1; }; done
 entry=$("$JAR_TOOL" --list --file "$BASE" | grep -E '^jar/io\.vigie\.lib\.bytedeco-[^/]*\.jar$' || true)
 [ "$(wc -l <<<"$entry")" -eq 1 ] && [ -n "$entry" ] || { echo "arch-jar: no single natives bundle in $BASE" >&2; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work" "$OUT.tmp"' EXIT
@@ -15,6 +16,8 @@ cp "$NATIVES" "$work/$entry"
 printf 'Vigie-Arch: %s\n' "$ARCH" > "$work/arch.mf"
 cp "$BASE" "$OUT.tmp"
 # stored, as the exported jar's entries are (-compression: STORE in the bndrun: a start inflates nothing)
-"$JAR_TOOL" --update --no-compress --file "$OUT.tmp" --manifest "$work/arch.mf" -C "$work" "$entry"
+# (the merge replaces Vigie-Arch; the JDK warns "Duplicate name in Manifest" about it: shown only if jar fails)
+"$JAR_TOOL" --update --no-compress --file "$OUT.tmp" --manifest "$work/arch.mf" -C "$work" "$entry" 2> "$work/jar.err" \
+  || { cat "$work/jar.err" >&2; exit 1; }
 mv "$OUT.tmp" "$OUT"
 echo "arch-jar: $OUT ($ARCH, $(du -h "$OUT" | cut -f1))"
