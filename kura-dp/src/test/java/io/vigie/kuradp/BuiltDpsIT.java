@@ -1,10 +1,12 @@
 package io.vigie.kuradp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +19,14 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The DPs this module built (prepare-package, from the packaged bundles): layout and headers as Kura reads them. */
 class BuiltDpsIT {
     private static final Path DIR = Path.of(System.getProperty("vigie.dp.dir", "target"));
-    private static final String ARCH = System.getProperty("vigie.arch", "linux-x86_64");
+    /** The bundles copied for the DPs (io.vigie.lib.bytedeco.jar is linux-x86_64, -linux-arm64.jar the Pi's). */
+    private static final Path BUNDLES = Path.of(System.getProperty("vigie.dp.bundles", "target/dp-bundles"));
 
     /** Entry names in file order (ZipInputStream reads the local headers, like DA does). */
     static List<String> entries(Path dp) throws IOException {
@@ -74,12 +79,28 @@ class BuiltDpsIT {
         }
     }
 
-    @Test
-    void coreDpHasTheGatewayBundlesButNeverTheStandaloneOnes() throws IOException {
-        Path dp = DIR.resolve("vigie-core-" + ARCH + ".dp");
+    /** The bytes of one bundle entry of a DP. */
+    static byte[] entry(Path dp, String name) throws IOException {
+        try (ZipInputStream z = new ZipInputStream(Files.newInputStream(dp))) {
+            for (ZipEntry e; (e = z.getNextEntry()) != null;) if (e.getName().equals(name)) return z.readAllBytes();
+        }
+        throw new AssertionError(name + " not in " + dp);
+    }
+
+    /** Both arches are built by every build; the natives bundle inside is the one of the DP's arch. */
+    @ParameterizedTest
+    @CsvSource({ "linux-x86_64, io.vigie.lib.bytedeco.jar", "linux-arm64, io.vigie.lib.bytedeco-linux-arm64.jar" })
+    void coreDpHasTheGatewayBundlesButNeverTheStandaloneOnes(String arch, String natives) throws IOException {
+        Path dp = DIR.resolve("vigie-core-" + arch + ".dp");
         Manifest m = manifest(dp);
         assertEquals("vigie-core", m.getMainAttributes().getValue(DpWriter.DP_NAME));
-        assertEquals(ARCH, m.getMainAttributes().getValue(DpWriter.VIGIE_ARCH));
+        assertEquals(arch, m.getMainAttributes().getValue(DpWriter.VIGIE_ARCH));
+        byte[] lib = entry(dp, "bundles/io.vigie.lib.bytedeco.jar");
+        assertArrayEquals(Files.readAllBytes(BUNDLES.resolve(natives)), lib,
+                "the " + arch + " natives bundle (its content: bundles/lib-bytedeco ArchJarsIT)");
+        try (JarInputStream j = new JarInputStream(new ByteArrayInputStream(lib))) {
+            assertEquals("Vigie bytedeco natives (" + arch + ")", j.getManifest().getMainAttributes().getValue("Bundle-Name"));
+        }
         assertEquals("core", m.getMainAttributes().getValue("Vigie-Kind"));
         assertVersioned(m);
         List<String> bsns = bundles(dp);

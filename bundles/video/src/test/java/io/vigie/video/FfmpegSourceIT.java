@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,7 @@ import io.vigie.api.video.ImageView;
 import io.vigie.api.video.SourceConfig;
 import io.vigie.api.video.SourceStatus;
 import io.vigie.api.video.SourceStatus.State;
+import io.vigie.video.internal.FfmpegReader;
 
 /**
  * Real decoding with the FFmpeg natives (test-scope linux-x86_64 jars). Needs ../shared: the
@@ -167,6 +169,25 @@ class FfmpegSourceIT {
         assertTrue(st.dropped() < st.decoded());
         assertEquals(0, st.reconnects());
         assertNull(st.error());
+    }
+
+    /** -Dvigie.video.simd=false (scripts/arm64-check.sh): FFmpeg runs with no CPU extension and still decodes. */
+    @Test
+    void simdOffStillDecodesWithNoCpuExtension() throws Exception {
+        int before = avutil.av_get_cpu_flags();
+        System.setProperty(FfmpegReader.SIMD_PROPERTY, "false");
+        try {
+            FrameSource s = open(vtest.toString(), false, 0, false);
+            try (Frame f = s.take(20, TimeUnit.SECONDS)) {
+                assertNotNull(f, "frame expected, status " + s.status());
+                assertEquals(768, f.image().width());
+            }
+            assertEquals(0, avutil.av_get_cpu_flags(), "every SIMD flag off");
+            assertTrue(before != 0, "this machine's FFmpeg had CPU extensions on: the switch changed something");
+        } finally {
+            System.clearProperty(FfmpegReader.SIMD_PROPERTY);
+            avutil.av_force_cpu_flags(-1); // back to detection, for the other tests
+        }
     }
 
     @Test

@@ -248,6 +248,8 @@ final class FrameLoop implements AutoCloseable {
             lastKept = kept; // not changed after this point
         }
         ModelIdentity model = det.identity();
+        // exact values, frame by frame: scripts/arm64-check.sh compares two arches' logs with this line
+        if (r != null && LOG.isDebugEnabled()) LOG.debug("Frame {} by {}: {}", f.sequence(), model.shortId(), exact(kept));
         List<ZoneState> zoneStates = new ArrayList<>(s.zones().size());
         List<Map<String, Object>> starts = new ArrayList<>(0), ends = new ArrayList<>(0);
         for (Zone z : s.zones()) {
@@ -305,6 +307,16 @@ final class FrameLoop implements AutoCloseable {
                     p.get(DetectorTopics.SEQUENCE), p.get(DetectorTopics.PERSONS), model.shortId());
             events.post(topic, p);
         }
+    }
+
+    /** {@code n [label score xmin ymin xmax ymax]...} with every float in full (Float.toString), for diffs. */
+    static String exact(List<Detection> ds) {
+        StringBuilder b = new StringBuilder().append(ds.size());
+        for (Detection d : ds) {
+            b.append(" [").append(d.label()).append(' ').append(d.score()).append(' ').append(d.xmin()).append(' ')
+                    .append(d.ymin()).append(' ').append(d.xmax()).append(' ').append(d.ymax()).append(']');
+        }
+        return b.toString();
     }
 
     /** Private copy for sinks that asked for pixels: the source reuses its buffer after close. */

@@ -23,6 +23,7 @@ import com.google.gson.JsonParser;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.inference.Detection;
 import io.vigie.api.video.ImageView;
 import io.vigie.api.video.SourceConfig;
 
@@ -260,5 +261,14 @@ class FrameLoopTest {
         assertEquals(4, loop.latest().sequence());
         assertEquals(1, loop.latest().detections().size(), "frame 3's person");
         assertEquals(4, loop.framesProcessed(), "no result for the failed frame");
+    }
+
+    @Test
+    void exactLineKeepsEveryDigitForTheArchComparison() {
+        // scripts/arm64-check.sh parses "n [label score xmin ymin xmax ymax]..." and compares scores as text
+        assertEquals("0", FrameLoop.exact(List.of()));
+        assertEquals("2 [person 0.8984375 0.1 0.2 0.30000004 0.4] [person 0.5 0.0 0.0 1.0 1.0]", FrameLoop.exact(List.of(
+                new Detection(0, "person", 0.8984375f, 0.1f, 0.2f, 0.30000004f, 0.4f),
+                new Detection(0, "person", 0.5f, 0f, 0f, 1f, 1f))));
     }
 }

@@ -107,9 +107,22 @@ public final class FfmpegReader implements FrameReader {
     /** FFmpeg options (tests). */
     Map<String, String> options() { return Map.copyOf(options); }
 
+    /**
+     * {@code -Dvigie.video.simd=false}: FFmpeg's plain C code (no SSE/NEON) for the whole process, so decoded frames
+     * are the same bytes on every arch (the SIMD paths differ by +-1 per pixel); scripts/arm64-check.sh compares arches
+     * with it. Slower: never for production.
+     */
+    public static final String SIMD_PROPERTY = "vigie.video.simd";
+
+    /** Only an explicit "false" (any case, spaces trimmed) turns SIMD off; anything else leaves FFmpeg as it is. */
+    static boolean simdOff(String value) {
+        return value != null && value.strip().equalsIgnoreCase("false");
+    }
+
     @Override
     public void open() throws IOException {
         close();
+        if (simdOff(System.getProperty(SIMD_PROPERTY))) avutil.av_force_cpu_flags(0);
         if (mustExist != null && !Files.exists(mustExist))
             throw new IOException((format == null ? "no such file: " : "no such camera device: ") + mustExist);
         if (mustExist != null && Files.isDirectory(mustExist))

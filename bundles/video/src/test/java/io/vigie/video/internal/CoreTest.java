@@ -201,4 +201,11 @@ class CoreTest {
         dst.get(out);
         assertArrayEquals(new byte[] {0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13}, out);
     }
+
+    @Test
+    void simdIsOffOnlyForAnExplicitFalse() {
+        for (String off : new String[] { "false", "FALSE", " False " }) assertTrue(FfmpegReader.simdOff(off), off);
+        for (String on : new String[] { null, "", "true", "0", "no", "off", "false;rm -rf /", "f".repeat(100_000) })
+            assertFalse(FfmpegReader.simdOff(on), String.valueOf(on).length() > 20 ? "long" : on);
+    }
 }

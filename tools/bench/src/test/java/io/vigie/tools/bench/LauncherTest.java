@@ -55,7 +55,7 @@ class LauncherTest {
         Run help = vigie(dir, "help");
         assertEquals(0, help.exit(), help.err());
         Set<String> commands = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^  \\./vigie ([a-z][a-z-]*)").matcher(help.out());
+        Matcher m = Pattern.compile("(?m)^  \\./vigie ([a-z0-9-]+)").matcher(help.out());
         while (m.find()) commands.add(m.group(1));
         assertTrue(commands.containsAll(List.of("demo", "run", "password", "tls", "test", "eval", "bench", "quantize")),
                 "listed: " + commands);
