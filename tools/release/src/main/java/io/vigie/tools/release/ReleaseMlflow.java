@@ -78,7 +78,7 @@ final class ReleaseMlflow {
         /** Null when everything was logged, else why not. */
         private static String logTree(PipelineContext c, RunLogger parent, Results results, JsonObject verdicts,
                 Map<String, String> outputs) throws IOException {
-            if (!parent.active()) return "MLflow at " + c.mlflow() + " did not take the run";
+            if (!parent.active()) return "MLflow at " + c.mlflow() + " did not take the run: see the mlflow: line above";
             String decision = verdicts.get("decision").getAsString();
             parent.params(Map.of("gates.version", verdicts.get("gatesVersion").getAsString(), "gates.sha256",
                     verdicts.get("gatesSha256").getAsString(), "quick", Boolean.toString(c.quick())));
@@ -126,6 +126,7 @@ final class ReleaseMlflow {
         private static void register(PipelineContext c, RunLogger parent, Results results, JsonObject verdicts,
                 Map<String, Path> dps, Map<String, String> outputs) throws MlflowException, IOException {
             MlflowClient client = parent.client();
+            outputs.put("run", parent.run().runId());
             if (dps.isEmpty()) return;
             client.ensureRegisteredModel(REGISTERED_MODEL, "Vigie person detector " + FAMILY
                     + ": one version per (precision, model sha256), source = the pipeline run's .dp (docs/MLFLOW.md)");
