@@ -68,7 +68,12 @@ final class ReleaseMlflow {
             String why;
             try (RunLogger parent = RunLogger.start(c.mlflow(), EXPERIMENT, "pipeline " + verdicts.get("decision")
                     .getAsString().toLowerCase(Locale.ROOT), c.out())) {
-                why = logTree(c, parent, results, verdicts, outputs);
+                try {
+                    why = logTree(c, parent, results, verdicts, outputs);
+                } catch (IOException | RuntimeException e) {
+                    // garbage in a result or verdict file: the run is not logged, the decision still happens
+                    why = e.getClass().getSimpleName() + ": " + e.getMessage();
+                }
                 if (why == null) parent.succeeded();
             }
             if (why != null) return Outcome.skipped("NOT logged (" + why + "); the decision does not depend on MLflow");
@@ -102,9 +107,10 @@ final class ReleaseMlflow {
             for (String p : PRECISIONS) {
                 Results.Result eval = results.byName().get(Results.EVAL + p);
                 if (eval == null || eval.json() == null) continue;
-                Path model = c.root().resolve(eval.json().get("model").getAsString()).normalize();
-                // only the file that was measured: a rebuilt model with another sha256 is not this run's
-                if (Files.isRegularFile(model) && Hashes.sha256(model).equals(eval.json().get("sha256").getAsString()))
+                Path model = c.root().resolve(text(eval.json().get("model"))).normalize();
+                // only the file that was measured (a rebuilt model with another sha256 is not this run's), in the checkout
+                if (model.startsWith(c.root()) && Files.isRegularFile(model)
+                        && Hashes.sha256(model).equals(text(eval.json().get("sha256"))))
                     parent.artifact(model, "model/" + p);
                 else c.out().println("pipeline: " + model + " is not the evaluated " + p + " model here: .tflite not logged");
                 Path dp = dp(c, p);
