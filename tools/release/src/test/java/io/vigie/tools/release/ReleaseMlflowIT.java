@@ -208,7 +208,20 @@ class ReleaseMlflowIT {
 
     @Test
     @Order(4)
-    void badUriOrServerDownTheDecisionIsTheSameAndSaysNotLogged() throws Exception {
+    void aNameConflictBadUriOrServerDownTheDecisionIsTheSameAndSaysNotLogged() throws Exception {
+        // the registered model loses Vigie's owner tag: someone else's model of that name, never written to
+        java.net.http.HttpResponse<String> untag = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(server.uri() + "/api/2.0/mlflow/registered-models/delete-tag"))
+                .header("Content-Type", "application/json").method("DELETE", java.net.http.HttpRequest.BodyPublishers
+                        .ofString("{\"name\": \"" + M + "\", \"key\": \"" + MlflowClient.OWNER_TAG + "\"}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, untag.statusCode(), untag.body());
+        int before = versions();
+        List<Pipeline.Run> conflict = P.run(c, P.select(null, "report"));
+        assertEquals(0, Pipeline.summarize(conflict, c), "PROMOTE as before");
+        assertTrue(conflict.get(2).message().startsWith("NOT logged (") && conflict.get(2).message().contains("not Vigie's"),
+                conflict.get(2).message());
+        assertEquals(before, versions(), "nothing added to someone else's model");
         for (String uri : List.of("ftp://127.0.0.1:1/x", "http://", "not a uri ::")) {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
             PipelineContext bad = PipelineContext.of(root, root.resolve("shared"), true, true, uri,
