@@ -17,7 +17,7 @@ import io.vigie.tools.mlflow.RunLogger;
  * {@code ENV/PRECISION-Nt/what} (the UI groups by the part before '/'); goals become tags {@code goal.ID = PASS|FAIL}.
  * The numbers are the JSON's, unchanged.
  */
-final class BenchMlflow {
+public final class BenchMlflow {
     private BenchMlflow() {
     }
 
@@ -31,7 +31,7 @@ final class BenchMlflow {
     }
 
     /** The bench's own params, the models' hashes and each environment's CPU quota / memory / JVM options. */
-    static Map<String, String> params(JsonObject json) {
+    public static Map<String, String> params(JsonObject json) {
         Map<String, String> p = new LinkedHashMap<>();
         if (json.has("params")) json.getAsJsonObject("params").entrySet().forEach(e -> p.put(e.getKey(), text(e.getValue())));
         if (json.has("models")) {
@@ -49,7 +49,7 @@ final class BenchMlflow {
     }
 
     /** Every row's FPS, p50/p95/p99, RSS, cold start; raw invoke times; the median swap time per path; the profile's. */
-    static Map<String, Double> metrics(JsonObject json) {
+    public static Map<String, Double> metrics(JsonObject json) {
         Map<String, Double> m = new TreeMap<>();
         if (json.has("durationS")) m.put("duration_s", json.get("durationS").getAsDouble());
         for (JsonElement e : array(json, "environments")) {
@@ -94,7 +94,7 @@ final class BenchMlflow {
     }
 
     /** goal.ID = PASS / FAIL / ... as the JSON says. */
-    static Map<String, String> goals(JsonObject json) {
+    public static Map<String, String> goals(JsonObject json) {
         Map<String, String> t = new LinkedHashMap<>();
         for (JsonElement g : array(json, "goals")) {
             t.put("goal." + g.getAsJsonObject().get("id").getAsString(), text(g.getAsJsonObject().get("status")));

@@ -18,8 +18,8 @@ import com.google.gson.JsonParser;
 /**
  * Vigie's release pipeline, stage by stage (names are the seam for CI jobs: {@code ./vigie pipeline --stage NAME}).
  * Commands are the project's own ({@code mvn}, {@code ./vigie eval}, {@code ./vigie bench}); report, gates and the
- * decision run in-process. {@code mlflow-log} and {@code promote} are seams for tools/mlflow: until it is wired they
- * report NOT_WIRED, they never pretend.
+ * decision run in-process; {@code mlflow-log} and {@code promote} are {@link ReleaseMlflow}'s (MLflow run tree, registry,
+ * release folder).
  */
 final class ReleaseStages {
     static final String FP32_MODEL = "bundles/model-fp32/target/generated-resources/vigie-model/model/model.tflite";
@@ -49,11 +49,9 @@ final class ReleaseStages {
         s.add(new Arm64Check());
         s.add(new ReportStage());
         s.add(new GatesStage());
-        s.add(notWired("mlflow-log", "log the run tree (params, metrics, artifacts) to MLflow",
-                "tools/mlflow (the MLflow REST client) is not wired into the pipeline yet"));
+        s.add(new ReleaseMlflow.LogStage());
         s.add(new DecisionStage());
-        s.add(notWired("promote", "PROMOTE only: alias champion -> the gated versions, signed DPs published as the release",
-                "tools/mlflow (registry versions, alias champion, release folder) is not wired into the pipeline yet"));
+        s.add(new ReleaseMlflow.PromoteStage());
         return s;
     }
 
@@ -104,20 +102,6 @@ final class ReleaseStages {
                         "model", c.root().resolve(precision.equals("FP32") ? FP32_MODEL : INT8_MODEL),
                         "edge-profile", c.root().resolve("conf/edge-profile.properties")),
                 c -> c.data().resolve(name + ".json"));
-    }
-
-    private static Stage notWired(String name, String description, String why) {
-        return new NamedStage(name, description) {
-            @Override
-            public Map<String, String> inputs(PipelineContext c) {
-                return Map.of();
-            }
-
-            @Override
-            public Outcome run(PipelineContext c) {
-                return Outcome.notWired("NOT WIRED: " + why + (c.mlflow() == null ? "" : "; nothing logged to " + c.mlflow()));
-            }
-        };
     }
 
     /** The arm64 INT8 bench: a CI job on an arm64 runner (ubuntu-24.04-arm); elsewhere skipped, never emulated. */

@@ -54,6 +54,40 @@ final class Fixtures {
         return dir;
     }
 
+    /**
+     * A tiny real model DP of {@code precision} where kura-dp writes it under {@code root} (manifest first with the
+     * Deployment Admin headers, one stored bundle entry), signed as PackageSigner signs (base64 Ed25519 over the file,
+     * X.dp.sig) unless {@code signed} is false. {@code salt} changes the bytes (another build).
+     */
+    static Path dp(Path root, String precision, String version, String salt, boolean signed) throws Exception {
+        Path dp = ReleaseMlflow.dp(new PipelineContext(root, root, root, root, root, root, false, false, null, java.util.Map.of(),
+                System.out), precision);
+        Files.createDirectories(dp.getParent());
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        m.getMainAttributes().putValue("DeploymentPackage-SymbolicName", dp.getFileName().toString().replace(".dp", ""));
+        m.getMainAttributes().putValue("DeploymentPackage-Version", version);
+        String bundle = "bundles/io.vigie.model." + ReleaseMlflow.FAMILY + "." + precision + ".jar";
+        java.util.jar.Attributes a = new java.util.jar.Attributes();
+        a.putValue("Bundle-SymbolicName", "io.vigie.model." + ReleaseMlflow.FAMILY + "." + precision);
+        a.putValue("Bundle-Version", version);
+        m.getEntries().put(bundle, a);
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(dp), m)) {
+            out.putNextEntry(new java.util.jar.JarEntry(bundle));
+            out.write(("model bundle " + precision + " " + salt).getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        Path sig = dp.resolveSibling(dp.getFileName() + ".sig");
+        Files.deleteIfExists(sig);
+        if (signed) {
+            java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+            s.initSign(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate());
+            s.update(Files.readAllBytes(dp));
+            Files.writeString(sig, java.util.Base64.getEncoder().encodeToString(s.sign()) + "\n");
+        }
+        return dp;
+    }
+
     static void edit(Path dir, String name, Consumer<JsonObject> change) throws IOException {
         Path f = dir.resolve(name + ".json");
         JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();

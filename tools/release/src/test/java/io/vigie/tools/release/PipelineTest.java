@@ -127,23 +127,42 @@ class PipelineTest {
     }
 
     @Test
-    void theRealTailStagesPromoteAQuietRunAndNotWiredStagesSaySo() throws IOException {
+    void theRealTailStagesPromoteAQuietRunIntoAReleaseFolderWithoutMlflow() throws Exception {
         Fixtures.run(c.data());
         Pipeline p = new Pipeline(ReleaseStages.all());
         List<Pipeline.Run> runs = p.run(c, p.select(null, "arm64-check"));
         assertEquals(List.of("arm64-check", "report", "gates", "mlflow-log", "decision", "promote"),
                 runs.stream().map(Pipeline.Run::stage).toList());
-        assertEquals(0, Pipeline.summarize(runs, c));
+        assertEquals(1, Pipeline.summarize(runs, c), "PROMOTE without built DPs: nothing to publish");
+        assertTrue(runs.get(5).message().startsWith("no ") && runs.get(5).message().contains("build kura-dp"));
         assertEquals(Stage.Status.NOT_WIRED, runs.get(0).status());
         assertTrue(runs.get(0).message().startsWith("NOT WIRED: scripts/arm64-check.sh"));
-        assertEquals(Stage.Status.NOT_WIRED, runs.get(3).status());
-        assertEquals(Stage.Status.NOT_WIRED, runs.get(5).status());
+        assertEquals(Stage.Status.SKIPPED, runs.get(3).status());
+        assertTrue(runs.get(3).message().startsWith("not logged: no --mlflow URI"), runs.get(3).message());
         assertEquals("PROMOTE", runs.get(4).message());
         String md = Files.readString(c.reportDir().resolve("report.md"));
         assertTrue(md.startsWith("# Release report: PROMOTE"));
         assertTrue(md.contains("\n- arm64-check: NOT_WIRED in "), "the report lists the stage records");
         assertTrue(md.contains(", --quick) NOT WIRED: scripts/arm64-check.sh"), md);
         assertTrue(Files.size(c.reportDir().resolve("chart.png")) > 10_000);
+
+        Path int8 = Fixtures.dp(root, "int8", "0.1.0.202612070642", "a", true);
+        Fixtures.dp(root, "fp32", "0.1.0.202612070642", "a", false);
+        runs = p.run(c, p.select("promote", null));
+        assertEquals(1, Pipeline.summarize(runs, c), "an unsigned DP is never published");
+        assertTrue(runs.get(0).message().contains("is not signed"), runs.get(0).message());
+        Path fp32 = Fixtures.dp(root, "fp32", "0.1.0.202612070642", "a", true);
+        runs = p.run(c, p.select("promote", null));
+        assertEquals(0, Pipeline.summarize(runs, c), runs.toString());
+        assertTrue(runs.get(0).message().contains("champion not moved (no MLflow URI: not logged)"), runs.get(0).message());
+        Path rel = root.resolve("target/release/0.1.0.202612070642");
+        List<String> sums = new java.util.ArrayList<>();
+        for (Path x : List.of(fp32, fp32.resolveSibling(fp32.getFileName() + ".sig"), int8,
+                int8.resolveSibling(int8.getFileName() + ".sig")))
+            sums.add(Hashes.sha256(x) + "  " + x.getFileName());
+        assertEquals(sums, Files.readAllLines(rel.resolve("SHA256SUMS")), "sha256sum -c format, every published file");
+        assertEquals(Files.readString(c.reportDir().resolve("report.md")), Files.readString(rel.resolve("report.md")));
+        assertTrue(Files.isRegularFile(rel.resolve(int8.getFileName() + ".sig")));
     }
 
     @Test
