@@ -90,7 +90,13 @@ public final class ChildProcess implements AutoCloseable {
         try {
             h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
-            if (force) h.destroyForcibly();
+            if (!force) return;
+            h.destroyForcibly();
+            try { // SIGKILL is asynchronous: callers (and isAlive()) expect the process gone when close() returns
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception gone) {
+                // nothing more to do: the kernel has the SIGKILL
+            }
         }
     }
 }
