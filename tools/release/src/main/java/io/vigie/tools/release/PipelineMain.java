@@ -14,7 +14,8 @@ import java.util.Set;
  */
 public final class PipelineMain {
     static final Set<String> FLAGS = Set.of("quick", "offline", "list", "help");
-    static final Set<String> OPTIONS = Set.of("root", "shared", "stage", "from", "mlflow", "gates", "data", "report-dir");
+    static final Set<String> OPTIONS = Set.of("root", "shared", "stage", "from", "mlflow", "gates", "data", "report-dir",
+            "signing-key");
 
     private PipelineMain() {
     }
@@ -25,7 +26,7 @@ public final class PipelineMain {
 
     static String usage() {
         return "usage: ./vigie pipeline [--quick] [--offline] [--stage NAME | --from NAME] [--list] [--shared DIR]\n"
-                + "                        [--mlflow URI] [--gates FILE] [--data DIR] [--report-dir DIR]";
+                + "                        [--mlflow URI] [--gates FILE] [--data DIR] [--report-dir DIR] [--signing-key KEY]";
     }
 
     static int run(String[] argv, Map<String, String> env) throws Exception {
@@ -53,6 +54,14 @@ public final class PipelineMain {
                 System.out);
         Map<String, String> childEnv = new HashMap<>(base.env());
         if (env.containsKey("MVN")) childEnv.put("MVN", env.get("MVN"));
+        // The build signs the model DPs it makes (kura-dp), which promote requires: a key given here reaches mvn's command
+        // line (a -D in MAVEN_OPTS does not reach kura-dp's property).
+        String key = a.getOrDefault("signing-key", env.get(ReleaseStages.SIGNING_KEY_ENV));
+        if (key != null) {
+            Path k = Paths.get(key).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(k) || !Files.isReadable(k)) return bad("--signing-key " + key + " is not a readable file");
+            childEnv.put(ReleaseStages.SIGNING_KEY_ENV, k.toString());
+        }
         PipelineContext c = new PipelineContext(root, base.work(), path(a, "data", base.data()),
                 path(a, "report-dir", base.reportDir()), path(a, "gates", base.gates()), shared, base.quick(), base.offline(),
                 mlflow, Map.copyOf(childEnv), System.out);

@@ -27,6 +27,8 @@ final class ReleaseStages {
     static final String GATEWAY_JAR = "features/gateway/target/vigie-gateway.jar";
     static final String ARM64_CHECK = "scripts/arm64-check.sh";
     /** What --quick builds: the gateway (no CDS training), the eval/bench tools and this one. */
+    /** The model DPs' signing key (./vigie keys), from --signing-key or this environment variable. */
+    static final String SIGNING_KEY_ENV = "VIGIE_DP_SIGNING_KEY";
     static final String QUICK_MODULES = "features/gateway,tools/eval,tools/bench,tools/release";
     /** Exit code of a BLOCK decision (1 is a broken stage). */
     static final int BLOCKED = 3;
@@ -63,10 +65,13 @@ final class ReleaseStages {
         return cmd;
     }
 
-    private static List<String> build(PipelineContext c) {
-        return c.quick()
+    static List<String> build(PipelineContext c) {
+        List<String> cmd = c.quick()
                 ? mvn(c, "-q", "package", "-pl", QUICK_MODULES, "-am", "-DskipTests", "-DskipITs", "-Dvigie.cds.skip=true")
                 : mvn(c, "-q", "package", "-DskipTests", "-DskipITs");
+        String key = c.env().get(SIGNING_KEY_ENV);
+        if (key != null) cmd.add("-Dvigie.dp.signing.key=" + key);
+        return cmd;
     }
 
     private static List<String> tests(PipelineContext c) {

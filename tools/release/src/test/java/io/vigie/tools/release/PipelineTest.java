@@ -233,5 +233,21 @@ class PipelineTest {
         Files.writeString(bad, "{\"schema\": \"vigie-release-gates/1\", \"version\": 1, \"gates\": [{\"id\": \"x\"}]}");
         assertEquals(2, PipelineMain.run(new String[] { "--root", r, "--gates", bad.toString(), "--stage", "gates" }, env));
         assertEquals(0, PipelineMain.run(new String[] { "--list" }, env));
+        String[] missingKey = { "--root", r, "--signing-key", root.resolve("nope.key").toString(), "--stage", "gates" };
+        assertEquals(2, PipelineMain.run(missingKey, env), "a signing key that is not a file");
+        assertEquals(2, PipelineMain.run(new String[] { "--root", r, "--signing-key", root.toString(), "--stage", "gates" },
+                env), "a directory as the signing key");
+        assertEquals(2, PipelineMain.run(new String[] { "--root", r, "--stage", "gates" },
+                Map.of(ReleaseStages.SIGNING_KEY_ENV, "/nonexistent/key")), "the environment's key is checked too");
+    }
+
+    @Test
+    void theBuildSignsTheModelPackagesWithTheGivenKey() {
+        assertTrue(ReleaseStages.build(c).stream().noneMatch(a -> a.startsWith("-Dvigie.dp.signing.key")), "no key: unsigned");
+        PipelineContext keyed = new PipelineContext(c.root(), c.work(), c.data(), c.reportDir(), c.gates(), c.shared(), false,
+                true, null, Map.of(ReleaseStages.SIGNING_KEY_ENV, "/k/vigie-ota-signing.key"), c.out());
+        List<String> cmd = ReleaseStages.build(keyed);
+        assertEquals("-Dvigie.dp.signing.key=/k/vigie-ota-signing.key", cmd.get(cmd.size() - 1));
+        assertTrue(cmd.contains("package"));
     }
 }
