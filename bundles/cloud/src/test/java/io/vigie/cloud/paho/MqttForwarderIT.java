@@ -277,7 +277,7 @@ class MqttForwarderIT {
     @Test
     void steadyStreamAcrossABrokerRestart() throws Exception {
         int n = 400;
-        subscriber("sub-stream", false);
+        MqttClient sub = subscriber("sub-stream", false);
         MqttForwarder f = forwarder(settings("gw5"));
         await("BIRTH").atMost(ofSeconds(10)).until(() -> count("$EDC/acct/gw5/MQTT/BIRTH") == 1);
         Thread producer = new Thread(() -> {
@@ -298,12 +298,30 @@ class MqttForwarderIT {
         await("failed reconnects").atMost(ofSeconds(20)).until(() -> f.counters().get("connectFailures") >= failures + 2);
         broker.start();
         producer.join(60_000);
-        await(n + " distinct events").atMost(ofSeconds(60)).until(() -> {
+        try {
+            await(n + " distinct events").atMost(ofSeconds(60)).until(() -> {
+                synchronized (received) {
+                    return received.stream().filter(r -> r[0].equals("acct/gw5/VIGIE/events")).map(r -> r[1]).distinct()
+                            .count() >= n;
+                }
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Seen once in a full-suite run and never alone: say what was missing and what the broker saw, for the next one
+            java.util.Set<String> got;
             synchronized (received) {
-                return received.stream().filter(r -> r[0].equals("acct/gw5/VIGIE/events")).map(r -> r[1]).distinct()
-                        .count() >= n;
+                got = received.stream().filter(r -> r[0].equals("acct/gw5/VIGIE/events")).map(r -> r[1])
+                        .collect(java.util.stream.Collectors.toSet());
             }
-        });
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!got.contains(String.valueOf(i))) missing.add(i);
+            }
+            List<String> log = Files.readAllLines(brokerDir.resolve("log"));
+            fail(missing.size() + " of " + n + " events never reached the subscriber (first: "
+                    + missing.subList(0, Math.min(20, missing.size())) + "); subscriber connected: " + sub.isConnected()
+                    + "; forwarder counters " + f.counters() + "; broker log tail:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size())), e);
+        }
         await("store drained").atMost(ofSeconds(10)).until(() -> f.counters().get("stored") == 0);
         List<Integer> seqs = new ArrayList<>();
         synchronized (received) {
