@@ -84,7 +84,8 @@ class WorkflowLintTest {
     void aBrokenWorkflowIsFlagged(@TempDir Path tmp) throws Exception {
         String release = Files.readString(Fixtures.root().resolve(".github/workflows/release.yml"));
         // a job needing one that does not exist, an unknown matrix property
-        String broken = release.replace("needs: [tests, report]", "needs: [tests, reports]")
+        assertTrue(release.contains("needs: [tests, report, arm64-check]"), "the gate job's needs (test fixture)");
+        String broken = release.replace("needs: [tests, report, arm64-check]", "needs: [tests, reports, arm64-check]")
                 .replace("${{ matrix.stage }}.json", "${{ matrix.stages }}.json");
         Path f = tmp.resolve("release.yml");
         Files.writeString(f, broken);
@@ -108,8 +109,24 @@ class WorkflowLintTest {
             while (m.find()) used.add(m.group(1));
         }
         assertTrue(stages.containsAll(used), "unknown stages in the workflows: " + used);
-        Set<String> expected = new TreeSet<>(stages);
-        expected.remove("arm64-check");   // the arm64 part wires it (qemu-user), not a job yet
-        assertEquals(expected, used, "every pipeline stage has a job");
+        assertEquals(new TreeSet<>(stages), used, "every pipeline stage has a job");
+    }
+
+    /**
+     * promote refuses unsigned DPs: the deploy job must set the signing key from the secret before it builds, build
+     * before it promotes, and the gate must wait for the arm64 check (a mismatch there must stop the release).
+     */
+    @Test
+    void deployBuildsSignedDpsBeforePromotingAndWaitsForArm64() throws IOException {
+        String release = Files.readString(Fixtures.root().resolve(".github/workflows/release.yml"));
+        String deploy = release.substring(release.indexOf("\n  deploy:"));
+        int key = deploy.indexOf("VIGIE_DP_SIGNING_KEY=");
+        int build = deploy.indexOf("--stage build");
+        int promote = deploy.indexOf("--stage promote");
+        assertTrue(deploy.contains("secrets.VIGIE_DP_SIGNING_KEY_PEM"), "the key comes from the release secret");
+        assertTrue(key > 0 && key < build && build < promote, "key, then build, then promote: " + key + " " + build + " "
+                + promote);
+        String gate = release.substring(release.indexOf("\n  gate:"), release.indexOf("\n  deploy:"));
+        assertTrue(gate.contains("arm64-check"), "gate needs the arm64-check job");
     }
 }
