@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import javax.imageio.ImageIO;
@@ -35,11 +37,15 @@ import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
  * The report chart (PNG, headless): FPS and p95 latency side by side, a bar per environment (category) and model
- * (series), with the gate thresholds of the gate file drawn as dashed lines on the chart they belong to.
+ * (series), with the gate thresholds of the gate file drawn as dashed lines on the chart they belong to. A line
+ * spans the plot but a gate reads one bar: the bars a gate reads are outlined in the gate colour, the others are
+ * shown, not gated (e.g. the flat-out edge-simulation run next to the edge profile the edge gates read).
  */
 final class Chart {
     static final int WIDTH = 1500, HEIGHT = 620;
     private static final Color[] MODELS = { new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0x9467bd) };
+    private static final Color GATE = new Color(0xd62728);
+    static final String GATED_NOTE = "bars outlined in red are the ones a gate reads; the others are shown, not gated";
 
     private Chart() {
     }
@@ -65,9 +71,9 @@ final class Chart {
             g.fillRect(0, 0, WIDTH, HEIGHT);
             JFreeChart fps = chart("Pipeline FPS (higher is better)", "frames / s", rows, true, gates);
             JFreeChart p95 = chart("Latency p95, decode to result (lower is better)", "ms", rows, false, gates);
-            if (subtitle != null) {
-                fps.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
-                p95.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
+            for (JFreeChart c : List.of(fps, p95)) {
+                if (subtitle != null) c.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
+                c.addSubtitle(new TextTitle(GATED_NOTE, new Font(Font.SANS_SERIF, Font.ITALIC, 12)));
             }
             fps.draw(g, new Rectangle2D.Double(0, 0, WIDTH / 2.0, HEIGHT));
             p95.draw(g, new Rectangle2D.Double(WIDTH / 2.0, 0, WIDTH / 2.0, HEIGHT));
@@ -89,6 +95,16 @@ final class Chart {
         };
     }
 
+    /** The bars (series model, category environment) a gate of this chart reads. */
+    static Set<List<String>> gated(List<ReleaseReport.PerfRow> rows, GateFile gates, String kind) {
+        Set<List<String>> out = new HashSet<>();
+        for (GateFile.Gate gate : gates.gates()) {
+            if (!kind.equals(gate.chart())) continue;
+            for (ReleaseReport.PerfRow r : rows) if (r.readBy(gate)) out.add(List.of(r.model(), r.environment()));
+        }
+        return out;
+    }
+
     private static JFreeChart chart(String title, String unit, List<ReleaseReport.PerfRow> rows, boolean fps, GateFile gates) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         double max = 0;
@@ -98,6 +114,7 @@ final class Chart {
             data.addValue(v, r.model(), r.environment());
             max = Math.max(max, v);
         }
+        Set<List<String>> gated = gated(rows, gates, fps ? "fps" : "p95");
         JFreeChart c = ChartFactory.createBarChart(title, null, unit, data, PlotOrientation.VERTICAL, true, false, false);
         c.setBackgroundPaint(Color.WHITE);
         c.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
@@ -110,7 +127,25 @@ final class Chart {
         x.setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
         plot.getRangeAxis().setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         plot.getRangeAxis().setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        BarRenderer bars = (BarRenderer) plot.getRenderer();
+        BarRenderer bars = new BarRenderer() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public java.awt.Paint getItemOutlinePaint(int row, int column) {
+                return isGated(row, column) ? GATE : new Color(0, 0, 0, 0);
+            }
+
+            @Override
+            public java.awt.Stroke getItemOutlineStroke(int row, int column) {
+                return new BasicStroke(isGated(row, column) ? 3f : 0f);
+            }
+
+            private boolean isGated(int row, int column) {
+                return gated.contains(List.of(String.valueOf(data.getRowKey(row)), String.valueOf(data.getColumnKey(column))));
+            }
+        };
+        plot.setRenderer(bars);
+        bars.setDrawBarOutline(true);
         bars.setBarPainter(new StandardBarPainter());
         bars.setShadowVisible(false);
         bars.setItemMargin(0.05);
@@ -132,11 +167,11 @@ final class Chart {
         }
         for (Map.Entry<String, List<String>> line : lines.entrySet()) {
             double threshold = at.get(line.getKey());
-            ValueMarker m = new ValueMarker(threshold, new Color(0xd62728),
+            ValueMarker m = new ValueMarker(threshold, GATE,
                     new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] { 8f, 5f }, 0f));
             m.setLabel("gate " + line.getKey() + ": " + String.join(", ", line.getValue()));
             m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            m.setLabelPaint(new Color(0xd62728));
+            m.setLabelPaint(GATE);
             m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
             // right end, under the line: clear of the value labels, which sit on top of the bars
             m.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);

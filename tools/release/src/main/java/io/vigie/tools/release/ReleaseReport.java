@@ -13,9 +13,28 @@ import com.google.gson.JsonObject;
  * the JSON holds them (its digits, no re-rounding) so the report can be checked against the files.
  */
 final class ReleaseReport {
-    /** One pipeline measurement; numbers as JSON text ("—" when null), {@code fps}/{@code p95} also as numbers. */
+    /**
+     * One pipeline measurement; numbers as JSON text ("—" when null), {@code fps}/{@code p95} also as numbers;
+     * {@code root} is its result file's JSON and {@code source} the object in it the numbers come from (which gate
+     * reads this row: {@link #readBy}).
+     */
     record PerfRow(String input, String environment, String model, String threads, String fpsText, String p95Text,
-            String p50Text, String rssText, String error, Double fps, Double p95) {
+            String p50Text, String rssText, String error, Double fps, Double p95, JsonObject root, JsonObject source) {
+
+        /**
+         * True when {@code gate} reads this row's numbers: same result file, and the gate's path without its last
+         * step picks this very object (identity: two runs with equal numbers are still two bars).
+         */
+        boolean readBy(GateFile.Gate gate) {
+            if (!gate.input().equals(input) || root == null) return false;
+            String[] steps = gate.path().split("\\.(?![^\\[]*])");
+            if (steps.length < 2) return false;
+            try {
+                return JsonPick.pick(root, String.join(".", java.util.Arrays.copyOf(steps, steps.length - 1))) == source;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
     }
 
     record EvalRow(String input, String model, String sha256, String ap50, String ap5095, String precision, String recall,
@@ -38,13 +57,13 @@ final class ReleaseReport {
                     if (!isNull(e.get("skipped")) || !e.has("pipeline") || !e.get("pipeline").isJsonArray()) continue;
                     String env = envLabel(e, arch);
                     for (JsonElement pe : e.getAsJsonArray("pipeline"))
-                        if (pe.isJsonObject()) rows.add(row(r.name(), env, pe.getAsJsonObject()));
+                        if (pe.isJsonObject()) rows.add(row(r.name(), env, b, pe.getAsJsonObject()));
                 }
             }
             JsonElement ep = b.get("edgeProfile");
             if (ep != null && ep.isJsonObject() && ep.getAsJsonObject().get("result") != null
                     && ep.getAsJsonObject().get("result").isJsonObject())
-                rows.add(row(r.name(), "edge profile (" + arch + ")", ep.getAsJsonObject().getAsJsonObject("result")));
+                rows.add(row(r.name(), "edge profile (" + arch + ")", b, ep.getAsJsonObject().getAsJsonObject("result")));
         }
         return rows;
     }
@@ -125,11 +144,11 @@ final class ReleaseReport {
         return quick ? "--quick" : null;
     }
 
-    private static PerfRow row(String input, String env, JsonObject p) {
+    private static PerfRow row(String input, String env, JsonObject root, JsonObject p) {
         String err = isNull(p.get("error")) ? "" : text(p.get("error"));
         return new PerfRow(input, env, text(p.get("precision")), text(p.get("threads")), text(p.get("fps")),
                 text(p.get("latencyP95Ms")), text(p.get("latencyP50Ms")), text(p.get("rssMaxMb")), err, num(p.get("fps")),
-                num(p.get("latencyP95Ms")));
+                num(p.get("latencyP95Ms")), root, p);
     }
 
     /** "x86-64" / "arm64" from the bench's machine.os ("Linux 6.1 amd64"), else the raw word. */

@@ -1,6 +1,7 @@
 package io.vigie.tools.release;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -124,5 +125,24 @@ class ReleaseReportTest {
             }
         assertTrue(gateRed > 200, "dashed gate lines drawn: " + gateRed);
         assertTrue(int8Orange > 2000, "INT8 bars drawn: " + int8Orange);
+    }
+
+    /**
+     * A gate line spans the plot, but each gate reads one bar: the edge gates read the edge profile's bar, never
+     * the flat-out edge-simulation run of the same file (it was above the p95 line without failing a gate).
+     */
+    @Test
+    void theChartOutlinesExactlyTheBarsTheGatesRead() throws IOException {
+        List<ReleaseReport.PerfRow> rows = ReleaseReport.perfRows(Results.load(Fixtures.run(tmp.resolve("data"))));
+        java.util.Set<List<String>> p95 = Chart.gated(rows, Fixtures.gates(), "p95");
+        java.util.Set<List<String>> fps = Chart.gated(rows, Fixtures.gates(), "fps");
+        List<String> edgeProfile = rows.stream().filter(r -> r.environment().startsWith("edge profile"))
+                .map(r -> List.of(r.model(), r.environment())).findFirst().orElseThrow();
+        assertEquals(java.util.Set.of(edgeProfile), p95, "p95: the edge profile bar only");
+        assertTrue(fps.contains(edgeProfile), "fps: " + fps);
+        assertEquals(3, fps.size(), "fps: edge profile INT8, x86 FP32 and x86 INT8 at 1 thread: " + fps);
+        for (ReleaseReport.PerfRow r : rows)
+            if (r.input().equals("bench-edge-int8") && !r.environment().startsWith("edge profile"))
+                assertFalse(fps.contains(List.of(r.model(), r.environment())), "not gated: " + r.environment());
     }
 }
