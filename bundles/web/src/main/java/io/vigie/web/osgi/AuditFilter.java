@@ -2,7 +2,6 @@ package io.vigie.web.osgi;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Hashtable;
 
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
@@ -16,10 +15,8 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 
 import com.google.gson.JsonArray;
@@ -34,42 +31,31 @@ import io.vigie.web.core.Role;
 /**
  * The audit trail of the /vigie context: one whiteboard filter sees every request that passed the context's
  * security (every bundle's servlets, OTA included) and records the state changes (every method but GET/HEAD/OPTIONS)
- * and the sign-in / failed sign-in / sign-out the session endpoint marks; {@code GET /vigie/api/audit?limit=N}
- * returns the newest (both roles). Stored under {@code ${vigie.data}/audit} (else the bundle's data area).
+ * and the sign-in / failed sign-in / sign-out the session endpoint marks; as a servlet it answers
+ * {@code GET /vigie/api/audit?limit=N} with the newest (both roles). Stored under {@code ${vigie.data}/audit}
+ * (else the bundle's data area). One service object for both: no second component to share the log with.
  */
-@Component(name = "io.vigie.web.audit", service = Filter.class,
+@Component(name = "io.vigie.web.audit", service = { Filter.class, Servlet.class },
         property = {
             HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_NAME + "=io.vigie.web.audit",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_PATTERN + "=/*",
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=io.vigie.web.audit",
+            HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/audit",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + VigieServletContext.SELECT })
-public class AuditFilter implements Filter {
+public class AuditFilter extends HttpServlet implements Filter {
+    private static final long serialVersionUID = 1L;
     /** 4 files of 1 MiB: ~10 000 records of ~200 bytes; the newest 1000 are in memory for the page. */
     static final long MAX_FILE_BYTES = 1 << 20;
     static final int FILES = 4;
     static final int MEMORY = 1000;
 
-    private final AuditLog log;
-    private final ServiceRegistration<Servlet> servlet;
+    private final transient AuditLog log;
 
     @Activate
     public AuditFilter(BundleContext context) throws IOException {
         String data = context.getProperty("vigie.data");
         Path dir = data != null ? Path.of(data, "audit") : context.getDataFile("audit").toPath();
         this.log = new AuditLog(dir, MAX_FILE_BYTES, FILES, MEMORY);
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, "io.vigie.web.audit");
-        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/audit");
-        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT, VigieServletContext.SELECT);
-        this.servlet = context.registerService(Servlet.class, new AuditServlet(log), props);
-    }
-
-    @Deactivate
-    void deactivate() {
-        try {
-            servlet.unregister();
-        } catch (IllegalStateException gone) {
-            // the bundle is stopping: already unregistered
-        }
     }
 
     @Override
@@ -104,42 +90,29 @@ public class AuditFilter implements Filter {
                 event);
     }
 
-    @Override
-    public void destroy() {
-        // the log has no open file between records
-    }
 
     /** {@code GET /vigie/api/audit?limit=N} (1..1000, default 100): {@code {records: [...newest first]}}. */
-    static final class AuditServlet extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-        private final transient AuditLog log;
-
-        AuditServlet(AuditLog log) {
-            this.log = log;
-        }
-
-        @Override
-        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            String l = req.getParameter("limit");
-            int limit = 100;
-            if (l != null) {
-                try {
-                    limit = Integer.parseInt(l.trim());
-                } catch (NumberFormatException e) {
-                    limit = -1;
-                }
-                if (limit < 1 || limit > log.capacity()) {
-                    AccessPolicy.refuse(resp, 400, "limit must be 1.." + log.capacity());
-                    return;
-                }
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String l = req.getParameter("limit");
+        int limit = 100;
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
             }
-            JsonArray a = new JsonArray();
-            log.latest(limit).forEach(a::add);
-            JsonObject o = new JsonObject();
-            o.add("records", a);
-            resp.setHeader("Cache-Control", "no-store");
-            resp.setContentType("application/json;charset=utf-8");
-            resp.getWriter().write(o.toString());
+            if (limit < 1 || limit > log.capacity()) {
+                AccessPolicy.refuse(resp, 400, "limit must be 1.." + log.capacity());
+                return;
+            }
         }
+        JsonArray a = new JsonArray();
+        log.latest(limit).forEach(a::add);
+        JsonObject o = new JsonObject();
+        o.add("records", a);
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setContentType("application/json;charset=utf-8");
+        resp.getWriter().write(o.toString());
     }
 }

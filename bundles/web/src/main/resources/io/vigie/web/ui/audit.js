@@ -4,16 +4,24 @@
   var body = document.querySelector('#audit tbody');
   var msg = document.getElementById('message');
 
+  var LABELS = ['Time', 'What', 'Path', 'Status', 'User', 'Role', 'From'];
+
   function cell(tr, text, cls) {
     var td = document.createElement('td');
     td.textContent = text;
+    td.setAttribute('data-label', LABELS[tr.children.length]);
     if (cls) td.className = cls;
     tr.appendChild(td);
   }
 
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+
+  // local time, one unambiguous format whatever the browser's locale: 2026-12-07 09:53:45
   function when(iso) {
     var d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString();
+    if (isNaN(d)) return iso;
+    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' +
+      two(d.getMinutes()) + ':' + two(d.getSeconds());
   }
 
   function load() {
@@ -23,8 +31,8 @@
       while (body.firstChild) body.removeChild(body.firstChild);
       j.records.forEach(function (r) {
         var tr = document.createElement('tr');
-        cell(tr, when(r.time), 'num');
-        cell(tr, r.event || r.method, r.event === 'sign-in failed' ? 'bad' : '');
+        cell(tr, when(r.time), 'num nowrap');
+        cell(tr, r.event || r.method, r.event === 'sign-in failed' ? 'bad nowrap' : 'nowrap');
         cell(tr, r.event ? r.method + ' ' + r.path : r.path, 'wrap mono');
         cell(tr, String(r.status), r.status >= 400 ? 'bad num' : 'num');
         cell(tr, r.user || '—');

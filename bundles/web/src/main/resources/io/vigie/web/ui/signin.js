@@ -40,10 +40,8 @@
           return;
         }
         var text = j.error || ('sign-in failed (HTTP ' + r.status + ')');
-        if (r.status === 429) {
-          var wait = r.headers.get('Retry-After');
-          text = 'Too many attempts: ' + text + (wait ? ' (wait ' + wait + ' s)' : '');
-        }
+        var wait = r.headers.get('Retry-After');
+        if (r.status === 429 && wait) text += ' (wait ' + wait + ' s)';
         show(text.charAt(0).toUpperCase() + text.substring(1));
         document.getElementById('password').value = '';
         document.getElementById('password').focus();
