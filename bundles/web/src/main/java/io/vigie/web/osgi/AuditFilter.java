@@ -35,7 +35,7 @@ import io.vigie.web.core.Role;
  * {@code GET /vigie/api/audit?limit=N} with the newest (both roles). Stored under {@code ${vigie.data}/audit}
  * (else the bundle's data area). One service object for both: no second component to share the log with.
  */
-@Component(name = "io.vigie.web.audit", service = { Filter.class, Servlet.class },
+@Component(name = AuditFilter.NAME, service = { Filter.class, Servlet.class },
         property = {
             HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_NAME + "=io.vigie.web.audit",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_PATTERN + "=/*",
@@ -43,6 +43,7 @@ import io.vigie.web.core.Role;
             HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/audit",
             HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + VigieServletContext.SELECT })
 public class AuditFilter extends HttpServlet implements Filter {
+    static final String NAME = "io.vigie.web.audit";
     private static final long serialVersionUID = 1L;
     /** 4 files of 1 MiB: ~10 000 records of ~200 bytes; the newest 1000 are in memory for the page. */
     static final long MAX_FILE_BYTES = 1 << 20;
@@ -79,6 +80,11 @@ public class AuditFilter extends HttpServlet implements Filter {
             Object event = req.getAttribute(AuditLog.EVENT_ATTRIBUTE);
             if (change || event != null) log.record(entry(req, status, event == null ? null : event.toString()));
         }
+    }
+
+    /** A state change the context's policy refused (403: CSRF token, role, origin), which no filter sees. */
+    void refused(HttpServletRequest req) {
+        log.record(entry(req, 403, "refused"));
     }
 
     static AuditLog.Entry entry(HttpServletRequest req, int status, String event) {

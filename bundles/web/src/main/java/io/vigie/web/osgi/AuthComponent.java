@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
+import javax.servlet.Filter;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -14,6 +15,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -53,6 +57,10 @@ public class AuthComponent extends HttpServlet implements AccessPolicy {
 
     private final transient SessionStore sessions;
     private volatile transient State state;
+    /** The audit filter of this bundle, to record the state changes the policy itself refuses (403). */
+    @Reference(service = Filter.class, target = "(component.name=" + AuditFilter.NAME + ")",
+            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile transient Filter audit;
 
     @Activate
     public AuthComponent(AuthConfig config) {
@@ -122,7 +130,11 @@ public class AuthComponent extends HttpServlet implements AccessPolicy {
 
     @Override
     public boolean allow(HttpServletRequest request, HttpServletResponse response) {
-        return state.policy().allow(request, response);
+        if (state.policy().allow(request, response)) return true;
+        // a refused change (CSRF token, viewer role, cross-site) never reaches the filters: recorded here
+        if (response.getStatus() == 403 && !RequestGuard.isSafe(request.getMethod()) && audit instanceof AuditFilter a)
+            a.refused(request);
+        return false;
     }
 
     /** {@code /vigie/api/session}: sign-in, who am I, sign-out. */

@@ -197,6 +197,8 @@ class DashboardAuthIT {
         assertTrue(has(before, "sign-in failed", OPERATOR, "POST", "/vigie/api/session"), before.toString());
         assertTrue(has(before, "sign-out", ADMIN, "DELETE", "/vigie/api/session"), before.toString());
         assertTrue(has(before, null, ADMIN, "DELETE", "/vigie/api/packages/no-such-package"), before.toString());
+        assertTrue(has(before, "refused", ADMIN, "DELETE", "/vigie/api/packages/no-such-package"), "without the token");
+        assertTrue(has(before, "refused", VIEWER, "DELETE", "/vigie/api/packages/no-such-package"), "a viewer's try");
 
         dash.restart();
         JsonArray after = audit();
