@@ -132,7 +132,7 @@ public class AuthComponent extends HttpServlet implements AccessPolicy {
     public boolean allow(HttpServletRequest request, HttpServletResponse response) {
         if (state.policy().allow(request, response)) return true;
         // a refused change (CSRF token, viewer role, cross-site) never reaches the filters: recorded here
-        if (response.getStatus() == 403 && !RequestGuard.isSafe(request.getMethod()) && audit instanceof AuditFilter a)
+        if (audit instanceof AuditFilter a && !RequestGuard.isSafe(request.getMethod()) && response.getStatus() == 403)
             a.refused(request);
         return false;
     }
