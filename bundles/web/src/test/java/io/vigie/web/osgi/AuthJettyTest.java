@@ -68,8 +68,8 @@ class AuthJettyTest {
     private VigieServletContext context;
 
     record Config(String[] users, String[] anonymous_paths, String realm, int max_failures_per_minute,
-            int max_concurrent_logins, int max_tracked_clients, int cache_s, String[] allowed_origins, long hsts_max_age_s)
-            implements AuthConfig {
+            int max_concurrent_logins, int max_tracked_clients, int cache_s, String[] allowed_origins, long hsts_max_age_s,
+            int session_idle_s, int session_absolute_s, int session_max) implements AuthConfig {
         @Override
         public Class<? extends Annotation> annotationType() {
             return AuthConfig.class;
@@ -78,7 +78,7 @@ class AuthJettyTest {
 
     static Config config(String... users) {
         return new Config(users, new String[] { "/metrics" }, "Vigie", 3, 2, 10_000, 300,
-                new String[] { "https://vigie.example.org" }, 600);
+                new String[] { "https://vigie.example.org" }, 600, 1800, 43_200, 64);
     }
 
     /** A policy with {@link #ALICE} whose password checks go through {@code verifier} (3 failures/min, 2 at once). */
@@ -161,6 +161,7 @@ class AuthJettyTest {
                 if (context.handleSecurity((HttpServletRequest) req, (HttpServletResponse) resp)) chain.doFilter(req, resp);
             }
         }), "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (policy instanceof AuthComponent a) ctx.addServlet(new ServletHolder(a), "/api/session"); // the sign-in
         ctx.addServlet(new ServletHolder(new HttpServlet() {
             @Override
             protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -525,6 +526,13 @@ class AuthJettyTest {
                 URI.create("https://127.0.0.1:" + port + "/vigie/api/status")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, anonymous.statusCode());
         assertTrue(anonymous.headers().firstValue("Strict-Transport-Security").isPresent(), "on refusals too");
+        HttpResponse<String> signIn = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                + "/vigie/api/session")).header("Content-Type", "application/json").header("Sec-Fetch-Site", "same-origin")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"alice\",\"password\":\"s3cret-pass\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, signIn.statusCode(), signIn.body());
+        assertTrue(signIn.headers().firstValue("Set-Cookie").orElse("").endsWith("; HttpOnly; SameSite=Strict; Secure"),
+                "over HTTPS the session cookie is Secure: " + signIn.headers().firstValue("Set-Cookie"));
     }
 
     @Test

@@ -108,4 +108,37 @@ class LauncherTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
         assertFalse(Files.readString(auth).contains(password) || Files.readString(console).contains(password));
     }
+
+    /** --user/--role add or replace one dashboard user, keep the others and the other settings, leave the console. */
+    @Test
+    void passwordAddsAViewerAndKeepsTheOtherUsers(@TempDir Path dir) throws Exception {
+        Path conf = Files.createDirectory(dir.resolve("conf"));
+        assertEquals(0, vigie(dir, "password", "--config", conf.toString()).exit());
+        Path auth = conf.resolve("io.vigie.web.auth.config");
+        Files.writeString(auth, "hsts.max.age.s=\"0\"\n", java.nio.file.StandardOpenOption.APPEND);
+        Path console = conf.resolve("org.apache.felix.webconsole.internal.servlet.OsgiManager.cfg");
+        String consoleBefore = Files.readString(console);
+        Run viewer = vigie(dir, "password", "--config", conf.toString(), "--user", "bob", "--role", "viewer");
+        assertEquals(0, viewer.exit(), viewer.err());
+        Matcher pw = Pattern.compile("user bob \\(viewer\\), password: (\\S{16}) ").matcher(viewer.out());
+        assertTrue(pw.find(), viewer.out());
+        Run again = vigie(dir, "password", "--config", conf.toString(), "--user", "bob", "--role", "viewer");
+        assertEquals(0, again.exit(), again.err());
+        String text = Files.readString(auth);
+        Matcher users = Pattern.compile("(?m)^users=\\[\"admin:\\{pbkdf2[^\"]+\",\"bob:viewer:(\\{pbkdf2[^\"]+)\"]$")
+                .matcher(text);
+        assertTrue(users.find(), "admin kept, bob once, as a viewer: " + text);
+        assertFalse(PasswordHash.parse(users.group(1)).matches(pw.group(1)), "the second run replaced bob's password");
+        assertTrue(text.contains("hsts.max.age.s=\"0\""), "other settings kept: " + text);
+        assertEquals(consoleBefore, Files.readString(console), "the web console is admin's alone");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(auth)));
+        for (String[] bad : List.of(new String[] { "--role", "root" }, new String[] { "--user", "a b" },
+                new String[] { "--user", "admin", "--role", "viewer" })) {
+            List<String> args = new ArrayList<>(List.of("password", "--config", conf.toString()));
+            args.addAll(List.of(bad));
+            Run r = vigie(dir, args.toArray(String[]::new));
+            assertNotEquals(0, r.exit(), String.join(" ", bad));
+        }
+        assertEquals(text, Files.readString(auth), "refused runs change nothing");
+    }
 }
