@@ -122,6 +122,7 @@ public final class FfmpegReader implements FrameReader {
     @Override
     public void open() throws IOException {
         close();
+        FfmpegNatives.await();
         if (simdOff(System.getProperty(SIMD_PROPERTY))) avutil.av_force_cpu_flags(0);
         if (mustExist != null && !Files.exists(mustExist))
             throw new IOException((format == null ? "no such file: " : "no such camera device: ") + mustExist);

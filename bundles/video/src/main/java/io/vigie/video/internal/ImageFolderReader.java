@@ -49,6 +49,7 @@ public final class ImageFolderReader implements FrameReader {
     @Override
     public void open() throws IOException {
         close();
+        FfmpegNatives.await();
         files = list(dir);
         if (files.isEmpty()) throw new IOException("no .jpg/.jpeg/.png images in " + dir);
         next = 0;
