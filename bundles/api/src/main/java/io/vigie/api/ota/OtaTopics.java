@@ -51,6 +51,8 @@ public final class OtaTopics {
     public static final String STATUS = "status";
     /** DEPLOY-V2 job id (Long) when the install came from a DEPLOY-V2 request. */
     public static final String JOB_ID = "job.id";
+    /** INSTALLED: whether a health watch judges this install (Boolean): true = a HEALTHY or ROLLBACK follows. */
+    public static final String WATCHED = "health.watched";
     /** Gateway clock, epoch ms (Long): when the package was installed; when the verdict was reached. */
     public static final String INSTALLED_AT = "installed.at";
     public static final String VERDICT_AT = "verdict.at";
@@ -58,5 +60,5 @@ public final class OtaTopics {
     /** Every key above, in the order a reader lists them. */
     public static final List<String> KEYS = List.of(NAME, VERSION, SHA256, BUNDLES, MODEL, MODEL_NAME, MODEL_PRECISION,
             MODEL_VERSION, MODEL_SHA256, STATE, REASON, RESTORED_VERSION, UNINSTALLED_FLAG, ERROR, OPERATION, MESSAGE,
-            STATUS, JOB_ID, INSTALLED_AT, VERDICT_AT);
+            STATUS, JOB_ID, WATCHED, INSTALLED_AT, VERDICT_AT);
 }

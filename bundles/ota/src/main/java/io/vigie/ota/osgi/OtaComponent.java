@@ -299,15 +299,16 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         String k = key(info.name(), info.version());
         watched.put(k, new Installed(sha256, now, job.isPresent() ? job.getAsLong() : null));
         Path file = manager.storedFile(info.name());
-        if (guard.installed(info, file, now).isPresent())
-            LOG.info("OTA: watching the model of {} {} before keeping it", info.name(), info.version());
-        else watched.remove(k); // no verdict is coming
+        boolean watching = guard.installed(info, file, now).isPresent();
+        if (watching) LOG.info("OTA: watching the model of {} {} before keeping it", info.name(), info.version());
+        else watched.remove(k); // no verdict is coming (no model, rollback off, or the re-install of a rollback)
         Map<String, Object> p = new HashMap<>();
         p.put(OtaTopics.NAME, info.name());
         p.put(OtaTopics.VERSION, info.version());
         p.put(OtaTopics.SHA256, sha256);
         p.put(OtaTopics.INSTALLED_AT, now);
         job.ifPresent(j -> p.put(OtaTopics.JOB_ID, j));
+        p.put(OtaTopics.WATCHED, watching);
         p.put(OtaTopics.BUNDLES, info.bundles().stream().map(DpInfo.BundleRef::symbolicName).toArray(String[]::new));
         try {
             List<ModelRef> models = ModelRef.inPackage(file);

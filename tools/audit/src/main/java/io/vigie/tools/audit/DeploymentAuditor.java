@@ -44,7 +44,7 @@ public final class DeploymentAuditor {
     /** A decoded verdict or install, every field through {@link Names}. */
     private record Event(String gateway, String kind, String name, String version, String sha256, String model,
             String modelName, String modelPrecision, String modelVersion, String modelSha256, String state, String reason,
-            String restoredVersion, String error, Long jobId, Long installedAt, Long verdictAt) {
+            String restoredVersion, String error, Long jobId, Boolean watched, Long installedAt, Long verdictAt) {
         DeploymentRecord record(String verdict, long installed) {
             return new DeploymentRecord(DeploymentRecord.key(gateway, name, sha256, installed), gateway, name, version, sha256,
                     model, modelName, modelPrecision, modelVersion, modelSha256, verdict, reason, restoredVersion, error,
@@ -107,8 +107,8 @@ public final class DeploymentAuditor {
                 Names.name(m.get(OtaTopics.MODEL_NAME)), Names.name(m.get(OtaTopics.MODEL_PRECISION)),
                 Names.name(m.get(OtaTopics.MODEL_VERSION)), Names.sha256(m.get(OtaTopics.MODEL_SHA256)), state,
                 Names.text(m.get(OtaTopics.REASON), Names.MAX_TEXT), Names.name(m.get(OtaTopics.RESTORED_VERSION)),
-                Names.text(m.get(OtaTopics.ERROR), Names.MAX_TEXT), Names.number(m.get(OtaTopics.JOB_ID)), installedAt,
-                verdictAt);
+                Names.text(m.get(OtaTopics.ERROR), Names.MAX_TEXT), Names.number(m.get(OtaTopics.JOB_ID)),
+                m.get(OtaTopics.WATCHED) instanceof Boolean b ? b : null, installedAt, verdictAt);
     }
 
     private static String verdictOf(Event e) {
@@ -120,10 +120,12 @@ public final class DeploymentAuditor {
     private Result installed(Event e) {
         if (e.sha256 == null) return Result.of(Outcome.REJECTED, "OTA INSTALLED of " + e.name + " without a valid sha256");
         if (e.installedAt == null) return Result.of(Outcome.REJECTED, "OTA INSTALLED of " + e.name + " without a time");
-        String verdict = e.modelSha256 != null || e.model != null ? DeploymentRecord.PENDING : DeploymentRecord.INSTALLED;
+        // a verdict follows when the gateway says it watches the install (older gateways: when it carries a model)
+        boolean judged = e.watched != null ? e.watched : e.modelSha256 != null || e.model != null;
+        String verdict = judged ? DeploymentRecord.PENDING : DeploymentRecord.INSTALLED;
         // an install does not carry a verdict's words
         Event clean = new Event(e.gateway, e.kind, e.name, e.version, e.sha256, e.model, e.modelName, e.modelPrecision,
-                e.modelVersion, e.modelSha256, null, null, null, null, e.jobId, e.installedAt, null);
+                e.modelVersion, e.modelSha256, null, null, null, null, e.jobId, e.watched, e.installedAt, null);
         List<DeploymentRecord> out = new ArrayList<>();
         DeploymentRecord r = put(clean.record(verdict, e.installedAt), out);
         // verdicts that came first and could not say which install they judged: this one, if it matches
