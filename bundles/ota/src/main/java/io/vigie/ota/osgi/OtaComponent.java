@@ -322,8 +322,9 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
     @Override
     public void uninstalled(String name) {
         LOG.info("OTA: uninstalled {}", name);
+        // removed by a user while watched: no verdict is coming (a rollback's own uninstall keeps the entry for its event)
+        if (guard.pending(name).isPresent()) watched.keySet().removeIf(k -> k.startsWith(name + '\n'));
         guard.uninstalled(name);
-        watched.keySet().removeIf(k -> k.startsWith(name + '\n'));
         post(OtaTopics.UNINSTALLED, Map.of(OtaTopics.NAME, name));
     }
 

@@ -111,8 +111,13 @@ public final class MlflowAuditWriter {
                 r.modelSha256());
         if (v.isEmpty()) return null;
         Long at = r.verdictAt() != null ? r.verdictAt() : r.installedAt();
-        client.setVersionTag(registeredModel, v.get().version(), deployedTag(r.gateway()), verdict + " " + iso(at) + " "
-                + r.packageName() + " " + r.version());
+        String tag = deployedTag(r.gateway());
+        // the latest deployment of this model file on that gateway: an older record written late (journal, replay) does
+        // not overwrite a newer one
+        Instant had = timeIn(v.get().tags().get(tag));
+        if (had == null || at == null || !Instant.ofEpochMilli(at).isBefore(had))
+            client.setVersionTag(registeredModel, v.get().version(), tag, verdict + " " + iso(at) + " " + r.packageName() + " "
+                    + r.version());
         return v.get().version();
     }
 
@@ -127,6 +132,16 @@ public final class MlflowAuditWriter {
 
     private static void put(Map<String, String> m, String k, String v) {
         if (v != null) m.put(k, v);
+    }
+
+    /** The time in a {@code deployed.*} tag value ("VERDICT ISO-TIME package version"), or null. */
+    static Instant timeIn(String tagValue) {
+        String[] w = tagValue == null ? new String[0] : tagValue.split(" ");
+        try {
+            return w.length > 1 ? Instant.parse(w[1]) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String iso(Long ms) {
