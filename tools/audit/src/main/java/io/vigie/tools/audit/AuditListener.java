@@ -50,6 +50,7 @@ public final class AuditListener implements AutoCloseable {
     private final AtomicLong logged = new AtomicLong();
     private volatile long lastMessage = System.currentTimeMillis();
     private volatile boolean stopping;
+    private boolean closed;
     /** The writer's last attempt failed on an outage (MLflow away); the message said once per outage. */
     private volatile String outage;
     private volatile long lastAttemptFailedAt;
@@ -81,6 +82,7 @@ public final class AuditListener implements AutoCloseable {
         writerThread.setDaemon(true);
         writerThread.start();
         connect();
+        if (stopping) return journal.count(); // stopped before the broker answered
         out.printf(Locale.ROOT, "audit: listening on %s as %s (persistent session), topics %s; %d record(s) pending from "
                 + "before%n", options.brokerUri(), options.clientId(), options.topics(), journal.count());
         while (!stopping) {
@@ -125,7 +127,9 @@ public final class AuditListener implements AutoCloseable {
                     throw new IllegalStateException("broker " + options.brokerUri() + " unreachable: " + e.getMessage(), e);
                 out.printf(Locale.ROOT, "audit: broker %s: %s; retrying in %d s%n", options.brokerUri(), e.getMessage(),
                         backoff / 1000);
-                Thread.sleep(backoff);
+                synchronized (wake) {
+                    wake.wait(backoff); // close() wakes it: SIGTERM does not wait for the back-off
+                }
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
         }
@@ -253,7 +257,10 @@ public final class AuditListener implements AutoCloseable {
 
     /** Stops: the session stays at the broker (messages keep queueing for the next run), the journal on disk. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        // once: the SIGTERM hook and the main thread both close; a second Paho disconnect would wait on the first
+        if (closed) return;
+        closed = true;
         stopping = true;
         synchronized (wake) {
             wake.notifyAll();

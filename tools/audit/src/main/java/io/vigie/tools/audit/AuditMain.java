@@ -108,7 +108,7 @@ public final class AuditMain {
         Thread hook = new Thread(() -> {
             l.close();
             try {
-                done.await();
+                if (done.await(60, java.util.concurrent.TimeUnit.SECONDS)) System.out.println("audit: stopped");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -123,6 +123,11 @@ public final class AuditMain {
         } finally {
             l.close();
             done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook); // returned on its own: the hook has nothing left to do
+            } catch (IllegalStateException shuttingDown) {
+                // SIGTERM: the hook is running and ends with this
+            }
         }
     }
 

@@ -192,6 +192,41 @@ class AuditListenerIT {
                 .startsWith("ROLLED_BACK"));
     }
 
+    @Test
+    @Order(3)
+    void theCommandDrainsOnceAndStopsCleanlyOnSigterm() throws Exception {
+        Path state = dir.resolve("cli-state");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), AuditMain.class.getName(), "--broker", broker.uri(), "--mlflow",
+                mlflow.uri(), "--client-id", "audit-cli", "--state", state.toString());
+        List<String> once = new java.util.ArrayList<>(cmd);
+        once.add("--once");
+        Process p = new ProcessBuilder(once).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("0 record(s) logged"), text);
+
+        Path outFile = dir.resolve("cli.out");
+        Process running = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(outFile.toFile()).start();
+        await("listening", 30_000, () -> read(outFile).contains("persistent session"));
+        publish("gw-cli", Events.installed("3.0.0", DP_SHA, T0 + 900_000));
+        await("logged by the command", 30_000, () -> read(outFile).contains("on gw-cli: PENDING"));
+        running.destroy(); // SIGTERM
+        assertTrue(running.waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM: " + read(outFile));
+        assertTrue(read(outFile).contains("audit: stopped"), read(outFile));
+        assertTrue(read(outFile).contains("1 record(s) logged"), read(outFile));
+        assertEquals(0, new Journal(state).count());
+    }
+
+    static String read(Path f) {
+        try {
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static int count(AuditListener l) {
         try {
             return l.journal().count();
