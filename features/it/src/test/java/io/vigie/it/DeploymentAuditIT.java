@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +27,9 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.stream.Collectors;
 
+import org.eclipse.kura.message.KuraPayload;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpServer;
 
+import io.vigie.cloud.paho.KuraPayloadCodec;
 import io.vigie.testkit.MlflowServer;
 import io.vigie.testkit.Mosquitto;
 import io.vigie.tools.audit.AuditListener;
@@ -66,10 +71,14 @@ class DeploymentAuditIT {
     final Map<String, byte[]> served = new ConcurrentHashMap<>();
     Gateway gw;
     KuraCloud cloud;
+    /** What the gateway's telemetry published on its model topic (decoded), to check the events themselves. */
+    MqttClient tap;
+    final List<Map<String, Object>> published = new CopyOnWriteArrayList<>();
     byte[] int8Bundle;
     String version;
     String registryVersion;
     byte[] goodDp;
+    byte[] badDp;
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
     final PrintStream out = new PrintStream(new OutputStream() {
         @Override
@@ -99,6 +108,15 @@ class DeploymentAuditIT {
             assertEquals(0, first.run());
         }
         http = HostileKit.serve(served);
+        tap = new MqttClient(broker.uri(), "audit-tap", new MemoryPersistence());
+        tap.connect();
+        KuraPayloadCodec codec = new KuraPayloadCodec();
+        tap.subscribe(ACCOUNT + "/" + DEVICE + "/VIGIE/model", 1, (t, m) -> {
+            KuraPayload p = codec.decode(m.getPayload());
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            for (String n : p.metricNames()) metrics.put(n, p.getMetric(n));
+            published.add(metrics);
+        });
         gw = new Gateway(dir.resolve("gw"));
         gw.writeConfig(GatewayIT.DETECTOR,
                 GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaIT.FLOOR));
@@ -116,6 +134,7 @@ class DeploymentAuditIT {
     @AfterAll
     void stop() throws Exception {
         if (cloud != null) cloud.close();
+        if (tap != null) tap.disconnect();
         HostileKit.stop(gw);
         if (http != null) http.stop(0);
         if (mlflow != null) mlflow.close();
@@ -192,6 +211,10 @@ class DeploymentAuditIT {
 
         withAuditor(l -> gw.await("the HEALTHY run", Duration.ofSeconds(90), () -> runs(version),
                 rs -> rs.size() == 1 && "HEALTHY".equals(rs.get(0).tags().get("verdict"))));
+        Map<String, Object> healthy = published.stream().filter(m -> "OTA_HEALTHY".equals(m.get("type"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no OTA_HEALTHY published: " + published));
+        assertEquals(OtaIT.sha256(goodDp), healthy.get("sha256"), "the verdict names the judged .dp");
+        assertEquals(4242L, healthy.get("job.id"), "and the DEPLOY-V2 job that installed it");
         MlflowClient.RunData run = runs(version).get(0);
         assertEquals(OtaIT.sha256(goodDp), run.params().get("sha256"));
         assertEquals(modelSha256(int8Bundle), run.params().get("model.sha256"));
@@ -211,6 +234,7 @@ class DeploymentAuditIT {
         mlflow.stop();
         withAuditor(l -> {
             byte[] dp = RollbackIT.refusedModelDp(int8Bundle, bad);
+            badDp = dp;
             HttpResponse<String> r = gw.post("/vigie/api/packages?sha256=sha256:" + OtaIT.sha256(dp) + "&"
                     + gw.signatureParam(dp), dp, "application/octet-stream");
             assertEquals(200, r.statusCode(), r.body());
@@ -227,6 +251,18 @@ class DeploymentAuditIT {
             gw.await("the journal written once MLflow is back", Duration.ofSeconds(180), () -> l.journal().count(),
                     n -> n == 0);
         });
+        // the gateway's ROLLBACK event itself names the judged .dp, its install, the restored version and the times
+        Map<String, Object> ev = published.stream().filter(m -> "OTA_ROLLBACK".equals(m.get("type"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no OTA_ROLLBACK published: " + published));
+        assertEquals(OtaIT.sha256(badDp), ev.get("sha256"));
+        assertEquals(bad, ev.get("version"));
+        assertEquals(version, ev.get("restored.version"));
+        assertEquals(modelSha256(int8Bundle), ev.get("model.sha256"));
+        assertTrue((Long) ev.get("verdict.at") >= (Long) ev.get("installed.at"), ev.toString()); // refused at once
+        Map<String, Object> installed = published.stream().filter(m -> "OTA_INSTALLED".equals(m.get("type"))
+                && bad.equals(m.get("version"))).findFirst().orElseThrow();
+        assertEquals(ev.get("installed.at"), installed.get("installed.at"));
+        assertEquals(Boolean.TRUE, installed.get("health.watched"));
         List<MlflowClient.RunData> rolled = runs(bad);
         assertEquals(1, rolled.size(), "exactly once: " + rolled);
         MlflowClient.RunData run = rolled.get(0);
