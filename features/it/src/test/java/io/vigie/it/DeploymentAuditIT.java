@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
 import java.net.http.HttpResponse;
@@ -44,6 +42,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.vigie.cloud.paho.KuraPayloadCodec;
 import io.vigie.testkit.MlflowServer;
 import io.vigie.testkit.Mosquitto;
+import io.vigie.testkit.TeeOutput;
 import io.vigie.tools.audit.AuditListener;
 import io.vigie.tools.audit.DeploymentAuditor;
 import io.vigie.tools.audit.DeploymentRecord;
@@ -79,14 +78,8 @@ class DeploymentAuditIT {
     String registryVersion;
     byte[] goodDp;
     byte[] badDp;
-    final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    final PrintStream out = new PrintStream(new OutputStream() {
-        @Override
-        public synchronized void write(int b) {
-            log.write(b);
-            System.out.write(b);
-        }
-    }, true, StandardCharsets.UTF_8);
+    final TeeOutput tee = new TeeOutput();
+    final PrintStream out = tee.stream();
 
     @BeforeAll
     void start() throws Exception {
@@ -118,17 +111,7 @@ class DeploymentAuditIT {
             published.add(metrics);
         });
         gw = new Gateway(dir.resolve("gw"));
-        gw.writeConfig(GatewayIT.DETECTOR,
-                GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaIT.FLOOR));
-        gw.writeCloudConfig(broker.uri(), DEVICE, ACCOUNT, null);
-        gw.writeConfig("io.vigie.ota", RollbackIT.otaConfig(0));
-        cloud = new KuraCloud(broker.uri(), ACCOUNT, "cloud-it", DEVICE);
-        gw.start();
-        gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
-        cloud.await(m -> m.topic().equals("$EDC/" + ACCOUNT + "/" + DEVICE + "/MQTT/BIRTH"), 60_000);
-        gw.await("the packages handler answering 200", Duration.ofSeconds(60),
-                () -> cloud.request(DeployV2IT.APP, "GET", "packages", Map.of()),
-                r -> Integer.valueOf(200).equals(r.metric("response.code")));
+        cloud = DeployV2IT.startWithCloud(gw, broker.uri(), ACCOUNT, DEVICE);
     }
 
     @AfterAll
@@ -161,9 +144,7 @@ class DeploymentAuditIT {
     }
 
     String logText() {
-        synchronized (out) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
+        return tee.text();
     }
 
     /** This gateway's runs for a package version. */

@@ -6,8 +6,6 @@ import static io.vigie.tools.audit.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.vigie.cloud.paho.KuraPayloadCodec;
 import io.vigie.testkit.MlflowServer;
 import io.vigie.testkit.Mosquitto;
+import io.vigie.testkit.TeeOutput;
 import io.vigie.tools.mlflow.MlflowClient;
 
 /**
@@ -52,14 +51,8 @@ class AuditListenerIT {
     MlflowClient client;
     MqttClient gateway;
     final KuraPayloadCodec codec = new KuraPayloadCodec();
-    final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    final PrintStream out = new PrintStream(new OutputStream() {
-        @Override
-        public synchronized void write(int b) {
-            log.write(b);
-            System.out.write(b);
-        }
-    }, true, StandardCharsets.UTF_8);
+    final TeeOutput tee = new TeeOutput();
+    final PrintStream out = tee.stream();
     String registryVersion;
 
     @BeforeAll
@@ -113,9 +106,7 @@ class AuditListenerIT {
     }
 
     String logText() {
-        synchronized (out) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
+        return tee.text();
     }
 
     @Test
