@@ -55,18 +55,27 @@ class DeployV2IT {
         version = TestDp.bundleVersion(int8Bundle);
 
         gw = new Gateway(dir.resolve("gw"));
+        cloud = startWithCloud(gw, broker.uri(), ACCOUNT, DEVICE);
+    }
+
+    /**
+     * Starts {@code gw} on INT8 (vtest.avi, 6 s health window) with a cloud connection to the broker, and returns the
+     * cloud side once the gateway's birth came and its DEPLOY-V2 handler answers.
+     */
+    static KuraCloud startWithCloud(Gateway gw, String brokerUri, String account, String device) throws Exception {
         gw.writeConfig(GatewayIT.DETECTOR,
                 GatewayIT.detectorConfig("INT8", Gateway.vtest().toAbsolutePath().toString(), OtaIT.FLOOR));
-        gw.writeCloudConfig(broker.uri(), DEVICE, ACCOUNT, null);
+        gw.writeCloudConfig(brokerUri, device, account, null);
         gw.writeConfig("io.vigie.ota", RollbackIT.otaConfig(0));
-        cloud = new KuraCloud(broker.uri(), ACCOUNT, "cloud-it", DEVICE);
+        KuraCloud cloud = new KuraCloud(brokerUri, account, "cloud-it", device);
         gw.start();
         gw.awaitJson("/vigie/api/status", s -> GatewayIT.running(s, "INT8"), 90_000);
-        cloud.await(m -> m.topic().equals("$EDC/" + ACCOUNT + "/" + DEVICE + "/MQTT/BIRTH"), 60_000);
+        cloud.await(m -> m.topic().equals("$EDC/" + account + "/" + device + "/MQTT/BIRTH"), 60_000);
         // the handler registers when the ota component binds the cloud's registry: ask until it answers
         gw.await("the packages handler answering 200", Duration.ofSeconds(60),
                 () -> cloud.request(APP, "GET", "packages", Map.of()),
                 r -> Integer.valueOf(200).equals(r.metric("response.code")));
+        return cloud;
     }
 
     @AfterAll

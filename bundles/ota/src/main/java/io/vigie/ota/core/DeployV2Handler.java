@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -389,6 +390,16 @@ public final class DeployV2Handler implements RequestHandler {
                 notify(job, RESOURCE_UNINSTALL, UN_STATUS, FAILED, UN_PROGRESS, 0, UN_ERROR, e.getMessage());
             }
         });
+    }
+
+    /**
+     * The id of the DEPLOY-V2 job installing (or judging) package {@code name} right now, if one is: the OTA events of
+     * that install carry it, so the cloud can tie a deployment record to its request.
+     */
+    public OptionalLong jobFor(String name) {
+        Job j = current.get();
+        return j != null && !j.kind.equals(RESOURCE_UNINSTALL) && j.name.equals(name) ? OptionalLong.of(j.jobId)
+                : OptionalLong.empty();
     }
 
     // ---- jobs

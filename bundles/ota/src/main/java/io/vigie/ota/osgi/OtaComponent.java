@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +31,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.vigie.api.ota.OtaTopics;
 import io.vigie.ota.core.Background;
 import io.vigie.ota.core.DeployV2Handler;
 import io.vigie.ota.core.DownloadPolicy;
@@ -38,6 +41,7 @@ import io.vigie.ota.core.DpStore;
 import io.vigie.ota.core.HealthFeed;
 import io.vigie.ota.core.HealthPolicy;
 import io.vigie.ota.core.ModelGuard;
+import io.vigie.ota.core.ModelRef;
 import io.vigie.ota.core.OtaException;
 import io.vigie.ota.core.PackageManager;
 import io.vigie.ota.core.SignatureVerifier;
@@ -59,7 +63,7 @@ import io.vigie.ota.core.SignatureVerifier;
         service = { ConfigurableComponent.class, OtaAgent.class }, property = "service.pid=" + OtaComponent.PID)
 public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageManager.Listener {
     public static final String PID = "io.vigie.ota";
-    public static final String TOPIC = "io/vigie/ota/";
+    public static final String TOPIC = OtaTopics.PREFIX;
     private static final Logger LOG = LoggerFactory.getLogger(OtaComponent.class);
 
     private final EventAdmin events;
@@ -233,55 +237,101 @@ public class OtaComponent implements ConfigurableComponent, OtaAgent, PackageMan
         }
     }
 
-    // ---- events
+    // ---- events (keys: io.vigie.api.ota.OtaTopics; telemetry forwards them to the cloud, the deployment audit reads them)
+
+    /**
+     * What a verdict event repeats from its install: the .dp that was judged (after a rollback the store holds another),
+     * when and for which DEPLOY-V2 job. Per name + version: a rollback re-installs the old version before its verdict.
+     */
+    private record Installed(String sha256, long at, Long jobId) {
+    }
+
+    private final Map<String, Installed> watched = new ConcurrentHashMap<>();
+
+    private static String key(String name, String version) {
+        return name + '\n' + version;
+    }
 
     private void outcome(ModelGuard.Outcome o) {
         Map<String, Object> p = new HashMap<>();
-        p.put("name", o.name());
-        p.put("version", o.version());
-        p.put("model", o.model().shortId());
-        p.put("reason", o.reason());
+        p.put(OtaTopics.NAME, o.name());
+        p.put(OtaTopics.VERSION, o.version());
+        putModel(p, o.model());
+        p.put(OtaTopics.REASON, o.reason());
+        p.put(OtaTopics.STATE, o.state());
+        p.put(OtaTopics.VERDICT_AT, System.currentTimeMillis());
+        Installed i = watched.remove(key(o.name(), o.version()));
+        if (i != null) {
+            p.put(OtaTopics.SHA256, i.sha256());
+            p.put(OtaTopics.INSTALLED_AT, i.at());
+            if (i.jobId() != null) p.put(OtaTopics.JOB_ID, i.jobId());
+        }
         if (o.healthy()) {
             LOG.info("OTA: {} {} healthy: {}", o.name(), o.version(), o.reason());
-            post("HEALTHY", p);
+            post(OtaTopics.HEALTHY, p);
             return;
         }
-        p.put("state", o.state());
-        p.put("uninstalled", o.uninstalled());
-        if (o.restoredVersion() != null) p.put("restored.version", o.restoredVersion());
-        if (o.rollbackError() != null) p.put("error", o.rollbackError());
+        p.put(OtaTopics.UNINSTALLED_FLAG, o.uninstalled());
+        if (o.restoredVersion() != null) p.put(OtaTopics.RESTORED_VERSION, o.restoredVersion());
+        if (o.rollbackError() != null) p.put(OtaTopics.ERROR, o.rollbackError());
         LOG.warn("OTA: {}", DeployV2Handler.rollbackText(o));
-        post("ROLLBACK", p);
+        post(OtaTopics.ROLLBACK, p);
     }
 
-    private void post(String what, Map<String, Object> props) {
-        events.postEvent(new Event(TOPIC + what, props));
+    private static void putModel(Map<String, Object> p, ModelRef m) {
+        p.put(OtaTopics.MODEL, m.shortId());
+        p.put(OtaTopics.MODEL_NAME, m.name());
+        p.put(OtaTopics.MODEL_PRECISION, m.precision());
+        p.put(OtaTopics.MODEL_VERSION, m.version());
+        p.put(OtaTopics.MODEL_SHA256, m.sha256());
+    }
+
+    private void post(String topic, Map<String, Object> props) {
+        events.postEvent(new Event(topic, props));
     }
 
     @Override
     public void installed(DpInfo info, String sha256) {
         LOG.info("OTA: installed {} {} ({} bundles, sha256 {})", info.name(), info.version(), info.bundles().size(), sha256);
-        guard.installed(info, manager.storedFile(info.name()), System.currentTimeMillis())
-                .ifPresent(w -> LOG.info("OTA: watching the model of {} {} before keeping it", info.name(), info.version()));
+        long now = System.currentTimeMillis();
+        OptionalLong job = deployV2.jobFor(info.name());
+        // before the watch starts: a verdict can come from the tick thread at once
+        String k = key(info.name(), info.version());
+        watched.put(k, new Installed(sha256, now, job.isPresent() ? job.getAsLong() : null));
+        Path file = manager.storedFile(info.name());
+        boolean watching = guard.installed(info, file, now).isPresent();
+        if (watching) LOG.info("OTA: watching the model of {} {} before keeping it", info.name(), info.version());
+        else watched.remove(k); // no verdict is coming (no model, rollback off, or the re-install of a rollback)
         Map<String, Object> p = new HashMap<>();
-        p.put("name", info.name());
-        p.put("version", info.version());
-        p.put("sha256", sha256);
-        p.put("bundles", info.bundles().stream().map(DpInfo.BundleRef::symbolicName).toArray(String[]::new));
-        post("INSTALLED", p);
+        p.put(OtaTopics.NAME, info.name());
+        p.put(OtaTopics.VERSION, info.version());
+        p.put(OtaTopics.SHA256, sha256);
+        p.put(OtaTopics.INSTALLED_AT, now);
+        job.ifPresent(j -> p.put(OtaTopics.JOB_ID, j));
+        p.put(OtaTopics.WATCHED, watching);
+        p.put(OtaTopics.BUNDLES, info.bundles().stream().map(DpInfo.BundleRef::symbolicName).toArray(String[]::new));
+        try {
+            List<ModelRef> models = ModelRef.inPackage(file);
+            if (!models.isEmpty()) putModel(p, models.get(0)); // the one the health watch judges
+        } catch (IOException e) {
+            LOG.debug("OTA: no model identity for {}: {}", info.name(), e.toString());
+        }
+        post(OtaTopics.INSTALLED, p);
     }
 
     @Override
     public void uninstalled(String name) {
         LOG.info("OTA: uninstalled {}", name);
+        // removed by a user while watched: no verdict is coming (a rollback's own uninstall keeps the entry for its event)
+        if (guard.pending(name).isPresent()) watched.keySet().removeIf(k -> k.startsWith(name + '\n'));
         guard.uninstalled(name);
-        post("UNINSTALLED", Map.of("name", name));
+        post(OtaTopics.UNINSTALLED, Map.of(OtaTopics.NAME, name));
     }
 
     @Override
     public void failed(String name, String operation, OtaException e) {
         LOG.warn("OTA: {} {} failed: {}", operation, name, e.getMessage());
-        post("FAILED", Map.of("name", name, "operation", operation, "message", String.valueOf(e.getMessage()),
-                "status", e.kind.status));
+        post(OtaTopics.FAILED, Map.of(OtaTopics.NAME, name, OtaTopics.OPERATION, operation, OtaTopics.MESSAGE,
+                String.valueOf(e.getMessage()), OtaTopics.STATUS, e.kind.status));
     }
 }

@@ -12,6 +12,7 @@ import com.google.gson.JsonParser;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.model.ModelIdentity;
+import io.vigie.api.ota.OtaTopics;
 
 /** Builds the KuraPayloads (metric names are documented in the bundle README). */
 public final class Payloads {
@@ -92,6 +93,24 @@ public final class Payloads {
         putString(p, "dp.version.next", ev.get("deploymentpackage.nextversion"));
         Object ok = ev.get("successful");
         if (ok instanceof Boolean b) p.addMetric("successful", b);
+        return p;
+    }
+
+    /**
+     * An OTA event ({@code kind} = the topic's last level): {@code type} OTA_&lt;kind&gt; and the event's properties under
+     * their {@link OtaTopics} names (String[] joined with commas); payload timestamp = the verdict or install time.
+     */
+    public static KuraPayload ota(String kind, Map<String, Object> ev, long nowMillis) {
+        KuraPayload p = new KuraPayload();
+        long at = asLong(ev.get(OtaTopics.VERDICT_AT), asLong(ev.get(OtaTopics.INSTALLED_AT), nowMillis));
+        p.setTimestamp(new Date(at));
+        p.addMetric("type", OtaTopics.TYPE_PREFIX + kind);
+        for (String k : OtaTopics.KEYS) {
+            Object v = ev.get(k);
+            if (v instanceof String[] a) p.addMetric(k, String.join(",", a));
+            else if (v instanceof Integer || v instanceof Long || v instanceof Boolean) p.addMetric(k, v);
+            else if (v != null) p.addMetric(k, String.valueOf(v));
+        }
         return p;
     }
 

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.ota.OtaTopics;
 import io.vigie.api.video.ImageView;
 
 /**
@@ -97,6 +98,7 @@ public final class Telemetry implements AutoCloseable {
         if (DetectorTopics.INTRUSION_START.equals(topic)) task = () -> intrusion("START", props);
         else if (DetectorTopics.INTRUSION_END.equals(topic)) task = () -> intrusion("END", props);
         else if (DetectorTopics.MODEL_CHANGED.equals(topic)) task = () -> model(props);
+        else if (topic.startsWith(OtaTopics.PREFIX)) task = () -> ota(topic.substring(OtaTopics.PREFIX.length()), props);
         else if (DP_INSTALL.equals(topic) || DP_UNINSTALL.equals(topic)) {
             // remembered until COMPLETE, which does not say what completed
             Object name = props.get(DP_NAME);
@@ -143,6 +145,11 @@ public final class Telemetry implements AutoCloseable {
 
     void model(Map<String, Object> props) {
         report(outbox.send(settings.modelTopic(), settings.modelPriority(), true, Payloads.model(props, clock.getAsLong())));
+    }
+
+    /** An OTA install / verdict / rollback: urgent, so the store-and-forward keeps it through an outage like an alarm. */
+    void ota(String kind, Map<String, Object> props) {
+        report(outbox.send(settings.modelTopic(), settings.modelPriority(), true, Payloads.ota(kind, props, clock.getAsLong())));
     }
 
     void deployment(String operation, Map<String, Object> props) {

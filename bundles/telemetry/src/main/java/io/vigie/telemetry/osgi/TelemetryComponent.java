@@ -37,6 +37,7 @@ import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.ota.OtaTopics;
 import io.vigie.api.video.ImageView;
 import io.vigie.telemetry.core.CommandHandler;
 import io.vigie.telemetry.core.Outbox;
@@ -58,7 +59,8 @@ import io.vigie.telemetry.core.TelemetrySettings;
         property = { "service.pid=" + TelemetryComponent.PID,
                 "event.topics=" + DetectorTopics.INTRUSION_START, "event.topics=" + DetectorTopics.INTRUSION_END,
                 "event.topics=" + DetectorTopics.MODEL_CHANGED, "event.topics=" + Telemetry.DP_INSTALL,
-                "event.topics=" + Telemetry.DP_UNINSTALL, "event.topics=" + Telemetry.DP_COMPLETE })
+                "event.topics=" + Telemetry.DP_UNINSTALL, "event.topics=" + Telemetry.DP_COMPLETE,
+                "event.topics=" + OtaTopics.ALL })
 @Designate(ocd = TelemetryConfig.class)
 public class TelemetryComponent implements ConfigurableComponent, FrameListener, EventHandler {
     public static final String PID = "io.vigie.telemetry";
