@@ -112,7 +112,8 @@ class IntrusionLogIT {
                 .getBytes(StandardCharsets.UTF_8));
         for (String path : new String[] { API + "/%2e%2e/%2e%2e/conf/thumb.jpg", API + "/..%2f..%2fdata/thumb.jpg",
             API + "/1%00/thumb.jpg", API + "/" + firstId + "/..;/thumb.jpg" }) {
-            String status = raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth + "\r\nConnection: close\r\n\r\n");
+            String status = raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth
+                    + "\r\nConnection: close\r\n\r\n");
             assertTrue(status.startsWith("HTTP/1.1 4"), path + " -> " + status);
         }
         assertTrue(gw.alive());
@@ -124,7 +125,8 @@ class IntrusionLogIT {
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return answer.lines().findFirst().orElse("");
         }
     }
 

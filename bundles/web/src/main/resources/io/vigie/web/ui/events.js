@@ -5,23 +5,13 @@
  */
 (function () {
   'use strict';
+  var el = vigieOps.el, when = vigieOps.when;
   var body = document.querySelector('#events tbody');
   var msg = document.getElementById('message');
   var zoneSel = document.getElementById('zone');
   var live = document.getElementById('live-state');
   var seen = {};
   var first = true;
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function when(ms) {
-    return ms ? new Date(ms).toLocaleString() : '';
-  }
 
   /** datetime-local (the browser's local time) -> epoch ms, or '' */
   function epoch(id) {

@@ -5,6 +5,7 @@
  */
 (function () {
   'use strict';
+  var show = vigieOps.show, el = vigieOps.el, when = vigieOps.when;
   var API = 'api/packages';
   var msg = document.getElementById('message');
   var info = document.getElementById('info');
@@ -12,22 +13,6 @@
   var body = document.querySelector('#packages tbody');
   var state = { fetchedAt: 0, watches: [] };
   var timer = null;
-
-  function show(box, text) {
-    box.textContent = text;
-    box.hidden = !text;
-  }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function when(ms) {
-    return ms ? new Date(ms).toLocaleString() : '';
-  }
 
   function seconds(ms) {
     return Math.max(0, Math.ceil(ms / 1000)) + ' s';

@@ -7,6 +7,7 @@
  */
 (function () {
   'use strict';
+  var show = vigieOps.show;
   var COLORS = ['#ffbf00', '#00c2ff', '#ff5ca8', '#7CFC00', '#ff7a00', '#b48cff'];
   var HIT = 12; // px: how near a click must be to grab a point
   var canvas = document.getElementById('canvas');
@@ -19,11 +20,6 @@
   var selected = -1;
   var drawing = null; // the zone being drawn, not yet in zones
   var drag = null; // {zone, point}
-
-  function show(box, text) {
-    box.textContent = text;
-    box.hidden = !text;
-  }
 
   function r3(v) {
     return Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
