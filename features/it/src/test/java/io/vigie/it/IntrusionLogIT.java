@@ -150,4 +150,26 @@ class IntrusionLogIT {
         assertTrue(found, "intrusion " + firstId + " kept across the restart: " + list);
         withSnapshot(firstId); // new intrusions, new ids after the kept ones
     }
+
+    HttpResponse<String> patchSettings(String json) throws Exception {
+        return gw.http.send(gw.request("/vigie/api/settings").header("Content-Type", "application/json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What the zones editor does: its PATCH of the zones key, refused as the validator words it, else applied live. */
+    @Test
+    @Order(4)
+    void zonesSavedThroughTheSettingsEndpointRaiseIntrusionsThere() throws Exception {
+        HttpResponse<String> bad = patchSettings("{\"zones\":[\"x:0,0;1,1;0,1;1,0\"]}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("zone 'x' edges cross each other"), bad.body());
+        assertEquals("floor", gw.json("/vigie/api/status").getAsJsonArray("zones").get(0).getAsJsonObject()
+                .get("name").getAsString(), "nothing changed");
+        HttpResponse<String> ok = patchSettings("{\"zones\":[\"drawn:0,0.3;1,0.3;1,1;0,1\"]}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        JsonObject list = gw.awaitJson(API + "?zone=drawn", o -> o.getAsJsonArray("intrusions").size() > 0
+                && !o.getAsJsonArray("intrusions").get(0).getAsJsonObject().get("thumb").isJsonNull(), 120_000);
+        assertEquals("drawn", list.getAsJsonArray("intrusions").get(0).getAsJsonObject().get("zone").getAsString());
+    }
 }
