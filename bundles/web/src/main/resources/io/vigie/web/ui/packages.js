@@ -47,8 +47,9 @@
       tr.setAttribute('data-name', p.name);
       tr.appendChild(el('td', 'mono', p.name));
       tr.appendChild(el('td', 'mono', p.version));
-      tr.appendChild(el('td', 'mono wrap', p.bundles.map(function (b) { return b.symbolicName + ' ' + b.version; })
-          .join(', ')));
+      var bundles = el('td', 'mono bundles', p.bundles.map(function (b) { return b.symbolicName + ' ' + b.version; })
+          .join('\n'));
+      tr.appendChild(bundles);
       tr.appendChild(verdictCell(last[p.name]));
       var act = el('td', 'admin-only');
       var del = el('button', 'danger', 'Uninstall');

@@ -271,8 +271,12 @@
   }
 
   frame.addEventListener('load', function () {
-    if (frame.naturalWidth && frame.naturalHeight)
-      document.getElementById('stage').style.aspectRatio = frame.naturalWidth + ' / ' + frame.naturalHeight;
+    var w = frame.naturalWidth, h = frame.naturalHeight, stage = document.getElementById('stage');
+    if (w && h && stage.dataset.aspect !== w + '/' + h) {
+      stage.dataset.aspect = w + '/' + h;
+      stage.style.aspectRatio = w + ' / ' + h;
+      stage.style.maxWidth = 'calc((100vh - 190px) * ' + (w / h) + ')';
+    }
     draw();
   });
   window.addEventListener('resize', draw);
