@@ -49,7 +49,7 @@
       img.src = r.thumb;
       img.alt = 'Snapshot of intrusion ' + r.id + ' in ' + r.zone;
       img.loading = 'lazy';
-      img.width = 160;
+      img.width = 240;
       a.appendChild(img);
       td.appendChild(a);
     } else {

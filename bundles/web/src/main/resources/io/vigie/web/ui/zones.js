@@ -275,7 +275,7 @@
     if (w && h && stage.dataset.aspect !== w + '/' + h) {
       stage.dataset.aspect = w + '/' + h;
       stage.style.aspectRatio = w + ' / ' + h;
-      stage.style.maxWidth = 'calc((100vh - 190px) * ' + (w / h) + ')';
+      document.getElementById('view').style.width = 'min(100%, calc((100vh - 190px) * ' + (w / h) + '))';
     }
     draw();
   });
