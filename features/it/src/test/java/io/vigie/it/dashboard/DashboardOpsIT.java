@@ -250,13 +250,13 @@ class DashboardOpsIT {
                 return null;
             });
             assertEquals(320L, ((Number) b.script("return arguments[0].naturalWidth", img)).longValue(), "the snapshot");
+            b.screenshot("events-1366x768");
             // the zone filter
             new org.openqa.selenium.support.ui.Select(b.driver().findElement(By.id("zone"))).selectByValue("drawn");
             b.wait(d -> {
                 List<WebElement> rows = d.findElements(By.cssSelector("#events tbody tr[data-id]"));
                 return !rows.isEmpty() && rows.stream().allMatch(r -> r.getText().contains("drawn"));
             });
-            b.screenshot("events-1366x768");
         }
     }
 }
