@@ -75,6 +75,7 @@ public final class IntrusionLog {
     private final TreeMap<Long, Integer> thumbSizes = new TreeMap<>(); // guarded by this
     private long thumbBytes; // guarded by this
     private long nextId = 1; // guarded by this
+    private volatile boolean open; // some record has no end
 
     public IntrusionLog(Path dir, int maxEvents, long maxThumbBytes, LongSupplier clock) throws IOException {
         if (maxEvents < 1 || maxThumbBytes < 0) throw new IllegalArgumentException("bounds must be positive");
@@ -122,6 +123,7 @@ public final class IntrusionLog {
             }
         }
         trim();
+        updateOpen();
     }
 
     /** {@code 000123.json} -> 123; anything else -> null. */
@@ -142,6 +144,7 @@ public final class IntrusionLog {
         records.put(r.id(), r);
         write(r);
         trim();
+        open = true;
         return r.id();
     }
 
@@ -153,9 +156,39 @@ public final class IntrusionLog {
             Intrusion e = r.ended(endMs);
             records.put(e.id(), e);
             write(e);
+            updateOpen();
             return true;
         }
         return false;
+    }
+
+    /** True while some record has no end (cheap: the frame listener asks it once per frame). */
+    public boolean hasOpen() {
+        return open;
+    }
+
+    /**
+     * Ends, at {@code at}, the open records of zones not in {@code intruded}: the detector's frames say those zones
+     * are no longer intruded although no END came (the zone was removed or redrawn, or the record is from before a
+     * restart). Returns how many were ended.
+     */
+    public synchronized int endAllBut(java.util.Set<String> intruded, long at) throws IOException {
+        int n = 0;
+        for (Intrusion r : List.copyOf(records.values())) {
+            if (r.endMs() != null || intruded.contains(r.zone())) continue;
+            Intrusion e = r.ended(Math.max(at, r.startMs()));
+            records.put(e.id(), e);
+            write(e);
+            n++;
+        }
+        updateOpen();
+        return n;
+    }
+
+    private void updateOpen() { // under lock
+        boolean any = false;
+        for (Intrusion r : records.values()) any |= r.endMs() == null;
+        open = any;
     }
 
     /** Attaches the snapshot of an intrusion still in the log; false when it is gone or the JPEG is refused. */

@@ -32,6 +32,7 @@ import com.google.gson.JsonObject;
 import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameListener;
 import io.vigie.api.detect.FrameResult;
+import io.vigie.api.detect.ZoneState;
 import io.vigie.api.video.ImageView;
 import io.vigie.view.image.Annotator;
 import io.vigie.view.image.JpegEncoder;
@@ -116,6 +117,15 @@ public class IntrusionComponent extends HttpServlet implements EventHandler, Fra
     @Override
     public void onFrame(FrameResult result, ImageView image) {
         if (image != null) hub.publish(result, image);
+        if (log.hasOpen() && result.zones() != null) { // a removed or redrawn zone never sends its END
+            java.util.Set<String> intruded = new java.util.HashSet<>();
+            for (ZoneState z : result.zones()) if (z.intrusion()) intruded.add(z.name());
+            try {
+                log.endAllBut(intruded, result.timestampMillis());
+            } catch (IOException e) {
+                LOG.warn("intrusion log: {}", e.toString());
+            }
+        }
     }
 
     @Override

@@ -118,6 +118,25 @@ class IntrusionLogTest {
         assertThrows(IllegalArgumentException.class, () -> new IntrusionLog(dir, 0, 1, () -> 0));
     }
 
+    @Test
+    void openRecordsOfZonesNoLongerIntrudedAreEndedAlsoAfterARestart() throws Exception {
+        IntrusionLog log = open(10, 10_000);
+        assertFalse(log.hasOpen());
+        long door = log.started("door", 100, 1, null, 1);
+        long yard = log.started("yard", 150, 1, null, 2);
+        assertTrue(log.hasOpen());
+        assertEquals(1, log.endAllBut(java.util.Set.of("door"), 500), "the yard zone went away without an END");
+        assertEquals(500L, log.query(all()).stream().filter(r -> r.id() == yard).findFirst().orElseThrow().endMs());
+        assertTrue(log.hasOpen(), "door is still intruded");
+        IntrusionLog again = open(10, 10_000);
+        assertTrue(again.hasOpen(), "still open after a restart, until a frame says otherwise");
+        assertEquals(1, again.endAllBut(java.util.Set.of(), 50));
+        assertEquals(100L, again.query(all()).stream().filter(r -> r.id() == door).findFirst().orElseThrow().endMs(),
+                "never before its start");
+        assertFalse(again.hasOpen());
+        assertEquals(0, again.endAllBut(java.util.Set.of(), 900));
+    }
+
     static List<Long> ids(IntrusionLog log, IntrusionLog.Query q) {
         return log.query(q).stream().map(IntrusionLog.Intrusion::id).toList();
     }

@@ -166,6 +166,17 @@ class IntrusionComponentJettyTest {
     }
 
     @Test
+    void anIntrusionOfAZoneTheFramesNoLongerHaveIsEndedByTheFrames() throws Exception {
+        intrusions.handleEvent(event(DetectorTopics.INTRUSION_START, "yard", 1_000));
+        intrusions.handleEvent(event(DetectorTopics.INTRUSION_START, "door", 1_000));
+        var frame = WebComponentJettyTest.result(7); // zone "door" intruded, no "yard" (removed without an END)
+        intrusions.onFrame(frame, null);
+        JsonArray yard = json(get("?zone=yard")).getAsJsonArray("intrusions");
+        assertEquals(frame.timestampMillis(), yard.get(0).getAsJsonObject().get("endMs").getAsLong());
+        assertFalse(json(get("?zone=door")).getAsJsonArray("intrusions").get(0).getAsJsonObject().has("endMs"));
+    }
+
+    @Test
     void withoutFramesTheIntrusionIsLoggedWithoutASnapshot() throws Exception {
         intrusions.handleEvent(event(DetectorTopics.INTRUSION_START, "yard", 2_000));
         JsonArray a = json(get("?zone=yard&since=0&until=3000&limit=1")).getAsJsonArray("intrusions");

@@ -106,8 +106,30 @@ class DashboardOpsIT {
             assertEquals(rows, b.driver().findElement(By.cssSelector("#packages tbody")).getText(),
                     "the list did not change");
             b.screenshot("packages-refused-1366x768");
+            // install from a URL the gateway cannot fetch: its downloader's words
+            String url = "http://127.0.0.1:" + closedPort() + "/missing.dp";
+            HttpResponse<String> fromApi = dash.gw.http.send(dash.gw.request("/vigie/api/packages")
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                            .ofString("{\"url\":\"" + url + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(fromApi.statusCode() >= 400, fromApi.body());
+            b.driver().findElement(By.id("url")).sendKeys(url);
+            b.driver().findElement(By.id("url-go")).click();
+            String urlShown = b.wait(d -> {
+                String t = text(d, "#message");
+                return t.startsWith("Install refused: ") && !t.equals(shown) ? t : null;
+            });
+            assertEquals("Install refused: " + JsonParser.parseString(fromApi.body()).getAsJsonObject().get("error")
+                    .getAsString(), urlShown);
+            assertEquals(rows, b.driver().findElement(By.cssSelector("#packages tbody")).getText());
         }
         assertEquals(before, api("/vigie/api/packages").getAsJsonArray("packages").toString(), "nothing installed");
+    }
+
+    /** A local port nothing listens on (bound, then closed). */
+    static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     @Test
@@ -198,6 +220,11 @@ class DashboardOpsIT {
         Map<String, Object> noZones = OpsFixtures.detectorWithoutZones();
         dash.gw.writeConfig(OpsFixtures.DETECTOR, noZones);
         dash.gw.awaitJson("/vigie/api/status", s -> s.getAsJsonArray("zones").isEmpty(), 60_000);
+        // the removed zone sends no END: the log ends its open intrusion from the frames
+        dash.gw.awaitJson("/vigie/api/intrusions?zone=floor", o -> {
+            for (var e : o.getAsJsonArray("intrusions")) if (!e.getAsJsonObject().has("endMs")) return false;
+            return true;
+        }, 30_000);
         try (Browser b = admin()) {
             b.open("/vigie/ui/zones.html");
             b.wait(d -> ((Number) b.script("var f = document.getElementById('frame'); return f.naturalWidth || 0"))
