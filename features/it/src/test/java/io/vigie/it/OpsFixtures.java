@@ -33,6 +33,19 @@ public final class OpsFixtures {
         return TestDp.dp(INT8, version, bundle, Map.of("Vigie-Kind", "model"));
     }
 
+    /** A package of one bundle without code (nothing the detector uses): something to uninstall. */
+    public static byte[] plainDp(String name, String version) throws IOException {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        java.util.jar.Attributes a = m.getMainAttributes();
+        a.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "io.vigie.it." + name.replace('-', '.'));
+        a.putValue("Bundle-Version", version);
+        java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+        new java.util.jar.JarOutputStream(bos, m).close();
+        return TestDp.dp(name, version, bos.toByteArray(), Map.of());
+    }
+
     /** The installed INT8 model bundle's own version (a package at it is an install of the same model). */
     public static String int8BundleVersion() throws IOException {
         return TestDp.bundleVersion(Files.readAllBytes(TestDp.modelBundle("int8")));

@@ -193,6 +193,24 @@ class DashboardOpsIT {
         assertEquals(403, r.statusCode(), r.body());
     }
 
+    @Test
+    @Order(5)
+    void anAdminUninstallsAPackageFromThePage() throws Exception {
+        String name = "vigie-it-plain";
+        HttpResponse<String> r = OpsFixtures.postSigned(dash.gw, OpsFixtures.plainDp(name, "1.0.0"));
+        assertEquals(200, r.statusCode(), r.body());
+        try (Browser b = admin()) {
+            b.open("/vigie/ui/packages.html");
+            String row = "#packages tbody tr[data-name='" + name + "']";
+            b.wait(d -> d.findElements(By.cssSelector(row + " button")).isEmpty() ? null
+                    : d.findElement(By.cssSelector(row + " button"))).click();
+            b.driver().switchTo().alert().accept(); // "Uninstall vigie-it-plain?"
+            b.wait(d -> d.findElements(By.cssSelector(row)).isEmpty() ? true : null);
+            assertEquals("Uninstalled " + name + ".", text(b.driver(), "#info"));
+        }
+        assertFalse(api("/vigie/api/packages").getAsJsonArray("packages").toString().contains(name));
+    }
+
     /** Clicks the canvas at these fractions of its size (Selenium offsets are from the element's centre). */
     static void clickAt(Browser b, WebElement canvas, double fx, double fy) {
         int w = canvas.getSize().getWidth(), h = canvas.getSize().getHeight();
