@@ -16,4 +16,14 @@ public record HealthPolicy(long windowMs, int maxModelErrors, double latencyBudg
         if (maxModelErrors < 0 || latencyBudgetMs < 0 || minFpsRatio < 0)
             throw new IllegalArgumentException("health thresholds must be >= 0");
     }
+
+    /** What a watch under this policy checks, in words (shown on the packages page). */
+    public String describe() {
+        StringBuilder b = new StringBuilder("the model must become active within ").append(windowMs / 1000)
+                .append(" s, then serve ").append(windowMs / 1000).append(" s with at most ").append(maxModelErrors)
+                .append(" detector error(s)");
+        if (latencyBudgetMs > 0) b.append(", p95 frame time <= ").append(Math.round(latencyBudgetMs)).append(" ms");
+        if (minFpsRatio > 0) b.append(", frame rate >= ").append(Math.round(minFpsRatio * 100)).append(" % of the rate before");
+        return b.toString();
+    }
 }

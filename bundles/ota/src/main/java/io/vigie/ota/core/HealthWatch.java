@@ -27,6 +27,13 @@ public final class HealthWatch {
     public record Verdict(boolean healthy, String reason) {
     }
 
+    /**
+     * Where a watch stands, for a countdown: {@code judging=false} while the model has not served a frame yet
+     * (then a whole window of judging is still to come), {@code remainingMs} left in the current phase.
+     */
+    public record Progress(boolean judging, long remainingMs, long maxRemainingMs) {
+    }
+
     private final ModelRef model;
     private final HealthPolicy policy;
     private final long startMs;
@@ -63,6 +70,21 @@ public final class HealthWatch {
 
     public synchronized Verdict verdict() {
         return verdict;
+    }
+
+    public HealthPolicy policy() {
+        return policy;
+    }
+
+    /** The countdown at {@code now} (the verdict itself comes from {@link #tick}). */
+    public synchronized Progress progress(long now) {
+        long w = policy.windowMs();
+        if (activeAt < 0) {
+            long left = Math.max(0, startMs + w - now);
+            return new Progress(false, left, left + w);
+        }
+        long left = Math.max(0, activeAt + w - now);
+        return new Progress(true, left, left);
     }
 
     /** A frame the detector processed (its FrameResult). */

@@ -38,6 +38,10 @@ public final class ModelGuard {
         void outcome(Outcome o);
     }
 
+    /** A running watch, for the REST status: its countdown and what it checks. */
+    public record Watching(String name, String version, ModelRef model, HealthWatch.Progress progress, HealthPolicy policy) {
+    }
+
     private record Frame(long at, ModelRef model) {
     }
 
@@ -61,6 +65,7 @@ public final class ModelGuard {
     private final Deque<Frame> frames = new ArrayDeque<>();
     private final Map<String, Watch> watches = new LinkedHashMap<>();
     private final Map<String, Outcome> last = new LinkedHashMap<>();
+    private final Map<String, Long> lastAt = new LinkedHashMap<>(); // when each outcome of {@code last} came
     private String reverting; // package being rolled back: its re-install is not watched
 
     public ModelGuard(PackageManager packages, HealthPolicy policy, Listener listener) {
@@ -173,6 +178,21 @@ public final class ModelGuard {
         return List.copyOf(watches.keySet());
     }
 
+    /** The running watches with their countdown at {@code now}. */
+    public List<Watching> watches(long now) {
+        List<Watch> ws;
+        synchronized (this) {
+            ws = List.copyOf(watches.values());
+        }
+        return ws.stream().map(w -> new Watching(w.name, w.version, w.health.model(), w.health.progress(now),
+                w.health.policy())).toList();
+    }
+
+    /** When the latest outcome of {@code name} came (clock of {@link #tick}), or null. */
+    public synchronized Long outcomeAt(String name) {
+        return lastAt.get(name);
+    }
+
     /** Advances the clock: healthy packages are released, failed ones rolled back (on the caller's thread). */
     public void tick(long now) {
         List<Watch> ws;
@@ -195,6 +215,7 @@ public final class ModelGuard {
             }
             synchronized (this) {
                 last.put(w.name, o);
+                lastAt.put(w.name, now);
             }
             listener.outcome(o);
             w.done.complete(o);

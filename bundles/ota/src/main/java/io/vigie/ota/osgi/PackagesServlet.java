@@ -40,6 +40,7 @@ import io.vigie.ota.core.DpInfo;
 import io.vigie.ota.core.DownloadPolicy;
 import io.vigie.ota.core.HashSpec;
 import io.vigie.ota.core.HttpDownloader;
+import io.vigie.ota.core.ModelGuard;
 import io.vigie.ota.core.OtaException;
 import io.vigie.ota.core.OtaException.Kind;
 import io.vigie.ota.core.PackageManager;
@@ -365,12 +366,33 @@ public class PackagesServlet extends HttpServlet {
         return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
     }
 
-    /** {"watching":[names],"last":{name:{state,version,reason,restoredVersion,...}}} */
+    /**
+     * {"watching":[names],"watches":[{name,version,model,phase,remainingMs,maxRemainingMs,windowMs,checks}],
+     * "now":ms,"last":{name:{state,version,reason,restoredVersion,at,...}}}: "watches" carries the countdown of each
+     * running watch (the health feed's clock is the wall clock: "now" and "at" are epoch ms).
+     */
     private JsonObject health() {
+        long now = System.currentTimeMillis();
         JsonObject h = new JsonObject();
         JsonArray w = new JsonArray();
         ota.guard().watching().forEach(w::add);
         h.add("watching", w);
+        h.addProperty("now", now);
+        JsonArray watches = new JsonArray();
+        for (ModelGuard.Watching x : ota.guard().watches(now)) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", x.name());
+            o.addProperty("version", x.version());
+            o.addProperty("model", x.model().shortId());
+            // waiting: the model has not served a frame yet; judging: its window of frames runs
+            o.addProperty("phase", x.progress().judging() ? "judging" : "waiting");
+            o.addProperty("remainingMs", x.progress().remainingMs());
+            o.addProperty("maxRemainingMs", x.progress().maxRemainingMs());
+            o.addProperty("windowMs", x.policy().windowMs());
+            o.addProperty("checks", x.policy().describe());
+            watches.add(o);
+        }
+        h.add("watches", watches);
         JsonObject last = new JsonObject();
         ota.guard().outcomes().forEach((name, o) -> {
             JsonObject x = new JsonObject();
@@ -381,6 +403,8 @@ public class PackagesServlet extends HttpServlet {
             if (o.restoredVersion() != null) x.addProperty("restoredVersion", o.restoredVersion());
             if (!o.healthy()) x.addProperty("uninstalled", o.uninstalled());
             if (o.rollbackError() != null) x.addProperty("rollbackError", o.rollbackError());
+            Long at = ota.guard().outcomeAt(name);
+            if (at != null) x.addProperty("at", at);
             last.add(name, x);
         });
         h.add("last", last);

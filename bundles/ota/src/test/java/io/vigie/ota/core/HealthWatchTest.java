@@ -41,6 +41,19 @@ class HealthWatchTest {
     }
 
     @Test
+    void progressCountsDownTheWaitThenTheJudgingWindow() {
+        HealthWatch w = new HealthWatch(NEW, POLICY, 0, 10, OLD);
+        assertEquals(new HealthWatch.Progress(false, 7_000, 17_000), w.progress(3_000), "waiting: a window to come after");
+        frames(w, NEW, 4_000, 4_100, 100, 90);
+        assertEquals(new HealthWatch.Progress(true, 8_000, 8_000), w.progress(6_000), "judging from the first frame");
+        assertEquals(new HealthWatch.Progress(true, 0, 0), w.progress(20_000), "never negative");
+        assertEquals(new HealthWatch.Progress(false, 0, 10_000), new HealthWatch(NEW, POLICY, 0, 10, OLD).progress(12_000));
+        assertTrue(POLICY.describe().contains("within 10 s") && POLICY.describe().contains("<= 500 ms")
+                && POLICY.describe().contains(">= 50 %"), POLICY.describe());
+        assertFalse(new HealthPolicy(10_000, 0, 0, 0).describe().contains("p95"), "an unchecked limit is not claimed");
+    }
+
+    @Test
     void refusalBeforeActivationFailsAtOnce() {
         HealthWatch w = new HealthWatch(NEW, POLICY, 0, 10, OLD);
         frames(w, OLD, 0, 500, 100, 80);

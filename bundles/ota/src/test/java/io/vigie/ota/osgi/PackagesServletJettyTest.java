@@ -183,7 +183,28 @@ class PackagesServletJettyTest {
         HttpResponse<String> r = postRaw(TestDps.model(tmp, "ssd-int8", "io.ssd", "2.0.0", m));
         assertEquals("watching", json(r).get("healthCheck").getAsString(), r.body());
         JsonObject list = json(send(HttpRequest.newBuilder(URI.create(base))));
-        assertEquals("ssd-int8", list.getAsJsonObject("health").getAsJsonArray("watching").get(0).getAsString());
+        JsonObject health = list.getAsJsonObject("health");
+        assertEquals("ssd-int8", health.getAsJsonArray("watching").get(0).getAsString());
+        // the countdown the packages page shows
+        JsonObject w = health.getAsJsonArray("watches").get(0).getAsJsonObject();
+        assertEquals("ssd-int8", w.get("name").getAsString());
+        assertEquals("2.0.0", w.get("version").getAsString());
+        assertEquals("waiting", w.get("phase").getAsString(), "no frame on the model yet");
+        long left = w.get("remainingMs").getAsLong();
+        assertTrue(left > 0 && left <= 60_000, w.toString());
+        assertEquals(left + 60_000, w.get("maxRemainingMs").getAsLong(), "a judging window follows the wait");
+        assertEquals(60_000, w.get("windowMs").getAsLong());
+        assertTrue(w.get("checks").getAsString().contains("within 60 s"), w.toString());
+        assertTrue(health.get("now").getAsLong() > 0);
+        // the verdict, with the time it came; the watch is gone
+        long at = System.currentTimeMillis() + 61_000;
+        packages.guard.tick(at);
+        health = json(send(HttpRequest.newBuilder(URI.create(base)))).getAsJsonObject("health");
+        assertEquals(0, health.getAsJsonArray("watches").size(), health.toString());
+        JsonObject last = health.getAsJsonObject("last").getAsJsonObject("ssd-int8");
+        assertEquals("HEALTHY", last.get("state").getAsString(), last.toString());
+        assertEquals(at, last.get("at").getAsLong());
+        assertTrue(last.get("reason").getAsString().contains("not observed"), last.toString());
     }
 
     HttpResponse<String> postJson(String json) throws Exception {

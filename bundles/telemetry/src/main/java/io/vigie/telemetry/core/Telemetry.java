@@ -20,6 +20,7 @@ import io.vigie.api.detect.DetectorTopics;
 import io.vigie.api.detect.FrameResult;
 import io.vigie.api.ota.OtaTopics;
 import io.vigie.api.video.ImageView;
+import io.vigie.view.process.ProcessStats;
 
 /**
  * The telemetry core for one configuration: frames are aggregated, intrusion and model events

@@ -41,9 +41,9 @@ import io.vigie.api.ota.OtaTopics;
 import io.vigie.api.video.ImageView;
 import io.vigie.telemetry.core.CommandHandler;
 import io.vigie.telemetry.core.Outbox;
-import io.vigie.telemetry.core.ProcessStats;
 import io.vigie.telemetry.core.Telemetry;
 import io.vigie.telemetry.core.TelemetrySettings;
+import io.vigie.view.process.ProcessStats;
 
 /**
  * OSGi glue: a Kura ConfigurableComponent (PID = name = OCD id io.vigie.telemetry). Consumes the

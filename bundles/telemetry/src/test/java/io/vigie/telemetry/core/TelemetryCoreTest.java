@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import io.vigie.api.detect.DetectorStatus;
 import io.vigie.api.detect.DetectorTopics;
+import io.vigie.view.process.ProcessStats;
 
 class TelemetryCoreTest {
     record Sent(String topic, int priority, KuraPayload payload) {

@@ -84,6 +84,10 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile DetectorService detector;
+    /** The charts' 1 s samples, fed from this sink thread (no second listener queue in the detector). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile HistoryServlet history;
 
     private final transient WebMetrics metrics = new WebMetrics();
     private final transient Annotator annotator = new Annotator();
@@ -152,6 +156,8 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         if (!active || result == null) return;
         latest = result;
         metrics.record(result);
+        HistoryServlet h = history;
+        if (h != null) h.record(result);
         if (image != null) frames.publish(result, image);
         if (events.clientCount() > 0) events.publishDetection(() -> JsonMapper.toJson(JsonMapper.frameResult(result)));
     }
@@ -335,13 +341,13 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         write(resp, body);
     }
 
-    private static void json(HttpServletResponse resp, String body) throws IOException {
+    static void json(HttpServletResponse resp, String body) throws IOException {
         resp.setContentType(JSON);
         noCache(resp);
         write(resp, body);
     }
 
-    private static void error(HttpServletResponse resp, int code, String message) throws IOException {
+    static void error(HttpServletResponse resp, int code, String message) throws IOException {
         resp.setStatus(code);
         com.google.gson.JsonObject o = new com.google.gson.JsonObject();
         o.addProperty("error", message);

@@ -1,4 +1,4 @@
-package io.vigie.telemetry.core;
+package io.vigie.view.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  */
 public final class ProcessStats {
     /** USER_HZ: 100 on every Linux arch Kura runs on (x86_64, arm64, armhf). */
-    static final double CLOCK_TICKS_PER_S = 100.0;
+    public static final double CLOCK_TICKS_PER_S = 100.0;
 
     private final Path stat;
     private final Path status;
@@ -60,7 +60,7 @@ public final class ProcessStats {
     }
 
     /** utime + stime of /proc/self/stat (fields 14 and 15; the command name in field 2 may hold spaces). */
-    long cpuTicks() {
+    public long cpuTicks() {
         try {
             String s = Files.readString(stat, StandardCharsets.UTF_8);
             int close = s.lastIndexOf(')');
