@@ -123,6 +123,17 @@ class DashboardLiveIT {
         assertTrue(m.get("swapMs").getAsDouble() > 0, m.toString());
         assertTrue(m.get("framesLost").getAsLong() >= 0, m.toString());
         assertEquals("FP32", gw.json(SETTINGS).getAsJsonObject("settings").get("model.precision").getAsString());
+        JsonObject catalog = gw.awaitJson("/vigie/api/models/catalog", c -> "FP32".equals(
+                c.getAsJsonObject("active").get("precision").getAsString()), 30_000);
+        JsonArray models = catalog.getAsJsonArray("models");
+        assertEquals(2, models.size(), catalog.toString());
+        for (JsonElement e : models) {
+            JsonObject o = e.getAsJsonObject();
+            assertEquals("FP32".equals(o.get("precision").getAsString()), o.get("active").getAsBoolean());
+            assertTrue(o.get("sizeBytes").getAsLong() > 1_000_000, "the size model.properties declares: " + o.get("sizeBytes"));
+            assertEquals(64, o.get("sha256").getAsString().length());
+            assertTrue(o.get("card").getAsString().contains("AP@0.5"), "the model card, with its AP row");
+        }
     }
 
     @Test
