@@ -10,7 +10,8 @@ set -euo pipefail
 # opencv-doc: vtest.avi (demo, calibration, tests); mosquitto: the cloud tests' broker;
 # libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0
 # (arm64 needs libva2 libva-drm2 libdrm2 libxcb1 libxcb-shm0 too)
-PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl)
+# chromium + chromium-driver: the dashboard's browser tests (features/it io.vigie.it.dashboard, Selenium)
+PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl chromium chromium-driver)
 
 check=0
 if [ "${1:-}" = "--check" ]; then check=1; shift; fi

@@ -34,16 +34,19 @@ import org.awaitility.core.ConditionTimeoutException;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-/** The real exported gateway jar, started as a separate JVM with its own conf and data dirs. */
-final class Gateway implements AutoCloseable {
-    final Path dir;
-    final Path conf;
-    final Path data;
-    final Path log;
-    final int port;
+/**
+ * The real exported gateway jar, started as a separate JVM with its own conf and data dirs (public: the dashboard
+ * tests in io.vigie.it.dashboard use it too).
+ */
+public final class Gateway implements AutoCloseable {
+    public final Path dir;
+    public final Path conf;
+    public final Path data;
+    public final Path log;
+    public final int port;
     /** The /vigie user every request of these tests logs in as (its PBKDF2 hash is in io.vigie.web.auth.config). */
-    static final String USER = "it";
-    final String password = "it-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    public static final String USER = "it";
+    public final String password = "it-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     private Process process;
     static final String OTA = "io.vigie.ota";
     /**
@@ -53,9 +56,9 @@ final class Gateway implements AutoCloseable {
     final KeyPair signing = ed25519();
     /** How often the waits below ask again. */
     static final Duration POLL = Duration.ofMillis(250);
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    Gateway(Path dir) throws IOException {
+    public Gateway(Path dir) throws IOException {
         this.dir = dir;
         this.conf = Files.createDirectories(dir.resolve("conf"));
         this.data = Files.createDirectories(dir.resolve("data"));
@@ -101,7 +104,7 @@ final class Gateway implements AutoCloseable {
     }
 
     /** The stored form ./vigie password writes ({pbkdf2-sha256}ITER:SALT:HASH), computed here with the JRE. */
-    static String pbkdf2(String password) {
+    public static String pbkdf2(String password) {
         try {
             byte[] salt = new byte[16];
             new java.security.SecureRandom().nextBytes(salt);
@@ -119,18 +122,18 @@ final class Gateway implements AutoCloseable {
      * A request to the gateway, logged in as {@link #USER}, with the same-origin proof scripts send
      * ({@code X-Requested-By}: the web bundle's request guard refuses state changes without one).
      */
-    HttpRequest.Builder request(String path) {
+    public HttpRequest.Builder request(String path) {
         return loggedIn(path).header("X-Requested-By", "vigie-it");
     }
 
     /** A request logged in as {@link #USER} without any same-origin proof (the request guard's own tests add theirs). */
-    HttpRequest.Builder loggedIn(String path) {
+    public HttpRequest.Builder loggedIn(String path) {
         return HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + java.util.Base64.getEncoder()
                 .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A GET without credentials. */
-    HttpResponse<String> anonymousGet(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> anonymousGet(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -159,7 +162,7 @@ final class Gateway implements AutoCloseable {
      * Writes a typed ConfigAdmin file ({@code <pid>.config}, the format fileinstall reads with
      * arrays): strings quoted, String[] as {@code ["a","b"]}. Written atomically.
      */
-    void writeConfig(String pid, Map<String, Object> props) throws IOException {
+    public void writeConfig(String pid, Map<String, Object> props) throws IOException {
         if (pid.equals(OTA) && !props.containsKey("public.key")) { // this gateway's key, unless a test sets its own
             Map<String, Object> withKey = new LinkedHashMap<>(props);
             withKey.put("public.key", publicKey(signing));
@@ -197,7 +200,7 @@ final class Gateway implements AutoCloseable {
     }
 
     /** Starts the gateway the way users do: {@code ./vigie run} (never builds here: VIGIE_NO_BUILD=1). */
-    void start() throws IOException {
+    public void start() throws IOException {
         Path launcher = jar().toAbsolutePath().normalize().getParent().getParent().getParent().getParent().resolve("vigie");
         if (!Files.isRegularFile(launcher)) throw new IllegalStateException("launcher not found: " + launcher);
         List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "run", "--config", conf.toString(),
@@ -213,15 +216,15 @@ final class Gateway implements AutoCloseable {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
-    String logText() throws IOException {
+    public String logText() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(request(path).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -245,18 +248,18 @@ final class Gateway implements AutoCloseable {
         return jar().toAbsolutePath().normalize().getParent().getParent().getParent().getParent();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    JsonObject json(String path) throws IOException, InterruptedException {
+    public JsonObject json(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = get(path);
         if (r.statusCode() != 200) throw new IOException(path + " -> HTTP " + r.statusCode() + ": " + r.body());
         return JsonParser.parseString(r.body()).getAsJsonObject();
     }
 
     /** Polls a JSON endpoint until the predicate holds; fails with the last body and the log tail. */
-    JsonObject awaitJson(String path, Predicate<JsonObject> ok, long timeoutMs) throws IOException {
+    public JsonObject awaitJson(String path, Predicate<JsonObject> ok, long timeoutMs) throws IOException {
         AtomicReference<String> last = new AtomicReference<>("(no answer)");
         return await(path, Duration.ofMillis(timeoutMs), () -> {
             if (!alive()) throw new AssertionError("gateway died:\n" + tail());
@@ -301,13 +304,13 @@ final class Gateway implements AutoCloseable {
         await(what, atMost, condition, Boolean.TRUE::equals);
     }
 
-    String tail() throws IOException {
+    public String tail() throws IOException {
         String t = logText();
         return t.length() > 6000 ? t.substring(t.length() - 6000) : t;
     }
 
     /** SIGKILL (the launcher execs java, so this is the JVM itself): a crash, no shutdown hook, no store close. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process == null) return;
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);

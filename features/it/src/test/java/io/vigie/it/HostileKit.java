@@ -31,9 +31,9 @@ import com.google.gson.JsonParser;
  * Shared by the hostile-input ITs (HostilePackagesIT, HostileWebIT, CrashDuringInstallIT): requests that carry the
  * same-origin proof scripts send, crafted deployment packages, and a frame watch over SSE.
  */
-final class HostileKit {
-    static final String API = "/vigie/api/packages";
-    static final String STATUS = "/vigie/api/status";
+public final class HostileKit {
+    public static final String API = "/vigie/api/packages";
+    public static final String STATUS = "/vigie/api/status";
     static final String INT8 = "vigie-model-ssd-mobilenet-v2-int8";
     static final String DETECTOR = "io.vigie.detector";
 
@@ -41,12 +41,12 @@ final class HostileKit {
     }
 
     /** More configuration written before a gateway starts. */
-    interface Setup {
+    public interface Setup {
         void apply(Gateway gw) throws Exception;
     }
 
     /** vtest.avi looped in real time on INT8, no zones: the detector serves frames for the whole class. */
-    static Map<String, Object> detector(String precision) {
+    public static Map<String, Object> detector(String precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source.uri", Gateway.vtest().toAbsolutePath().toString());
         m.put("source.loop", "true");
@@ -62,7 +62,7 @@ final class HostileKit {
      * A gateway in a new folder under target/ analysing vtest.avi on INT8, with these io.vigie.ota settings (none
      * written when empty) and any other configuration {@code more} writes before the start; returns once it serves.
      */
-    static Gateway start(String prefix, Map<String, Object> ota, Setup more) throws Exception {
+    public static Gateway start(String prefix, Map<String, Object> ota, Setup more) throws Exception {
         Gateway gw = new Gateway(Files.createTempDirectory(Path.of("target").toAbsolutePath(), prefix));
         gw.writeConfig(DETECTOR, detector("INT8"));
         if (!ota.isEmpty()) gw.writeConfig("io.vigie.ota", ota);
@@ -118,7 +118,7 @@ final class HostileKit {
     }
 
     /** Stops the gateway (if started) and prints its log tail, for the test report. */
-    static void stop(Gateway gw) throws Exception {
+    public static void stop(Gateway gw) throws Exception {
         if (gw == null) return;
         gw.close();
         System.out.println("---- gateway log tail ----\n" + gw.tail());
@@ -134,7 +134,7 @@ final class HostileKit {
     }
 
     /** RUNNING with an active model of that precision. */
-    static boolean serving(JsonObject status, String precision) {
+    public static boolean serving(JsonObject status, String precision) {
         JsonElement m = status.get("activeModel");
         JsonElement s = status.get("state");
         return s != null && "RUNNING".equals(s.getAsString()) && m != null && m.isJsonObject()

@@ -3,19 +3,14 @@ package io.vigie.web.core;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiPredicate;
@@ -32,26 +27,22 @@ import org.slf4j.LoggerFactory;
  * every request is refused, except GETs of the configured anonymous paths (by default only the
  * Prometheus text, which shows neither video nor anything that changes state).
  * <p>
- * PBKDF2 is deliberately slow (tens of ms to seconds), and it runs on the detector's CPU, so:
- * <ul>
- * <li>a verified header is remembered (as its SHA-256, for {@code cacheMs}), and parallel requests with the same
- * new header share one derivation: polling and streams cost one derivation;</li>
- * <li>each attempt is counted <em>before</em> its derivation (and forgiven when it succeeds): over
- * {@code maxFailuresPerMinute} for one client address and user name, 429 until the minute has passed. The key is
- * address + name so that one flooder behind a shared address (NAT, reverse proxy) cannot lock out every user of
- * that address, only the names it guesses; guessing one account stays at the per-minute rate;</li>
- * <li>at most {@code maxConcurrentChecks} derivations run at once, whoever asks; beyond, 429 with Retry-After and
- * no derivation. This, not the per-key count, is what bounds the CPU a flood from many addresses or names takes;</li>
- * <li>unknown user names are checked against a decoy as costly as the dearest real hash (same time, same count);</li>
- * <li>the failure table keeps at most {@code maxTrackedClients} keys, least recently used evicted first.</li>
- * </ul>
+ * Passwords are checked by the gateway's one {@link Credentials} (its failed-login throttle and its limit on
+ * derivations at once are shared with the sign-in form). On top of it, a verified header is remembered (as its
+ * SHA-256, for {@code cacheMs}), and parallel requests with the same new header share one derivation: polling and
+ * streams cost one derivation.
  */
 public final class BasicAuthPolicy implements AccessPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(BasicAuthPolicy.class);
     /** Request attribute holding the authenticated user name (for audit logs of state changes). */
     public static final String USER_ATTRIBUTE = "io.vigie.web.user";
-    static final long WINDOW_MS = 60_000;
-    private static final String NAME_PATTERN = "[A-Za-z0-9_.@\\-]{1,64}";
+    /** Request attribute holding the authenticated user's {@link Role}. */
+    public static final String ROLE_ATTRIBUTE = "io.vigie.web.role";
+    /** The whiteboard's attribute for {@code getRemoteUser()} (ServletContextHelper.REMOTE_USER). */
+    public static final String REMOTE_USER = "org.osgi.service.http.authentication.remote.user";
+    /** The whiteboard's attribute for {@code getAuthType()} (ServletContextHelper.AUTHENTICATION_TYPE). */
+    public static final String AUTHENTICATION_TYPE = "org.osgi.service.http.authentication.type";
+    static final long WINDOW_MS = Credentials.WINDOW_MS;
     /** How long a request waits for the same header's derivation started by another request. */
     private static final long SHARED_WAIT_S = 60;
 
@@ -70,22 +61,14 @@ public final class BasicAuthPolicy implements AccessPolicy {
         }
     }
 
-    /** What one derivation decided, replayed to the requests that waited for it. */
-    private record Outcome(String user, int status, String message, long retryMs) {
-    }
-
-    private final Map<String, PasswordHash> users;
-    private final PasswordHash decoy;
+    private final Credentials credentials;
     private final Set<String> anonymousGetPaths;
     private final String realm;
-    private final Limits limits;
+    private final long cacheMs;
     private final LongSupplier clock;
-    private final BiPredicate<PasswordHash, String> verifier;
-    private final Semaphore checks;
     private final Map<String, Long> verified = new ConcurrentHashMap<>(); // sha256(header) -> expiry
-    private final Map<String, String> verifiedUser = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, Deque<Long>> failures; // guarded by itself; access order = LRU
+    private final Map<String, Users.User> verifiedUser = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Credentials.Outcome>> inFlight = new ConcurrentHashMap<>();
 
     /** The runtime's policy: passwords checked by {@link PasswordHash#matches}. */
     public BasicAuthPolicy(List<String> userEntries, Set<String> anonymousGetPaths, String realm, Limits limits,
@@ -94,78 +77,79 @@ public final class BasicAuthPolicy implements AccessPolicy {
     }
 
     /**
-     * @param userEntries {@code name:{pbkdf2-sha256}...} entries
+     * @param userEntries {@code name:[role:]{pbkdf2-sha256}...} entries ({@link Users})
      * @param verifier    checks a password against a stored hash (the seam tests count derivations through)
      * @throws IllegalArgumentException naming the bad entry (by user name, never the hash)
      */
     public BasicAuthPolicy(List<String> userEntries, Set<String> anonymousGetPaths, String realm, Limits limits,
             LongSupplier clock, BiPredicate<PasswordHash, String> verifier) {
-        Map<String, PasswordHash> u = new LinkedHashMap<>();
-        for (String e : userEntries) {
-            if (e == null || e.isBlank()) continue;
-            int colon = e.indexOf(':');
-            if (colon <= 0) throw new IllegalArgumentException("user entry must be name:" + PasswordHash.PREFIX + "...");
-            String name = e.substring(0, colon).trim();
-            if (!name.matches(NAME_PATTERN)) throw new IllegalArgumentException("bad user name '" + name + "'");
-            try {
-                if (u.put(name, PasswordHash.parse(e.substring(colon + 1).trim())) != null)
-                    throw new IllegalArgumentException("user '" + name + "' is listed twice");
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("user '" + name + "': " + bad.getMessage());
-            }
-        }
+        this(new Credentials(new Users(userEntries), limits, clock, verifier), anonymousGetPaths, realm, limits.cacheMs(),
+                clock);
+    }
+
+    /** Basic on the gateway's shared {@link Credentials} (the sign-in form uses the same). */
+    public BasicAuthPolicy(Credentials credentials, Set<String> anonymousGetPaths, String realm, long cacheMs,
+            LongSupplier clock) {
         if (realm == null || realm.isBlank() || realm.contains("\"")) throw new IllegalArgumentException("bad realm");
-        this.users = Map.copyOf(u);
-        this.decoy = u.values().stream().max(Comparator.comparingLong(PasswordHash::cost)).map(PasswordHash::decoy)
-                .orElseGet(PasswordHash::defaultDecoy);
+        this.credentials = credentials;
         this.anonymousGetPaths = Set.copyOf(anonymousGetPaths);
         this.realm = realm;
-        this.limits = limits;
+        this.cacheMs = cacheMs;
         this.clock = clock;
-        this.verifier = verifier;
-        this.checks = new Semaphore(limits.maxConcurrentChecks());
-        int max = limits.maxTrackedClients();
-        this.failures = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Deque<Long>> eldest) {
-                return size() > max;
-            }
-        };
     }
 
     public int userCount() {
-        return users.size();
+        return credentials.users().size();
     }
 
     /** Keys the failure table holds now (bounded by {@link Limits#maxTrackedClients}). */
     public int trackedClients() {
-        synchronized (failures) {
-            return failures.size();
-        }
+        return credentials.trackedClients();
+    }
+
+    /** GETs of these paths are served without login. */
+    public boolean anonymous(HttpServletRequest req) {
+        return ("GET".equals(req.getMethod()) || "HEAD".equals(req.getMethod()))
+                && anonymousGetPaths.contains(pathInContext(req));
+    }
+
+    /** Puts the authenticated user on the request: our attributes and the whiteboard's (getRemoteUser()). */
+    public static void authenticated(HttpServletRequest req, Users.User user, String type) {
+        req.setAttribute(USER_ATTRIBUTE, user.name());
+        req.setAttribute(ROLE_ATTRIBUTE, user.role());
+        req.setAttribute(REMOTE_USER, user.name());
+        req.setAttribute(AUTHENTICATION_TYPE, type);
     }
 
     @Override
     public boolean allow(HttpServletRequest req, HttpServletResponse resp) {
+        return allow(req, resp, true);
+    }
+
+    /**
+     * @param challenge whether a 401 carries the Basic challenge ({@code WWW-Authenticate}): not for browsers, which
+     *                  would show their own login prompt instead of our sign-in page
+     */
+    public boolean allow(HttpServletRequest req, HttpServletResponse resp, boolean challenge) {
         String path = pathInContext(req);
-        if ("GET".equals(req.getMethod()) || "HEAD".equals(req.getMethod())) {
-            if (anonymousGetPaths.contains(path)) return true;
-        }
+        if (anonymous(req)) return true;
         String header = req.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            challenge(resp, users.isEmpty() ? "no user is configured (./vigie password --config DIR)"
-                    : "authentication required");
+            refuse401(resp, challenge, credentials.users().isEmpty()
+                    ? "no user is configured (./vigie password --config DIR)" : "authentication required");
             return false;
         }
         String client = String.valueOf(req.getRemoteAddr());
         String key = sha256(header);
         Long until = verified.get(key);
-        if (until != null && until > clock.getAsLong()) {
-            req.setAttribute(USER_ATTRIBUTE, verifiedUser.get(key));
+        Users.User known = verifiedUser.get(key);
+        if (until != null && until > clock.getAsLong() && known != null) {
+            authenticated(req, known, "BASIC");
             return true;
         }
-        CompletableFuture<Outcome> mine = new CompletableFuture<>();
-        CompletableFuture<Outcome> shared = inFlight.putIfAbsent(key, mine);
-        Outcome o;
+        CompletableFuture<Credentials.Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Credentials.Outcome> shared = inFlight.putIfAbsent(key, mine);
+        Credentials.Outcome o;
         if (shared != null) {
             o = awaitShared(shared);
         } else {
@@ -173,7 +157,7 @@ public final class BasicAuthPolicy implements AccessPolicy {
                 o = verify(client, header.substring(6).trim());
                 if (o.user() != null) {
                     if (verified.size() > 1000) verified.clear(); // only right passwords add here: one more check each
-                    verified.put(key, clock.getAsLong() + limits.cacheMs());
+                    verified.put(key, clock.getAsLong() + cacheMs);
                     verifiedUser.put(key, o.user());
                 }
                 mine.complete(o);
@@ -185,12 +169,12 @@ public final class BasicAuthPolicy implements AccessPolicy {
             }
         }
         if (o.user() != null) {
-            req.setAttribute(USER_ATTRIBUTE, o.user());
+            authenticated(req, o.user(), "BASIC");
             return true;
         }
         if (o.status() == 401) {
-            LOG.warn("web: failed login from {} for {}", client, path);
-            challenge(resp, o.message());
+            LOG.warn("web: failed login from {} for {}", client, AuditLog.clean(path, 200));
+            refuse401(resp, challenge, o.message());
         } else {
             resp.setHeader("Retry-After", Long.toString(Math.max(1, (o.retryMs() + 999) / 1000)));
             AccessPolicy.refuse(resp, o.status(), o.message());
@@ -198,7 +182,7 @@ public final class BasicAuthPolicy implements AccessPolicy {
         return false;
     }
 
-    private static Outcome awaitShared(CompletableFuture<Outcome> shared) {
+    private static Credentials.Outcome awaitShared(CompletableFuture<Credentials.Outcome> shared) {
         try {
             return shared.get(SHARED_WAIT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -206,11 +190,10 @@ public final class BasicAuthPolicy implements AccessPolicy {
         } catch (ExecutionException | TimeoutException e) {
             // fall through: busy
         }
-        return new Outcome(null, 429, "login checks are busy, retry shortly", 1000);
+        return new Credentials.Outcome(null, 429, "login checks are busy, retry shortly", 1000);
     }
 
-    /** Counts the attempt, then (within the concurrency limit) derives; forgives the attempt when it succeeds. */
-    private Outcome verify(String client, String base64) {
+    private Credentials.Outcome verify(String client, String base64) {
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
@@ -218,52 +201,12 @@ public final class BasicAuthPolicy implements AccessPolicy {
             decoded = "";
         }
         int colon = decoded.indexOf(':');
-        String name = colon > 0 ? decoded.substring(0, colon) : "";
-        // names that cannot be users share one key per address: the table's keys stay short
-        String failureKey = client + "\n" + (name.matches(NAME_PATTERN) ? name : "");
-        long now = clock.getAsLong();
-        long wait = admit(failureKey, now);
-        if (wait > 0)
-            return new Outcome(null, 429, "too many failed logins for this user from " + client + ", retry in a minute", wait);
-        if (colon <= 0) return new Outcome(null, 401, "wrong user name or password", 0);
-        if (!checks.tryAcquire()) {
-            forgive(failureKey, now); // nothing was tried
-            return new Outcome(null, 429, "login checks are busy, retry shortly", 1000);
-        }
-        boolean ok;
-        try {
-            PasswordHash h = users.get(name);
-            ok = verifier.test(h != null ? h : decoy, decoded.substring(colon + 1)) && h != null;
-        } finally {
-            checks.release();
-        }
-        if (!ok) return new Outcome(null, 401, "wrong user name or password", 0);
-        forgive(failureKey, now);
-        return new Outcome(name, 200, null, 0);
+        return credentials.check(client, colon > 0 ? decoded.substring(0, colon) : "",
+                colon > 0 ? decoded.substring(colon + 1) : null);
     }
 
-    /** Records an attempt unless {@code key} is at its limit; @return 0 when recorded, else ms until it may retry. */
-    private long admit(String key, long now) {
-        synchronized (failures) {
-            Deque<Long> d = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-            while (!d.isEmpty() && d.peekFirst() <= now - WINDOW_MS) d.pollFirst();
-            if (d.size() >= limits.maxFailuresPerMinute()) return Math.max(1, d.peekFirst() + WINDOW_MS - now);
-            d.addLast(now);
-            return 0;
-        }
-    }
-
-    private void forgive(String key, long stamp) {
-        synchronized (failures) {
-            Deque<Long> d = failures.get(key);
-            if (d == null) return;
-            d.removeLastOccurrence(stamp);
-            if (d.isEmpty()) failures.remove(key);
-        }
-    }
-
-    private void challenge(HttpServletResponse resp, String message) {
-        resp.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+    private void refuse401(HttpServletResponse resp, boolean challenge, String message) {
+        if (challenge) resp.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
         AccessPolicy.refuse(resp, 401, message);
     }
 

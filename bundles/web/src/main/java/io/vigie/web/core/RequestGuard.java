@@ -56,6 +56,11 @@ public final class RequestGuard implements AccessPolicy {
         this.hstsMaxAgeS = hstsMaxAgeS;
     }
 
+    /** GET, HEAD, OPTIONS: what changes nothing. */
+    public static boolean isSafe(String method) {
+        return SAFE_METHODS.contains(method);
+    }
+
     @Override
     public boolean allow(HttpServletRequest req, HttpServletResponse resp) {
         if (hstsMaxAgeS > 0 && req.isSecure()) resp.setHeader("Strict-Transport-Security", "max-age=" + hstsMaxAgeS);

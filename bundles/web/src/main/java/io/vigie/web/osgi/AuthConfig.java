@@ -4,13 +4,15 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(id = AuthComponent.AUTH_PID, name = "Vigie web authentication",
-        description = "HTTP Basic authentication for everything under /vigie (stream, API, OTA uploads), same-origin "
-                + "proof for state changes, HSTS. No user = every request refused except the anonymous paths. Use "
-                + "HTTPS (./vigie tls) on untrusted networks.")
+        description = "Sign-in sessions for browsers and HTTP Basic for scripts, for everything under /vigie (stream, "
+                + "API, OTA uploads); roles viewer/admin; CSRF token and same-origin proof for state changes, HSTS. No "
+                + "user = every request refused except the anonymous paths. Use HTTPS (./vigie tls) on untrusted "
+                + "networks.")
 public @interface AuthConfig {
     @AttributeDefinition(name = "Users", required = false,
-            description = "name:{pbkdf2-sha256}ITERATIONS:SALT_HEX:HASH_HEX entries; ./vigie password --config DIR "
-                    + "writes one. Clear-text passwords are refused.")
+            description = "name:[ROLE:]{pbkdf2-sha256}ITERATIONS:SALT_HEX:HASH_HEX entries, ROLE viewer (sees "
+                    + "everything) or admin (also changes things; the default); ./vigie password --config DIR [--user "
+                    + "NAME --role ROLE] writes one. Clear-text passwords are refused.")
     String[] users() default {};
 
     @AttributeDefinition(name = "Anonymous GET paths", required = false,
@@ -45,4 +47,16 @@ public @interface AuthConfig {
     @AttributeDefinition(name = "HSTS max-age (s)", description = "Strict-Transport-Security on HTTPS responses "
             + "under /vigie; 0 = none.", min = "0")
     long hsts_max_age_s() default 31_536_000;
+
+    @AttributeDefinition(name = "Session idle timeout (s)", description = "A browser session unused this long ends "
+            + "(sign in again).", min = "10")
+    int session_idle_s() default 1800;
+
+    @AttributeDefinition(name = "Session absolute timeout (s)", description = "A browser session ends this long after "
+            + "its sign-in, used or not (>= the idle timeout).", min = "10")
+    int session_absolute_s() default 43_200;
+
+    @AttributeDefinition(name = "Sessions at once", description = "Browser sessions kept; a sign-in beyond ends the "
+            + "session idle longest.", min = "1")
+    int session_max() default 64;
 }

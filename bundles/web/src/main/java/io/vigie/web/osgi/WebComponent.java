@@ -1,7 +1,6 @@
 package io.vigie.web.osgi;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -218,7 +217,7 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
             return;
         }
         switch (path) {
-            case "/", "/index.html" -> index(resp);
+            case "/", "/index.html" -> resp.sendRedirect(ctx + "/ui/live.html"); // the dashboard (io.vigie.web.ui)
             case "/stream.mjpg" -> stream(req, resp);
             case "/snapshot.jpg" -> snapshot(resp);
             case "/api/status" -> json(resp, JsonMapper.toJson(JsonMapper.status(status())));
@@ -340,18 +339,6 @@ public class WebComponent extends HttpServlet implements FrameListener, EventHan
         resp.setContentType(PrometheusWriter.CONTENT_TYPE);
         noCache(resp);
         write(resp, body);
-    }
-
-    private void index(HttpServletResponse resp) throws IOException {
-        try (InputStream in = WebComponent.class.getResourceAsStream("index.html")) {
-            if (in == null) {
-                error(resp, 500, "index.html missing from the bundle");
-                return;
-            }
-            resp.setContentType("text/html; charset=utf-8");
-            noCache(resp);
-            in.transferTo(resp.getOutputStream());
-        }
     }
 
     static void json(HttpServletResponse resp, String body) throws IOException {

@@ -68,8 +68,8 @@ class AuthJettyTest {
     private VigieServletContext context;
 
     record Config(String[] users, String[] anonymous_paths, String realm, int max_failures_per_minute,
-            int max_concurrent_logins, int max_tracked_clients, int cache_s, String[] allowed_origins, long hsts_max_age_s)
-            implements AuthConfig {
+            int max_concurrent_logins, int max_tracked_clients, int cache_s, String[] allowed_origins, long hsts_max_age_s,
+            int session_idle_s, int session_absolute_s, int session_max) implements AuthConfig {
         @Override
         public Class<? extends Annotation> annotationType() {
             return AuthConfig.class;
@@ -78,7 +78,7 @@ class AuthJettyTest {
 
     static Config config(String... users) {
         return new Config(users, new String[] { "/metrics" }, "Vigie", 3, 2, 10_000, 300,
-                new String[] { "https://vigie.example.org" }, 600);
+                new String[] { "https://vigie.example.org" }, 600, 1800, 43_200, 64);
     }
 
     /** A policy with {@link #ALICE} whose password checks go through {@code verifier} (3 failures/min, 2 at once). */

@@ -208,8 +208,8 @@ class WebComponentJettyTest {
         assertTrue(prom.contains("vigie_latency_seconds_count 1\n"), prom);
 
         c = get("/");
-        assertEquals(200, c.getResponseCode());
-        assertTrue(body(c).contains("new EventSource('events')"));
+        assertEquals(302, c.getResponseCode(), "the old page's place leads to the dashboard");
+        assertTrue(c.getHeaderField("Location").endsWith("/vigie/ui/live.html"), c.getHeaderField("Location"));
         c = get("");
         assertEquals(302, c.getResponseCode());
         assertTrue(c.getHeaderField("Location").endsWith("/vigie/"));
