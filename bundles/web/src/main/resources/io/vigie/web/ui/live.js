@@ -102,7 +102,7 @@
   }
 
   function width(el) {
-    return Math.max(240, el.clientWidth);
+    return Math.max(200, el.clientWidth);
   }
 
   function build() {
@@ -119,12 +119,12 @@
         axes.push({ scale: 'mb', side: 1, grid: { show: false }, size: 50 });
         scales.mb = { auto: true };
       }
-      var opts = { title: spec.title, width: width(el), height: 190, series: series, axes: axes, scales: scales,
-        plugins: [marksPlugin], cursor: { drag: { x: false, y: false } } };
+      var opts = { title: spec.title, width: width(el), height: 150, series: series, axes: axes, scales: scales,
+        plugins: [marksPlugin], legend: { live: false }, cursor: { drag: { x: false, y: false } } };
       charts.push({ spec: spec, el: el, u: new uPlot(opts, dataOf(spec), el) });
     });
     window.addEventListener('resize', function () {
-      charts.forEach(function (c) { c.u.setSize({ width: width(c.el), height: 190 }); });
+      charts.forEach(function (c) { c.u.setSize({ width: width(c.el), height: 150 }); });
     });
   }
 
