@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What one open dashboard live page costs the detector at the edge profile: the gateway in a 0.5-CPU / 512 MB
-# cgroup (as scripts/edge-sim.sh), headless Chromium outside it, phases none / live page / none / live page back to
+# cgroup (as scripts/edge-sim.sh), headless Chromium outside it, phases none / live page / live page / none back to
 # back in one run (DashboardCostBench in features/it). Needs root, the gateway jar built, chromium + chromedriver.
 # Usage: scripts/dashboard-cost.sh [SECONDS_PER_PHASE (45)]   -> table on stdout and features/it/target/dashboard-cost.md
 set -euo pipefail
