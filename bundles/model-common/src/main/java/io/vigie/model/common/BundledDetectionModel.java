@@ -64,6 +64,11 @@ public final class BundledDetectionModel implements DetectionModel {
         this.card = c;
     }
 
+    /** The .tflite's size in bytes as the build wrote it, or -1. */
+    public int declaredSize() {
+        return declaredSize;
+    }
+
     @Override
     public ModelIdentity identity() {
         return props.identity();

@@ -17,6 +17,9 @@ import io.vigie.api.model.Precision;
  * identity read from model.properties (the build writes them, so there is a single source).
  */
 public final class ModelRegistration {
+    /** Service property: the .tflite's size in bytes (for the dashboard's model list; not part of the identity). */
+    public static final String PROP_SIZE = "vigie.model.size";
+
     private ModelRegistration() {
     }
 
@@ -31,6 +34,7 @@ public final class ModelRegistration {
             throw new IOException(bundle.getSymbolicName() + " packs a " + model.identity().precision()
                     + " model, expected " + expected);
         Hashtable<String, Object> props = new Hashtable<>(model.identity().toProperties());
+        if (model.declaredSize() >= 0) props.put(PROP_SIZE, model.declaredSize());
         props.put(Constants.SERVICE_DESCRIPTION, "SSD MobileNet V2 COCO " + expected + " " + model.identity().shortId());
         return ctx.registerService(DetectionModel.class, model, props);
     }

@@ -78,6 +78,8 @@ class ModelBundleIT {
             assertEquals(packed.getProperty("precision"), ref.getProperty(DetectionModel.PROP_PRECISION));
             assertEquals(packed.getProperty("version"), ref.getProperty(DetectionModel.PROP_VERSION));
             assertEquals(packed.getProperty("sha256"), ref.getProperty(DetectionModel.PROP_SHA256));
+            assertEquals(Integer.valueOf(packed.getProperty("size")), ref.getProperty(ModelRegistration.PROP_SIZE),
+                    "the dashboard's size");
 
             // the service's classes live in the framework: call it reflectively
             byte[] bytes = (byte[]) service.getClass().getMethod("loadBytes").invoke(service);

@@ -90,6 +90,21 @@ class HistoryTest {
     }
 
     @Test
+    void recordAllocatesNothingPerFrame() {
+        History h = new History(900, 16);
+        FrameResult[] frames = new FrameResult[64];
+        for (int i = 0; i < frames.length; i++) frames[i] = frame(i, i, 10 + i);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        for (int i = 0; i < 200_000; i++) h.record(frames[i & 63]); // warmed up (and JIT-compiled)
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 100_000; i++) h.record(frames[i & 63]);
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertTrue(allocated < 1024, "record() allocated " + allocated + " bytes over 100 000 frames");
+    }
+
+    @Test
     void moreFramesInOneSecondThanKeptStillCountsThemAll() {
         History h = new History(2, 1);
         int n = History.LATENCIES_PER_SECOND + 100;
