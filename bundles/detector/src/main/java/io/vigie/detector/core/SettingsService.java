@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.vigie.api.detect.DetectorSettingsService;
+import io.vigie.api.video.SourceConfig;
 
 /**
  * {@link DetectorSettingsService} over the detector's stored configuration: changes are checked with
@@ -14,7 +15,7 @@ import io.vigie.api.detect.DetectorSettingsService;
  */
 public final class SettingsService implements DetectorSettingsService {
     /** Shown instead of the password (or the lone user/token) of a source URI. */
-    public static final String MASK = "***";
+    public static final String MASK = SourceConfig.MASK;
 
     /** The detector's stored configuration (PID io.vigie.detector). */
     public interface Store {
@@ -81,17 +82,8 @@ public final class SettingsService implements DetectorSettingsService {
         return out;
     }
 
-    /** {@code rtsp://user:pw@host/x} → {@code rtsp://user:***@host/x}; a lone user or token is masked whole. */
+    /** {@link SourceConfig#masked}: the one masking rule, owned by the video API. */
     public static String maskCredentials(String uri) {
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) return uri;
-        int start = scheme + 3;
-        int end = start;
-        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) end++;
-        int at = uri.lastIndexOf('@', end - 1);
-        if (at < start) return uri;
-        int colon = uri.indexOf(':', start);
-        String user = colon >= 0 && colon < at ? uri.substring(start, colon + 1) : "";
-        return uri.substring(0, start) + user + MASK + uri.substring(at);
+        return SourceConfig.masked(uri);
     }
 }

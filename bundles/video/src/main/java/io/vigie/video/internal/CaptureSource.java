@@ -62,7 +62,7 @@ public final class CaptureSource implements FrameSource {
         this.readers = Objects.requireNonNull(readers);
         this.pool = new BufferPool(poolSize, memory);
         this.onClose = onClose;
-        this.thread = new Thread(this::run, "vigie-video " + uri.text());
+        this.thread = new Thread(this::run, "vigie-video " + uri.shown());
         // daemon: a capture blocked in a native network read must never keep the JVM alive
         thread.setDaemon(true);
     }
@@ -150,7 +150,7 @@ public final class CaptureSource implements FrameSource {
                     return;
                 } catch (IOException | RuntimeException | LinkageError e) {
                     if (stopping()) return;
-                    String msg = uri.text() + ": " + describe(e);
+                    String msg = uri.shown() + ": " + uri.scrub(describe(e));
                     setState(State.RECONNECTING, msg);
                     long delay = backoff.next();
                     if (!msg.equals(lastLogged)) {
@@ -192,7 +192,7 @@ public final class CaptureSource implements FrameSource {
                     backoff.reset();
                     if (state != State.RUNNING) LOG.info("{}: running, {}x{} at {} fps", uri, img.width(), img.height(), fps);
                 }
-                setState(State.RUNNING, warning == null ? null : uri.text() + ": " + warning);
+                setState(State.RUNNING, warning == null ? null : uri.shown() + ": " + uri.scrub(warning));
                 first = false;
             }
             width = img.width();

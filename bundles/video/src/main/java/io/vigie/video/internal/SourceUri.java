@@ -6,6 +6,8 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import io.vigie.api.video.SourceConfig;
+
 /**
  * A parsed source URI.
  *
@@ -51,10 +53,10 @@ public record SourceUri(Kind kind, String target, String text) {
             }
             case "rtsp": case "rtsps": case "http": case "https": case "rtmp": case "udp": case "srt":
                 if (!rest.startsWith("//") || rest.length() <= 2)
-                    throw new IllegalArgumentException("stream URL without a host: " + uri);
+                    throw new IllegalArgumentException("stream URL without a host: " + SourceConfig.masked(uri));
                 return new SourceUri(Kind.STREAM, u, uri);
             default:
-                throw new IllegalArgumentException("unsupported source uri scheme '" + scheme + "' in " + uri
+                throw new IllegalArgumentException("unsupported source uri scheme '" + scheme + "' in " + SourceConfig.masked(uri)
                         + " (use file:, dir:, v4l2:, rtsp://, http(s)://, or a plain path)");
         }
     }
@@ -75,6 +77,17 @@ public record SourceUri(Kind kind, String target, String text) {
 
     public Path path() { return Paths.get(target); }
 
+    /** The URI with its password (or lone user / token) masked: what logs, thread names and status may show. */
+    public String shown() { return SourceConfig.masked(text); }
+
+    /** {@code message} with every copy of the raw URI (FFmpeg quotes its input) replaced by {@link #shown()}. */
+    public String scrub(String message) {
+        if (message == null) return null;
+        String shown = shown();
+        return message.replace(text, shown).replace(text.strip(), shown).replace(target, SourceConfig.masked(target));
+    }
+
+    /** Masked ({@link #shown()}): a SourceUri in a log line never prints a password. */
     @Override
-    public String toString() { return text; }
+    public String toString() { return shown(); }
 }

@@ -258,4 +258,43 @@ class CaptureSourceTest {
         assertFalse(s.thread().isAlive());
         assertEquals(0, s.status().reconnects());
     }
+
+    /**
+     * A camera's password never leaves the capture: FFmpeg quotes its input in errors ("Could not open input
+     * \"rtsp://admin:pw@cam/s\""), and the status error reaches /vigie/api/status (viewers) and MQTT status replies.
+     */
+    @Test
+    void credentialsOfAStreamNeverReachStatusThreadNamesOrMessages() throws Exception {
+        String raw = "rtsp://admin:s3cret@cam.local:554/live";
+        SourceUri uri = SourceUri.parse(raw);
+        FrameReader quoting = new FrameReader() {
+            @Override
+            public void open() throws IOException {
+                throw new IOException("cannot open: Could not open input \"" + raw + "\"");
+            }
+
+            @Override
+            public double fps() { return 0; }
+
+            @Override
+            public ImageView read() { return null; }
+
+            @Override
+            public void close() { }
+        };
+        CaptureSource s = new CaptureSource(uri, config(raw, false), () -> quoting, 3, Memory.DIRECT, null).start();
+        try {
+            SourceStatus st = await(s, x -> x.error() != null);
+            assertFalse(st.error().contains("s3cret"), st.error());
+            assertTrue(st.error().contains("rtsp://admin:***@cam.local:554/live"), st.error());
+            assertFalse(s.thread().getName().contains("s3cret"), s.thread().getName());
+            assertFalse(uri.toString().contains("s3cret"), uri.toString());
+            assertEquals(raw, uri.target(), "FFmpeg still gets the real URL");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SourceUri.parse("gopher://u:s3cret@h/x"));
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        } finally {
+            s.close();
+        }
+    }
 }
