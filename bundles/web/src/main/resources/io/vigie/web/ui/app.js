@@ -136,8 +136,21 @@
     });
   }
 
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+
+  // Every page shows times one way, local and unambiguous whatever the browser's locale: 2026-12-07 09:53:45
+  // (ISO text or epoch ms in; '' for none; unparseable text returned as it is). timeOnly: 09:53:45.
+  function time(v, timeOnly) {
+    if (v === null || v === undefined || v === '') return '';
+    var d = new Date(v);
+    if (isNaN(d)) return String(v);
+    var t = two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+    return timeOnly ? t : d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + t;
+  }
+
   var vigie = {
     base: base,
+    time: time,
     api: api,
     nav: nav,
     signOut: signOut,

@@ -14,16 +14,6 @@
     tr.appendChild(td);
   }
 
-  function two(n) { return (n < 10 ? '0' : '') + n; }
-
-  // local time, one unambiguous format whatever the browser's locale: 2026-12-07 09:53:45
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d)) return iso;
-    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' +
-      two(d.getMinutes()) + ':' + two(d.getSeconds());
-  }
-
   function load() {
     var limit = document.getElementById('limit').value;
     return vigie.api('GET', 'api/audit?limit=' + encodeURIComponent(limit)).then(function (j) {
@@ -31,7 +21,7 @@
       while (body.firstChild) body.removeChild(body.firstChild);
       j.records.forEach(function (r) {
         var tr = document.createElement('tr');
-        cell(tr, when(r.time), 'num nowrap');
+        cell(tr, vigie.time(r.time), 'num nowrap');
         cell(tr, r.event || r.method, r.event === 'sign-in failed' ? 'bad nowrap' : 'nowrap');
         cell(tr, r.event ? r.method + ' ' + r.path : r.path, 'wrap mono');
         cell(tr, String(r.status), r.status >= 400 ? 'bad num' : 'num');

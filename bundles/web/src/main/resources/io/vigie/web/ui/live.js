@@ -159,7 +159,7 @@
       kind.className = 'kind ' + (m.kind.indexOf('ota') === 0 ? 'ota' : m.kind === 'model-error' ? 'err' : 'swap');
       kind.textContent = m.kind;
       li.appendChild(kind);
-      var text = new Date(m.t * 1000).toLocaleTimeString() + ' ' + m.text;
+      var text = vigie.time(m.t * 1000, true) + ' ' + m.text;
       if (m.swapMs !== undefined) text += ' · swap ' + Math.round(m.swapMs) + ' ms';
       if (m.framesLost !== undefined) text += ' · frames lost ' + (m.framesLost === null ? '…' : m.framesLost);
       li.appendChild(document.createTextNode(' ' + text));

@@ -14,9 +14,9 @@
       box.textContent = text;
       box.hidden = !text;
     },
-    /** Epoch ms as the browser's local date and time ('' for none). */
+    /** Epoch ms as every page shows a time (vigie.time; '' for none). */
     when: function (ms) {
-      return ms ? new Date(ms).toLocaleString() : '';
+      return ms ? vigie.time(ms) : '';
     }
   };
 })();
