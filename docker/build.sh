@@ -7,6 +7,7 @@
 # once in the image instead of twice. The jars come from the Maven build (features/gateway/target; built first with
 # mvn -B -q package -pl features/gateway -am -DskipTests -DskipITs when missing, unless VIGIE_NO_BUILD=1).
 # Usage: docker/build.sh [--arch amd64|arm64] [--tag T] [--no-cds] [--mlflow] [--mlflow-tag T]   prints the tag(s)
+#        docker/build.sh --context-only   only the context, for every arch whose jar is built (buildx, docs/FLEET.md)
 #   arm64 on an amd64 machine needs an arm64 base image and emulation (docs/FLEET.md "docker/"): on a Raspberry Pi
 #   (arm64 Debian) this script builds it natively.
 set -euo pipefail
@@ -14,7 +15,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 die() { echo "docker/build.sh: $*" >&2; exit 1; }
 arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)" tag="vigie-gateway:dev" cds=true mlflow=0
-mlflow_tag="vigie-mlflow:3.17.2"
+mlflow_tag="vigie-mlflow:3.17.2" context_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch="${2:?--arch amd64|arm64}"; shift 2 ;;
@@ -22,38 +23,37 @@ while [ $# -gt 0 ]; do
     --no-cds) cds=false; shift ;;
     --mlflow) mlflow=1; shift ;;
     --mlflow-tag) mlflow_tag="${2:?--mlflow-tag T}"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --context-only) context_only=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
-case "$arch" in
-  amd64) jar_name=vigie-gateway.jar ;;
-  arm64) jar_name=vigie-gateway-linux-arm64.jar ;;
-  *) die "--arch must be amd64 or arm64" ;;
-esac
+case "$arch" in amd64|arm64) ;; *) die "--arch must be amd64 or arm64" ;; esac
 [[ "$tag" =~ ^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$ ]] || die "bad --tag $tag"
-DOCKER="$(bash "$HERE/daemon.sh")"
-bash "$HERE/base-image.sh" >/dev/null
-JAR="$ROOT/features/gateway/target/$jar_name"
-if [ ! -f "$JAR" ]; then
-  [ "${VIGIE_NO_BUILD:-0}" = 1 ] && die "$JAR is missing (VIGIE_NO_BUILD=1)"
+jar_of() { case "$1" in amd64) echo vigie-gateway.jar ;; arm64) echo vigie-gateway-linux-arm64.jar ;; esac; }
+if [ ! -f "$ROOT/features/gateway/target/$(jar_of "$arch")" ]; then
+  [ "${VIGIE_NO_BUILD:-0}" = 1 ] && die "features/gateway/target/$(jar_of "$arch") is missing (VIGIE_NO_BUILD=1)"
   (cd "$ROOT" && mvn -B -q package -pl features/gateway -am -DskipTests -DskipITs < /dev/null) || die "build failed"
 fi
 
 CTX="$ROOT/docker/target/context"
 rm -rf "$CTX"
-mkdir -p "$CTX/app/features/gateway" "$CTX/app/conf" "$CTX/app/docker" "$CTX/gateway/$arch"
+mkdir -p "$CTX/app/features/gateway" "$CTX/app/conf" "$CTX/app/docker"
 cp "$ROOT/vigie" "$CTX/app/"
 cp "$ROOT/features/gateway/bundle-dir.sh" "$ROOT/features/gateway/cds-train.sh" "$CTX/app/features/gateway/"
 cp "$ROOT"/conf/*.cfg "$ROOT"/conf/*.config "$ROOT"/conf/*.properties "$CTX/app/conf/"
 cp "$HERE/healthcheck.sh" "$CTX/app/docker/"
-G="$CTX/gateway/$arch"
-cp -p "$JAR" "$G/$jar_name"
-bash "$ROOT/features/gateway/bundle-dir.sh" "$G/$jar_name" >&2
-[ -f "$G/${jar_name%.jar}.bundles/launch.bundles" ] || die "bundle-dir.sh made no bundle folder"
-# drop the embedded bundles (the folder has them), then stamp the folder with the slim jar (bundle-dir.sh's format:
-# "size mtime" of the jar on the first line); the image build checks the launcher accepts the pair
-python3 - "$G/$jar_name" "$G/${jar_name%.jar}.bundles/launch.bundles" <<'PY'
+# CTX/gateway/ARCH: the jar of that arch without the embedded bundles (the folder has them), and the folder stamped
+# with the slim jar (bundle-dir.sh's format: "size mtime" of the jar on the first line); the image build checks the
+# launcher accepts the pair
+gateway_dir() { # ARCH
+  local name G
+  name="$(jar_of "$1")" G="$CTX/gateway/$1"
+  mkdir -p "$G"
+  cp -p "$ROOT/features/gateway/target/$name" "$G/$name"
+  bash "$ROOT/features/gateway/bundle-dir.sh" "$G/$name" >&2
+  [ -f "$G/${name%.jar}.bundles/launch.bundles" ] || die "bundle-dir.sh made no bundle folder for $1"
+  python3 - "$G/$name" "$G/${name%.jar}.bundles/launch.bundles" <<'PY'
 import shutil, sys, zipfile
 src = sys.argv[1]
 with open(sys.argv[2]) as f:
@@ -65,9 +65,20 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(src + ".slim", "w", zipfile.ZI
         zout.writestr(info, zin.read(info.filename))
 shutil.move(src + ".slim", src)
 PY
-sed -i "1s/.*/$(stat -c '%s %Y' "$G/$jar_name")/" "$G/${jar_name%.jar}.bundles/launch.bundles"
-echo "docker/build.sh: context $(du -sh "$CTX" | cut -f1) ($jar_name without embedded bundles:" \
-  "$(du -h "$G/$jar_name" | cut -f1))" >&2
+  sed -i "1s/.*/$(stat -c '%s %Y' "$G/$name")/" "$G/${name%.jar}.bundles/launch.bundles"
+}
+if [ "$context_only" = 1 ]; then
+  for a in amd64 arm64; do
+    [ -f "$ROOT/features/gateway/target/$(jar_of "$a")" ] && gateway_dir "$a"
+  done
+  echo "docker/build.sh: context for $(ls "$CTX/gateway" | tr '\n' ' ')in $CTX ($(du -sh "$CTX" | cut -f1))" >&2
+  echo "$CTX"
+  exit 0
+fi
+DOCKER="$(bash "$HERE/daemon.sh")"
+bash "$HERE/base-image.sh" >/dev/null
+gateway_dir "$arch"
+echo "docker/build.sh: context $(du -sh "$CTX" | cut -f1)" >&2
 start=$(date +%s)
 # DOCKER_BUILDKIT=0: Debian's docker.io 20.10 has no buildx; the legacy builder reads the same Dockerfile
 DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/Dockerfile" --build-arg TARGETARCH="$arch" --build-arg CDS="$cds" \

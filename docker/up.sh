@@ -32,7 +32,18 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1 (--help)" ;;
   esac
 done
+# everything is checked before anything is written or started (the values end up in YAML, sed and config files)
 [[ "$project" =~ ^[a-z0-9][a-z0-9_-]{0,40}$ ]] || die "--project: lower-case letters, digits, _ and -"
+[[ "$dir" =~ ^[A-Za-z0-9._/+-]+$ ]] || die "--dir: letters, digits and . _ / + - only"
+if [ "$down" = 0 ]; then
+  [[ "$n" =~ ^[1-9][0-9]{0,2}$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 500 ] || die "--gateways N (1..500) is required"
+  for v in "$port_base" "$mqtt_port"; do
+    [[ "$v" =~ ^[1-9][0-9]{3,4}$ ]] && [ "$v" -ge 1024 ] && [ $((v + n)) -le 65535 ] || die "bad port $v (1024..65535-N)"
+  done
+  [[ "$fps" =~ ^[0-9]{1,3}(\.[0-9]{1,3})?$ ]] && awk "BEGIN { exit !($fps > 0) }" || die "--fps must be a number > 0"
+  [[ "$account" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "--account: letters, digits, _ and -"
+  [[ "$wait" =~ ^[0-9]{1,5}$ ]] || die "--wait SECONDS"
+fi
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 DOCKER="$(bash "$HERE/daemon.sh")"
@@ -48,13 +59,6 @@ if [ "$down" = 1 ]; then
   compose down -v --remove-orphans -t 20
   exit 0
 fi
-[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 500 ] || die "--gateways N (1..500) is required"
-for v in "$port_base" "$mqtt_port"; do
-  [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1024 ] && [ $((v + n)) -le 65535 ] || die "bad port $v"
-done
-[[ "$fps" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--fps must be a number"
-[[ "$account" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "--account: letters, digits, _ and -"
-[[ "$wait" =~ ^[0-9]+$ ]] || die "--wait SECONDS"
 
 if [ "$build" = 1 ]; then
   b=(); [ "$mlflow" = 1 ] && b=(--mlflow)
