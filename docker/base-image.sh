@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1" ;;
   esac
 done
+# it goes to debootstrap and into the image's sources.list
+[ -z "$mirror" ] || [[ "$mirror" =~ ^https?://[A-Za-z0-9._:/~+-]+$ ]] || die "--mirror must be an http(s) URI"
 DOCKER="$(bash "$HERE/daemon.sh")"
 TAG="$(sed -n 's/^FROM[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$HERE/Dockerfile" | head -n1)"
 [ "$TAG" = debian:bookworm-slim ] || die "docker/Dockerfile starts FROM '$TAG': this script makes debian:bookworm-slim"

@@ -8,13 +8,15 @@
 # signs). RUN_DIR/gateways.tsv lists name, client id, URL on the host, password file; RUN_DIR/compose.gateways.yml is
 # the generated compose file. Existing passwords and keys are kept on a re-run.
 # Usage: docker/up.sh --gateways N [--dir RUN_DIR (docker/run)] [--project vigie] [--port-base 18080]
-#                     [--mqtt-port 18830] [--fps 2] [--account vigie] [--mlflow] [--no-build] [--wait SECONDS]
+#                     [--mqtt-port 18830] [--fps 2] [--account vigie] [--mlflow] [--mlflow-port 5000] [--no-build]
+#                     [--wait SECONDS]
 #        docker/up.sh --down [--dir RUN_DIR] [--project vigie]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 die() { echo "docker/up.sh: $*" >&2; exit 1; }
 n="" dir="$HERE/run" project=vigie port_base=18080 mqtt_port=18830 fps=2 account=vigie mlflow=0 build=1 wait=0 down=0
+mlflow_port=5000
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateways) n="${2:?--gateways N}"; shift 2 ;;
@@ -25,10 +27,11 @@ while [ $# -gt 0 ]; do
     --fps) fps="${2:?--fps N}"; shift 2 ;;
     --account) account="${2:?--account NAME}"; shift 2 ;;
     --mlflow) mlflow=1; shift ;;
+    --mlflow-port) mlflow_port="${2:?--mlflow-port N}"; shift 2 ;;
     --no-build) build=0; shift ;;
     --wait) wait="${2:?--wait SECONDS}"; shift 2 ;;
     --down) down=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
@@ -37,7 +40,7 @@ done
 [[ "$dir" =~ ^[A-Za-z0-9._/+-]+$ ]] || die "--dir: letters, digits and . _ / + - only"
 if [ "$down" = 0 ]; then
   [[ "$n" =~ ^[1-9][0-9]{0,2}$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 500 ] || die "--gateways N (1..500) is required"
-  for v in "$port_base" "$mqtt_port"; do
+  for v in "$port_base" "$mqtt_port" "$mlflow_port"; do
     [[ "$v" =~ ^[1-9][0-9]{3,4}$ ]] && [ "$v" -ge 1024 ] && [ $((v + n)) -le 65535 ] || die "bad port $v (1024..65535-N)"
   done
   [[ "$fps" =~ ^[0-9]{1,3}(\.[0-9]{1,3})?$ ]] && awk "BEGIN { exit !($fps > 0) }" || die "--fps must be a number > 0"
@@ -50,7 +53,7 @@ DOCKER="$(bash "$HERE/daemon.sh")"
 profiles=()
 [ "$mlflow" = 1 ] && profiles=(--profile mlflow)
 compose() {
-  VIGIE_MQTT_PORT="$mqtt_port" docker-compose -p "$project" -f "$HERE/compose.yml" -f "$dir/compose.gateways.yml" \
+  VIGIE_MQTT_PORT="$mqtt_port" VIGIE_MLFLOW_PORT="$mlflow_port" docker-compose -p "$project" -f "$HERE/compose.yml" -f "$dir/compose.gateways.yml" \
     "${profiles[@]}" "$@"
 }
 if [ "$down" = 1 ]; then

@@ -41,6 +41,7 @@ class DockerScriptsTest {
         "up.sh|--gateways 3 --fps 2\"|--fps",
         "up.sh|--gateways 3 --port-base 80|bad port 80",
         "up.sh|--gateways 3 --port-base 65534|bad port 65534",
+        "up.sh|--gateways 3 --mlflow-port 99999|bad port 99999",
         "up.sh|--gateways 3 --mqtt-port 08080|bad port",
         "up.sh|--gateways 3 --account a/b|--account",
         "up.sh|--gateways 3 --wait -1|--wait",
@@ -49,6 +50,9 @@ class DockerScriptsTest {
         "build.sh|--arch sparc|--arch must be amd64 or arm64",
         "build.sh|--tag Bad:Tag!|bad --tag",
         "build.sh|--bogus|unknown option --bogus",
+        "base-image.sh|--mirror file:///etc|--mirror must be an http(s) URI",
+        "base-image.sh|--mirror http://x/debian;reboot|--mirror must be an http(s) URI",
+        "base-image.sh|--bogus|unknown option --bogus",
     })
     void badArgumentsAreRefusedBeforeAnythingHappens(String script, String args, String reason) throws Exception {
         Path dir = tmp.resolve("run");
