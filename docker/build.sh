@@ -82,15 +82,14 @@ echo "docker/build.sh: context $(du -sh "$CTX" | cut -f1)" >&2
 start=$(date +%s)
 # DOCKER_BUILDKIT=0: Debian's docker.io 20.10 has no buildx; the legacy builder reads the same Dockerfile
 DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/Dockerfile" --build-arg TARGETARCH="$arch" --build-arg CDS="$cds" \
-  --label io.vigie.arch="$arch" -t "$tag" "$CTX" >&2 || die "docker build of $tag failed"
+  --label io.vigie.image=gateway --label io.vigie.arch="$arch" -t "$tag" "$CTX" >&2 || die "docker build of $tag failed"
 echo "docker/build.sh: $tag built in $(( $(date +%s) - start )) s" \
   "($("$DOCKER" image inspect "$tag" --format '{{.Size}}' | awk '{ printf "%.0f MB", $1 / 1e6 }'))" >&2
 echo "$tag"
-# the previous builds of the tag, now untagged (526 MB each)
-"$DOCKER" image prune -f --filter label=io.vigie.arch >/dev/null
 # the broker: nothing but Debian's mosquitto (empty context)
 mkdir -p "$ROOT/docker/target/empty"
-DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/mosquitto.Dockerfile" -t vigie-mosquitto:dev "$ROOT/docker/target/empty" \
+DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/mosquitto.Dockerfile" --label io.vigie.image=mosquitto \
+  -t vigie-mosquitto:dev "$ROOT/docker/target/empty" \
   >&2 || die "docker build of vigie-mosquitto:dev failed"
 echo vigie-mosquitto:dev
 if [ "$mlflow" = 1 ]; then
@@ -101,9 +100,11 @@ if [ "$mlflow" = 1 ]; then
   # this machine's extra CA certificates (an egress proxy that re-signs TLS): pip reaches PyPI through it
   cp /usr/local/share/ca-certificates/*.crt "$M/ca/" 2>/dev/null || true
   start=$(date +%s)
-  DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/mlflow.Dockerfile" -t "$mlflow_tag" "$M" >&2 \
+  DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/mlflow.Dockerfile" --label io.vigie.image=mlflow -t "$mlflow_tag" "$M" >&2 \
     || die "docker build of $mlflow_tag failed"
   echo "docker/build.sh: $mlflow_tag built in $(( $(date +%s) - start )) s" \
     "($("$DOCKER" image inspect "$mlflow_tag" --format '{{.Size}}' | awk '{ printf "%.0f MB", $1 / 1e6 }'))" >&2
   echo "$mlflow_tag"
 fi
+# earlier builds of these tags, now untagged (the gateway's: 526 MB each)
+"$DOCKER" image prune -f --filter label=io.vigie.image >/dev/null
