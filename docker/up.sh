@@ -10,7 +10,7 @@
 # Usage: docker/up.sh --gateways N [--dir RUN_DIR (docker/run)] [--project vigie] [--port-base 18080]
 #                     [--mqtt-port 18830] [--fps 2] [--account vigie] [--mlflow] [--mlflow-port 5000] [--no-build]
 #                     [--wait SECONDS]
-#        docker/up.sh --down [--dir RUN_DIR] [--project vigie]
+#        docker/up.sh --down [--dir RUN_DIR] [--project vigie]   (also removes what a lost run dir left: by label)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -47,8 +47,8 @@ if [ "$down" = 0 ]; then
   [[ "$account" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "--account: letters, digits, _ and -"
   [[ "$wait" =~ ^[0-9]{1,5}$ ]] || die "--wait SECONDS"
 fi
-mkdir -p "$dir"
-dir="$(cd "$dir" && pwd)"
+[ "$down" = 1 ] || mkdir -p "$dir"
+[ ! -d "$dir" ] || dir="$(cd "$dir" && pwd)"
 DOCKER="$(bash "$HERE/daemon.sh")"
 profiles=()
 [ "$mlflow" = 1 ] && profiles=(--profile mlflow)
@@ -57,9 +57,16 @@ compose() {
     "${profiles[@]}" "$@"
 }
 if [ "$down" = 1 ]; then
-  [ -f "$dir/compose.gateways.yml" ] || die "no $dir/compose.gateways.yml: nothing started from $dir"
   profiles=(--profile mlflow)
-  compose down -v --remove-orphans -t 20
+  [ ! -f "$dir/compose.gateways.yml" ] || compose down -v --remove-orphans -t 20
+  # whatever is left of the project (a run dir deleted or from another run): by compose's project label
+  label="label=com.docker.compose.project=$project"
+  mapfile -t left < <("$DOCKER" ps -aq --filter "$label")
+  [ ${#left[@]} -eq 0 ] || "$DOCKER" rm -f "${left[@]}" >/dev/null
+  mapfile -t left < <("$DOCKER" volume ls -q --filter "$label")
+  [ ${#left[@]} -eq 0 ] || "$DOCKER" volume rm "${left[@]}" >/dev/null
+  mapfile -t left < <("$DOCKER" network ls -q --filter "$label")
+  [ ${#left[@]} -eq 0 ] || "$DOCKER" network rm "${left[@]}" >/dev/null
   exit 0
 fi
 

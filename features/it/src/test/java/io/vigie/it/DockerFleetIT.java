@@ -70,6 +70,9 @@ class DockerFleetIT {
         upLog = run.resolve("up.log");
         mqttPort = Gateway.freePort();
         portBase = freeBlock(GATEWAYS);
+        // what an interrupted earlier run left (containers, volumes with its installed packages) goes first
+        sh(run.resolve("cleanup.log"), Duration.ofMinutes(3), "bash", root().resolve("docker/up.sh").toString(), "--down",
+                "--dir", run.toString(), "--project", PROJECT);
         // the whole set-up as users run it; a missing daemon makes up.sh (docker/daemon.sh) exit 1 with the reason
         int rc = sh(upLog, Duration.ofMinutes(12), "bash", root().resolve("docker/up.sh").toString(), "--gateways",
                 Integer.toString(GATEWAYS), "--dir", run.toString(), "--project", PROJECT, "--port-base",
