@@ -11,7 +11,9 @@ set -euo pipefail
 # libpulse0: the x86_64 FFmpeg natives of bytedeco link libpulse.so.0
 # (arm64 needs libva2 libva-drm2 libdrm2 libxcb1 libxcb-shm0 too)
 # chromium + chromium-driver: the dashboard's browser tests (features/it io.vigie.it.dashboard, Selenium)
-PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl chromium chromium-driver)
+# docker.io + docker-compose (v1) + debootstrap: docker/ (base image from the Debian mirror, gateway containers; the
+# daemon is started by docker/daemon.sh)
+PKGS=(opencv-doc mosquitto mosquitto-clients libpulse0 openssl chromium chromium-driver docker.io docker-compose debootstrap)
 
 check=0
 if [ "${1:-}" = "--check" ]; then check=1; shift; fi
