@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.vigie.api.ota.OtaTopics;
+import io.vigie.view.process.ProcessStats;
 
 /** The OTA agent's events reach the cloud (the deployment audit's input): urgent, on the model topic, every key kept. */
 class OtaEventsTest {
