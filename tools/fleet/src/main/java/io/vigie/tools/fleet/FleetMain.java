@@ -170,7 +170,7 @@ public final class FleetMain {
         if (url != null) state.url = url.toString();
         DpServer http = null;
         ExecutorService auditPool = null;
-        try (MqttGateways gws = new MqttGateways(broker, account, clientId, dir, Duration.ofSeconds(20), out)) {
+        try (MqttGateways gws = new MqttGateways(broker, account, clientId, dir, Duration.ofSeconds(30), out)) {
             if (state.url == null) {
                 http = new DpServer(keptDir, a.getOrDefault("http-bind", "0.0.0.0"), positive(a, "http-port", 0, 0, 65535),
                         a.getOrDefault("http-host", "127.0.0.1"));

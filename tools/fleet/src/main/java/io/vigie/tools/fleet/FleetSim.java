@@ -302,13 +302,16 @@ public final class FleetSim implements AutoCloseable {
             String ids = String.join(",", sim.gateways.stream().map(g -> g.id).toList());
             out.printf(Locale.ROOT, "fleet-sim: %d gateways up in %.1f s on %s (account %s)%n", n, (System.nanoTime() - t0) / 1e9,
                     sim.broker.uri(), o.account());
-            out.println("fleet-sim: sign:     ./vigie sign --key " + keys.resolve(PackageSigner.PRIVATE_KEY) + " X.dp");
+            if (!a.containsKey("public-key"))
+                out.println("fleet-sim: sign:     ./vigie sign --key " + keys.resolve(PackageSigner.PRIVATE_KEY) + " X.dp");
             out.println("fleet-sim: roll out: ./vigie fleet --broker " + sim.broker.uri() + " --account " + o.account()
-                    + " --public-key " + keys.resolve(PackageSigner.PUBLIC_KEY) + " --gateways " + ids + " --dp X.dp");
+                    + " --public-key " + a.getOrDefault("public-key", keys.resolve(PackageSigner.PUBLIC_KEY).toString())
+                    + " --gateways " + ids + " --dp X.dp");
             long duration = FleetMain.positive(a, "duration", 0, 0, 86_400);
             long end = duration == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(duration);
             while (System.nanoTime() < end) {
-                out.print(usageTable(sim.usage(Duration.ofSeconds(Math.min(30, Math.max(5, duration))))));
+                long left = Math.max(1, (end - System.nanoTime()) / 1_000_000_000L);
+                out.print(usageTable(sim.usage(Duration.ofSeconds(Math.min(30, left)))));
             }
         }
         return 0;

@@ -57,7 +57,8 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
     private final Duration requestTimeout;
     /** Gateways that answered a request, and whether each is online now (BIRTH after the last DC/LWT). */
     private final Map<String, Boolean> online = new ConcurrentHashMap<>();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
+    static final int MAX_CHECKS = 64;
     private final Map<String, CompletableFuture<KuraPayload>> replies = new ConcurrentHashMap<>();
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
     private final ExecutorService verifier = Executors.newFixedThreadPool(4, r -> {
@@ -261,7 +262,11 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
     }
 
     private void birth(String gateway) {
-        seen.add(gateway);
+        // one check at a time per id, at most MAX_CHECKS at once: a flood of forged BIRTHs never builds a queue
+        if (checking.size() >= MAX_CHECKS || !checking.add(gateway)) {
+            ignored.incrementAndGet();
+            return;
+        }
         verifier.submit(() -> {
             try {
                 // the BIRTH says who it is; a DEPLOY-V2 answer from that client id proves a gateway is there
@@ -273,6 +278,8 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                checking.remove(gateway);
             }
         });
     }
