@@ -40,8 +40,8 @@ class FleetBench {
         PackageSigner.KeyFiles keys = PackageSigner.generate(dir.resolve("keys"), false);
         byte[] int8 = Files.readAllBytes(TestDp.modelBundle("int8"));
         String v1 = TestDp.bundleVersion(int8);
-        Map<String, String> ota = Map.of("health.window.seconds", "6", "health.latency.budget.ms", "-1", "download.allow.local",
-                "true");
+        Map<String, String> ota = Map.of("health.window.seconds", "10", "health.latency.budget.ms", "-1", "download.allow.local",
+                "true", "allow.downgrade", "true");
         try (FleetSim sim = new FleetSim(new FleetSim.Options(n, fps, 4, dir, "bench", "b-", Gateway.vtest(),
                 keys.publicKeyBase64(), ota), Gateway.root())) {
             sim.prepare();
@@ -89,6 +89,7 @@ class FleetBench {
     static String[] args(FleetSim sim, PackageSigner.KeyFiles keys, String ids, Path dir, Path dp, int parallel) {
         return List.of("--broker", sim.broker.uri(), "--account", "bench", "--dp", dp.toString(), "--public-key",
                 keys.publicKeyBase64(), "--gateways", ids, "--state", dir.resolve("state").toString(), "--parallel",
-                Integer.toString(parallel), "--discover", "120", "--job-timeout", "600").toArray(String[]::new);
+                Integer.toString(parallel), "--discover", "120", "--job-timeout", "600", "--max-failures",
+                System.getProperty("fleet.max.failures", "2")).toArray(String[]::new);
     }
 }

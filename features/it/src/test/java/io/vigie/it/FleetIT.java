@@ -69,8 +69,8 @@ class FleetIT {
         keys = PackageSigner.generate(dir.resolve("keys"), false);
         int8Bundle = Files.readAllBytes(TestDp.modelBundle("int8"));
         v1 = TestDp.bundleVersion(int8Bundle);
-        Map<String, String> ota = Map.of("health.window.seconds", "6", "health.latency.budget.ms", "-1",
-                "download.allow.local", "true");
+        Map<String, String> ota = Map.of("health.window.seconds", "10", "health.latency.budget.ms", "-1",
+                "download.allow.local", "true", "allow.downgrade", "true");
         sim = new FleetSim(new FleetSim.Options(N, 2, 4, dir, ACCOUNT, "fleet-", Gateway.vtest(), keys.publicKeyBase64(), ota),
                 Gateway.root());
         sim.prepare();
@@ -90,6 +90,16 @@ class FleetIT {
         watch = new MqttGateways(sim.broker.uri(), ACCOUNT, "fleet-it-watch", Files.createDirectories(dir.resolve("watch")),
                 Duration.ofSeconds(20), System.out);
         watch.connect(Duration.ofSeconds(10));
+        // BIRTH comes before the first model is loaded: the rollouts start on a fleet that serves
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        for (FleetSim.Gw g : sim.gateways) {
+            Map<String, Object> st = null;
+            while (System.nanoTime() < end && (st == null || !"RUNNING".equals(st.get("state")))) {
+                st = watch.status(g.id);
+                if (st == null || !"RUNNING".equals(st.get("state"))) Thread.sleep(500);
+            }
+            assertEquals("RUNNING", st == null ? null : st.get("state"), g.id + " serving: " + st);
+        }
     }
 
     @AfterAll
@@ -279,8 +289,40 @@ class FleetIT {
         allOn(v1); // the canary rolled itself back; the others never moved
     }
 
+    /** Sets the OTA health latency budget of one gateway (-1: the detector's), waiting until it logs it in force. */
+    void budget(FleetSim.Gw g, String ms) throws Exception {
+        Map<String, Object> ota = new LinkedHashMap<>(Map.of("health.window.seconds", "10", "health.latency.budget.ms", ms,
+                "download.allow.local", "true", "allow.downgrade", "true", "public.key", keys.publicKeyBase64()));
+        long before = Files.readString(g.log).split("health budget", -1).length;
+        g.writeConfig("io.vigie.ota", ota);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Files.readString(g.log).split("health budget", -1).length == before && System.nanoTime() < end) Thread.sleep(200);
+    }
+
     @Test
     @Order(4)
+    void aFailureInALaterWaveRollsTheUpdatedGatewaysBackToTheirPreviousPackage() throws Exception {
+        FleetSim.Gw slow = sim.gateways.get(N - 1);
+        budget(slow, "1"); // no model does a frame in 1 ms: its health check refuses any new model
+        try {
+            Run r = fleet("main", modelDp(v1 + "w"), "--waves", "1,100%", "--max-failures", "0", "--parallel", "9");
+            assertEquals(2, r.rc(), r.out());
+            System.out.printf("FleetIT: wave-2 failure: halted and rolled back in %.1f s%n", r.seconds());
+            assertEquals("FAILED", r.status(slow.id));
+            assertEquals("RESTORED", r.status("fleet-001"), "the canary passed, then was put back");
+            for (int i = 2; i < N; i++) { // put back by the tool, or (a failure of its own) by the gateway
+                String id = String.format("fleet-%03d", i);
+                assertTrue(List.of("RESTORED", "FAILED").contains(r.status(id)), r.gw(id).toString());
+            }
+            assertEquals(0, r.report().getAsJsonObject("summary").get("HEALTHY").getAsInt(), r.out());
+            allOn(v1); // every gateway back on the package it had before this rollout
+        } finally {
+            budget(slow, "-1");
+        }
+    }
+
+    @Test
+    @Order(5)
     void gatewayKilledMidInstallComesBackOnAModelThatPassedItsChecks() throws Exception {
         String v2 = v1 + "k";
         Path dp = modelDp(v2);
@@ -304,7 +346,7 @@ class FleetIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void brokerRestartDuringAWaveResumes() throws Exception {
         String v3 = v1 + "r";
         Path dp = modelDp(v3);

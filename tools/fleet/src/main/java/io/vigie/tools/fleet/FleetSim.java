@@ -284,7 +284,7 @@ public final class FleetSim implements AutoCloseable {
         Path root = Path.of(System.getProperty("vigie.root", "."));
         Path video = Path.of(a.getOrDefault("video", "/usr/share/doc/opencv-doc/examples/data/vtest.avi"));
         Map<String, String> ota = Map.of("health.window.seconds", a.getOrDefault("health-window", "6"),
-                "download.allow.local", "true");
+                "download.allow.local", "true", "allow.downgrade", "true"); // a fleet rollback installs the previous package
         Options o = new Options(n, fps, FleetMain.positive(a, "start-parallel", 4, 1, 64), work,
                 a.getOrDefault("account", "vigie"),
                 a.getOrDefault("prefix", "sim-"), video, key, ota);

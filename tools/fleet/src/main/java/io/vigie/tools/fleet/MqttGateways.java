@@ -219,6 +219,8 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
             try {
                 return job.done.get(atMost.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                if (!Boolean.TRUE.equals(online.get(gateway)))
+                    return Verdict.of(Outcome.OFFLINE, "offline, no verdict within " + atMost.toSeconds() + " s");
                 return Verdict.of(Outcome.TIMEOUT, "no verdict within " + atMost.toSeconds() + " s");
             } catch (java.util.concurrent.ExecutionException e) {
                 return Verdict.of(Outcome.FAILED, String.valueOf(e.getCause()));
@@ -272,6 +274,7 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
                 // the BIRTH says who it is; a DEPLOY-V2 answer from that client id proves a gateway is there
                 if (packages(gateway) != null) {
                     if (online.put(gateway, true) == null) out.println("fleet: gateway " + gateway + " joined");
+                    rejoined(gateway);
                 } else {
                     out.println("fleet: ignored BIRTH of " + gateway + ": no DEPLOY-V2 answer");
                     ignored.incrementAndGet();
@@ -284,16 +287,39 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
         });
     }
 
+    /**
+     * A gateway with a job of this tool under way connected again: after a broker restart its job goes on (DEPLOY-V2
+     * {@code GET install} / {@code GET download} name it: keep waiting); after its own restart the job is gone: the
+     * rollout asks what it runs now (OFFLINE verdict).
+     */
+    private void rejoined(String gateway) throws InterruptedException {
+        for (Map.Entry<Long, Job> e : jobs.entrySet()) {
+            Job j = e.getValue();
+            if (!j.gateway.equals(gateway) || j.done.isDone()) continue;
+            boolean running = false;
+            for (String res : new String[] { "install", "download" }) {
+                KuraPayload r = request(gateway, APP, "GET", res, Map.of());
+                if (r != null && e.getKey().equals(r.getMetric("job.id"))) running = true;
+            }
+            if (!running)
+                j.done.complete(Verdict.of(Outcome.OFFLINE, "gateway restarted: job " + e.getKey() + " no longer runs"));
+        }
+    }
+
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
             if (!reconnect) return;
             out.println("fleet: reconnected to " + serverUri);
-            try {
-                subscribe(); // the session is kept by the broker; subscribing again is harmless when it was lost
-            } catch (MqttException e) {
-                out.println("fleet: subscribe after reconnect: " + e.getMessage());
-            }
+            // the broker keeps the session (clean session off); subscribing again covers a broker that lost it. Not on
+            // Paho's callback thread: a blocking call there waits for its own SUBACK
+            verifier.submit(() -> {
+                try {
+                    subscribe();
+                } catch (MqttException e) {
+                    out.println("fleet: subscribe after reconnect: " + e.getMessage());
+                }
+            });
         }
 
         @Override
@@ -331,9 +357,8 @@ public final class MqttGateways implements Rollout.Port, AutoCloseable {
             if (t[4].equals("BIRTH")) {
                 birth(gw);
             } else if (online.containsKey(gw)) {
+                // not the end of its job: a broker restart also brings LWTs; its next BIRTH tells (see rejoined)
                 online.put(gw, false);
-                jobs.values().stream().filter(j -> j.gateway.equals(gw))
-                        .forEach(j -> j.done.complete(Verdict.of(Outcome.OFFLINE, "gateway disconnected (" + t[4] + ")")));
             }
             return;
         }
