@@ -168,21 +168,7 @@ public final class Gateway implements AutoCloseable {
             withKey.put("public.key", publicKey(signing));
             props = withKey;
         }
-        StringBuilder sb = new StringBuilder();
-        props.forEach((k, v) -> {
-            sb.append(k).append('=');
-            if (v instanceof String[] arr) {
-                sb.append('[');
-                for (int i = 0; i < arr.length; i++) sb.append(i > 0 ? "," : "").append(quote(arr[i]));
-                sb.append(']');
-            } else {
-                sb.append(quote(String.valueOf(v)));
-            }
-            sb.append('\n');
-        });
-        Path tmp = dir.resolve(pid + ".config.tmp");
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, conf.resolve(pid + ".config"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        io.vigie.testkit.GatewayProcess.writeConfig(conf, dir, pid, props);
     }
 
     /** The standalone cloud connection (io.vigie.cloud.paho) to a broker; store null: its default folder. */
@@ -195,21 +181,10 @@ public final class Gateway implements AutoCloseable {
         writeConfig("io.vigie.cloud.paho", c);
     }
 
-    private static String quote(String v) {
-        return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
     /** Starts the gateway the way users do: {@code ./vigie run} (never builds here: VIGIE_NO_BUILD=1). */
     public void start() throws IOException {
-        Path launcher = jar().toAbsolutePath().normalize().getParent().getParent().getParent().getParent().resolve("vigie");
-        if (!Files.isRegularFile(launcher)) throw new IllegalStateException("launcher not found: " + launcher);
-        List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "run", "--config", conf.toString(),
-                "--data", data.toString(), "--port", Integer.toString(port)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("VIGIE_NO_BUILD", "1");
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        process = pb.start();
+        process = io.vigie.testkit.GatewayProcess.start(root(), conf, data, port, dir, log,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     long pid() {
@@ -318,11 +293,6 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (process == null) return;
-        process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        io.vigie.testkit.GatewayProcess.stop(process, 15);
     }
 }

@@ -53,6 +53,11 @@ public final class Mosquitto implements AutoCloseable {
         throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
     }
 
+    /** The broker's process id (-1: not running), for its CPU/RSS. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** SIGTERM: mosquitto saves its persistence file and exits. */
     public void stop() throws InterruptedException {
         if (process != null) {

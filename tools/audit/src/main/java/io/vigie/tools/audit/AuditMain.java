@@ -132,7 +132,7 @@ public final class AuditMain {
     }
 
     /** tcp|ssl|ws|wss://HOST:PORT, nothing else (Paho would take a path or a query and do something surprising). */
-    static String brokerUri(String s) {
+    public static String brokerUri(String s) {
         if (s == null || s.isBlank()) throw new IllegalArgumentException("--broker tcp://HOST:PORT is required");
         String hint = "--broker '" + Names.name(s) + "': expected tcp|ssl|ws|wss://HOST:PORT";
         URI u;
