@@ -5,6 +5,12 @@ import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.ffmpeg.global.swresample;
+import org.bytedeco.ffmpeg.global.swscale;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
@@ -24,7 +30,15 @@ final class FfmpegNatives {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                FFmpegFrameGrabber.tryLoad();
+                // what decoding files and streams needs; then the grabber's own static init, which also loads
+                // avdevice (cameras) and keeps going without it: not tryLoad(), which fails the whole load when
+                // avdevice's system libraries are missing (libxcb-shm in the slim container image)
+                Loader.load(avutil.class);
+                Loader.load(swresample.class);
+                Loader.load(avcodec.class);
+                Loader.load(avformat.class);
+                Loader.load(swscale.class);
+                Class.forName(FFmpegFrameGrabber.class.getName(), true, FfmpegNatives.class.getClassLoader());
                 done.complete(null);
             } catch (Throwable e) { // an Error too: the readers must get it, not wait forever
                 done.completeExceptionally(e);
@@ -43,7 +57,14 @@ final class FfmpegNatives {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while FFmpeg's natives load (the load goes on)");
         } catch (ExecutionException e) {
-            throw new IOException("FFmpeg's natives did not load: " + e.getCause(), e.getCause());
+            throw new IOException("FFmpeg's natives did not load: " + causes(e.getCause()), e.getCause());
         }
+    }
+
+    /** "A: x <- B: y <- ..." : JavaCV wraps the loader's real reason (a missing library, a cache it cannot write). */
+    static String causes(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; t != null && i < 6; t = t.getCause(), i++) b.append(i == 0 ? "" : " <- ").append(t);
+        return b.toString();
     }
 }
