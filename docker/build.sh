@@ -6,7 +6,9 @@
 # jar of --arch stripped of its embedded bundles plus their unpacked folder (bundle-dir.sh), so a bundle is stored
 # once in the image instead of twice. The jars come from the Maven build (features/gateway/target; built first with
 # mvn -B -q package -pl features/gateway -am -DskipTests -DskipITs when missing, unless VIGIE_NO_BUILD=1).
-# Usage: docker/build.sh [--arch amd64|arm64] [--tag T] [--no-cds] [--mlflow] [--mlflow-tag T]   prints the tag(s)
+# With --fleet also the fleet tool's image (docker/fleet.Dockerfile, vigie-fleet:dev) on top of the gateway image.
+# Usage: docker/build.sh [--arch amd64|arm64] [--tag T] [--no-cds] [--mlflow] [--mlflow-tag T] [--fleet]
+#        prints the tag(s)
 #        docker/build.sh --context-only   only the context, for every arch whose jar is built (buildx, docs/FLEET.md)
 #   arm64 on an amd64 machine needs an arm64 base image and emulation (docs/FLEET.md "docker/"): on a Raspberry Pi
 #   (arm64 Debian) this script builds it natively.
@@ -15,7 +17,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 die() { echo "docker/build.sh: $*" >&2; exit 1; }
 arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)" tag="vigie-gateway:dev" cds=true mlflow=0
-mlflow_tag="vigie-mlflow:3.17.2" context_only=0
+mlflow_tag="vigie-mlflow:3.17.2" context_only=0 fleet=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch="${2:?--arch amd64|arm64}"; shift 2 ;;
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
     --mlflow) mlflow=1; shift ;;
     --mlflow-tag) mlflow_tag="${2:?--mlflow-tag T}"; shift 2 ;;
     --context-only) context_only=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --fleet) fleet=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
@@ -105,6 +108,20 @@ if [ "$mlflow" = 1 ]; then
   echo "docker/build.sh: $mlflow_tag built in $(( $(date +%s) - start )) s" \
     "($("$DOCKER" image inspect "$mlflow_tag" --format '{{.Size}}' | awk '{ printf "%.0f MB", $1 / 1e6 }'))" >&2
   echo "$mlflow_tag"
+fi
+if [ "$fleet" = 1 ]; then
+  lib="$ROOT/tools/fleet/target"
+  if ! compgen -G "$lib/io.vigie.tools.fleet-*.jar" >/dev/null || [ ! -d "$lib/lib" ]; then
+    [ "${VIGIE_NO_BUILD:-0}" = 1 ] && die "tools/fleet is not built (VIGIE_NO_BUILD=1)"
+    (cd "$ROOT" && mvn -B -q package -pl tools/fleet -am -DskipTests -DskipITs < /dev/null) || die "build failed"
+  fi
+  F="$ROOT/docker/target/fleet-context"
+  rm -rf "$F"; mkdir -p "$F/fleet/lib"
+  cp "$lib"/io.vigie.tools.fleet-*.jar "$F/fleet/"
+  cp "$lib"/lib/*.jar "$F/fleet/lib/"
+  DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$HERE/fleet.Dockerfile" --build-arg GATEWAY_IMAGE="$tag" \
+    --label io.vigie.image=fleet -t vigie-fleet:dev "$F" >&2 || die "docker build of vigie-fleet:dev failed"
+  echo vigie-fleet:dev
 fi
 # earlier builds of these tags, now untagged (the gateway's: 526 MB each)
 "$DOCKER" image prune -f --filter label=io.vigie.image >/dev/null

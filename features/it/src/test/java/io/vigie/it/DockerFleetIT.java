@@ -185,6 +185,64 @@ class DockerFleetIT {
         assertEquals("RUNNING", json(2, "/vigie/api/status").get("state").getAsString());
     }
 
+    /**
+     * The fleet tool (./vigie fleet, the same code) rolls the package out to every container in waves: gw2 already
+     * runs it (previous test) and is skipped, gw1 and gw3 install it and are counted on their own health verdict.
+     */
+    @Test
+    @Order(4)
+    void aFleetRolloutReachesEveryContainerAndSkipsTheOneAlreadyThere() throws Exception {
+        byte[] dp = served.get("/int8.dp");
+        assertTrue(dp != null, "the previous test serves the package");
+        Path dir = Files.createDirectories(run.resolve("fleet"));
+        Path file = dir.resolve("int8.dp");
+        Files.write(file, dp);
+        Files.writeString(dir.resolve("int8.dp.sig"), Gateway.signature(new KeyPair(null, fleetKey()), dp));
+        String hostIp = out("docker", "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}",
+                PROJECT + "_default").strip();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        int exit = io.vigie.tools.fleet.FleetMain.run(new String[] { "--broker", "tcp://127.0.0.1:" + mqttPort,
+            "--dp", file.toString(), "--public-key", run.resolve("keys/vigie-ota-signing.pub").toString(),
+            "--gateways", "gw1,gw2,gw3", "--waves", "1,100%", "--max-failures", "0",
+            "--url", "http://" + hostIp + ":" + http.getAddress().getPort() + "/int8.dp",
+            "--state", dir.resolve("state").toString(), "--report", dir.resolve("report.json").toString() },
+                new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text);
+        for (int i = 1; i <= 3; i++) assertTrue(packages(i).contains(OtaIT.INT8), "gw" + i + ": " + packages(i) + "\n" + text);
+        String report = Files.readString(dir.resolve("report.json"));
+        for (String gw : List.of("gw1", "gw2", "gw3")) assertTrue(report.contains("\"" + gw + "\""), report);
+        JsonObject summary = JsonParser.parseString(report).getAsJsonObject().getAsJsonObject("summary");
+        assertEquals(1, summary.get("SKIPPED").getAsInt(), "gw2 already runs it: " + report);
+        assertEquals(2, summary.get("HEALTHY").getAsInt(), "gw1 and gw3 on their own verdicts: " + report);
+    }
+
+    /**
+     * The fleet tool's own image (docker/build.sh --fleet, compose's `fleet` service) on the fleet's network: it reaches
+     * the broker by its service name, reads every gateway's packages and, all three already on the package, skips them.
+     */
+    @Test
+    @Order(5)
+    void theFleetToolRunsAsAContainerOnTheFleetNetwork() throws Exception {
+        Path dir = run.resolve("fleet");
+        assertTrue(Files.isRegularFile(dir.resolve("int8.dp")), "the previous test wrote the package");
+        Files.copy(run.resolve("keys/vigie-ota-signing.pub"), dir.resolve("key.pub"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path log = run.resolve("fleet-image.log");
+        int rc = sh(log, Duration.ofMinutes(5), "env", "VIGIE_NO_BUILD=1", "bash", root().resolve("docker/build.sh").toString(),
+                "--fleet");
+        assertEquals(0, rc, "docker/build.sh --fleet\n" + tail(log));
+        Path runLog = run.resolve("fleet-container.log");
+        rc = sh(runLog, Duration.ofMinutes(5), docker(), "run", "--rm", "--network", PROJECT + "_default",
+                "-v", dir + ":/dp:ro", "vigie-fleet:dev", "--broker", "tcp://mosquitto:1883", "--dp", "/dp/int8.dp",
+                "--public-key", "/dp/key.pub", "--gateways", "gw1,gw2,gw3", "--waves", "100%", "--http-host", "fleet",
+                "--state", "/var/lib/vigie-fleet/run", "--report", "/var/lib/vigie-fleet/report.json");
+        String text = tail(runLog);
+        assertEquals(0, rc, text);
+        for (String gw : List.of("gw1", "gw2", "gw3")) assertTrue(text.contains(gw), text);
+        assertTrue(text.contains("SKIPPED") || text.contains("already on"), "every gateway already runs it:\n" + text);
+    }
+
     // ---- helpers
 
     static Path root() {
@@ -251,11 +309,16 @@ class DockerFleetIT {
     /** A command's standard output (Debian's docker CLI, which matches its daemon); fails on a non-zero exit. */
     static String out(String... cmd) throws Exception {
         List<String> c = new ArrayList<>(List.of(cmd));
-        if (c.get(0).equals("docker") && Files.isExecutable(Path.of("/usr/bin/docker"))) c.set(0, "/usr/bin/docker");
+        if (c.get(0).equals("docker")) c.set(0, docker());
         Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
         String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(c + " failed: " + s);
         return s;
+    }
+
+    /** Debian's docker CLI, which matches its daemon, when installed; else the one on the PATH. */
+    static String docker() {
+        return Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
     }
 
     static String tail(Path log) throws IOException {
