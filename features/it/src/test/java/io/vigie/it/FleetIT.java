@@ -332,6 +332,9 @@ class FleetIT {
                 () -> fleet("main", dp, "--waves", "100%", "--parallel", "10"));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!notifyProgress.getOrDefault(victim.id, "").startsWith("install") && System.nanoTime() < end) Thread.sleep(50);
+        // the kill must land mid-install, or this test would only check an ordinary restart
+        assertTrue(notifyProgress.getOrDefault(victim.id, "").startsWith("install"),
+                victim.id + " never reported install progress: " + notifyProgress);
         sim.kill(victim);
         System.out.println("FleetIT: killed " + victim.id + " at " + notifyProgress.get(victim.id));
         Thread.sleep(2000);
@@ -355,6 +358,8 @@ class FleetIT {
                 () -> fleet("main", dp, "--waves", "1,100%", "--parallel", "3"));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (execs.stream().filter(t -> t.endsWith("/download")).count() < 3 && System.nanoTime() < end) Thread.sleep(50);
+        // the broker must go down during the wave, not before it started
+        assertTrue(execs.stream().filter(t -> t.endsWith("/download")).count() >= 3, "downloads sent: " + execs);
         sim.broker.stop();
         Thread.sleep(3000);
         sim.broker.start();
